@@ -1,0 +1,50 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// The LAPACK trait (on by default) links OpenBLAS and LAPACKE through the CLAPACK system
+/// library target. Without it (`--disable-default-traits`) the package needs no system
+/// library at all and every operation runs on the pure-Swift backend.
+let lapack: TargetDependencyCondition? = .when(traits: ["LAPACK"])
+
+let package = Package(
+    name: "CareRates",
+    products: [
+        .executable(name: "carerates", targets: ["carerates"]),
+        .executable(name: "carerates-bench", targets: ["carerates-bench"]),
+        .library(name: "LinearAlgebra", targets: ["LinearAlgebra"]),
+        .library(name: "DataTable", targets: ["DataTable"]),
+        .library(name: "Regression", targets: ["Regression"]),
+        .library(name: "Report", targets: ["Report"]),
+        .library(name: "CareRates", targets: ["CareRates"]),
+    ],
+    traits: [
+        .trait(name: "LAPACK", description: "Use OpenBLAS (cblas) and LAPACKE for the heavy linear algebra."),
+        .default(enabledTraits: ["LAPACK"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK"),
+        .target(name: "LinearAlgebra", dependencies: [.target(name: "CLAPACK", condition: lapack)]),
+        .target(name: "DataTable"),
+        .target(name: "Regression", dependencies: ["LinearAlgebra", "DataTable"]),
+        .target(name: "CareRates", dependencies: ["DataTable", "Regression"]),
+        .target(name: "Report", dependencies: ["Regression"]),
+        .executableTarget(
+            name: "carerates",
+            dependencies: [
+                "LinearAlgebra", "DataTable", "Regression", "CareRates", "Report",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "carerates-bench", dependencies: ["LinearAlgebra"]),
+        .testTarget(
+            name: "LinearAlgebraTests",
+            dependencies: ["LinearAlgebra", .product(name: "PropertyBased", package: "swift-property-based")],
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "DataTableTests", dependencies: ["DataTable"]),
+        .testTarget(name: "RegressionTests", dependencies: ["Regression", "LinearAlgebra", "DataTable"]),
+        .testTarget(name: "CLITests", dependencies: ["carerates"]),
+    ]
+)

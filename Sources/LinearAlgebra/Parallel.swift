@@ -1,0 +1,37 @@
+import Dispatch
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A pointer that may cross into the closures of ``parallelFor``; each caller writes disjoint
+/// parts of the memory behind it.
+struct SharedPointer<T>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<T>
+}
+
+/// Cores to split large jobs over.
+let workerCount: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+/// Runs `body(i)` for `i` in `0..<count`, in parallel when `parallel` is true.
+func parallelFor(_ count: Int, parallel: Bool = true, _ body: (Int) -> Void) {
+    if count <= 1 || !parallel || workerCount == 1 {
+        for i in 0..<count { body(i) }
+    } else {
+        withoutActuallyEscaping(body) { body in
+            let task = UnsafeSendable(body)
+            DispatchQueue.concurrentPerform(iterations: count) { task.value($0) }
+        }
+    }
+}
+
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// Splits `0..<n` into `parts` contiguous ranges of nearly equal length.
+func splitRange(_ n: Int, parts: Int) -> [Range<Int>] {
+    let parts = max(1, min(parts, n))
+    return (0..<parts).map { (($0 * n) / parts)..<((($0 + 1) * n) / parts) }
+}

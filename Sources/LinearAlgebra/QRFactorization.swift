@@ -1,0 +1,143 @@
+/// Householder QR of a whole matrix, `A = Q [R; 0]`, with `Q` kept implicitly.
+///
+/// Tall matrices are factored as a tall-skinny QR (TSQR): the rows are cut into leaves small
+/// enough to stay in cache, the leaves are factored independently (on all cores) by the
+/// backend's panel QR, and their triangles are stacked and factored again, recursively. Each
+/// step is a Householder QR, so the whole is backward stable like one Householder QR, but it
+/// reads the matrix from memory once instead of once per column.
+///
+/// `Q^T y` is returned in the factorization's own coordinates: a vector of length `rows` in
+/// which ``topSlots`` hold the first `min(rows, columns)` components (`Q_1^T y`) and every other
+/// position holds part of the orthogonal complement. ``apply(_:)`` takes the same layout back.
+public final class QRFactorization: @unchecked Sendable {
+    public let rows: Int
+    public let columns: Int
+    /// The `columns` x `columns` upper-triangular factor (rows past `rows` are zero when
+    /// the matrix is wider than tall).
+    public let r: Matrix
+    /// Where the components `Q_1^T y` sit in a transformed vector, in order.
+    public let topSlots: [Int]
+
+    private let backend: any Backend
+    private let packed: [Double]
+    private let leaves: [Range<Int>]
+    private let leafTau: [Double]
+    private let parent: QRFactorization?
+    /// For each row of the stacked triangles, the row of this matrix it came from.
+    private let stackRows: [Int]
+
+    /// Rows per leaf: small enough to stay in cache, never fewer than twice the columns.
+    static func leafRows(columns: Int) -> Int { max(4096, 2 * columns) }
+
+    /// Factors `a` on `backend`.
+    public init(_ a: Matrix, backend: any Backend) {
+        let n = a.rows, p = a.columns
+        let leaves = splitRange(n, parts: max(1, n / QRFactorization.leafRows(columns: p))).filter { !$0.isEmpty }
+        var packed = a.elements
+        var tau = [Double](repeating: 0, count: max(1, leaves.count) * p)
+        if n > 0 && p > 0 {
+            packed.withUnsafeMutableBufferPointer { ab in
+                tau.withUnsafeMutableBufferPointer { tb in
+                    let ap = SharedPointer(base: ab.baseAddress!), tp = SharedPointer(base: tb.baseAddress!)
+                    parallelFor(leaves.count) { l in
+                        backend.householderQR(
+                            ap.base + leaves[l].lowerBound, rows: leaves[l].count, columns: p,
+                            leadingDimension: n, tau: tp.base + l * p)
+                    }
+                }
+            }
+        }
+        rows = n
+        columns = p
+        self.backend = backend
+        self.leaves = leaves
+        if leaves.count <= 1 {
+            let k = min(n, p)
+            var r = Matrix(rows: p, columns: p)
+            for j in 0..<p {
+                for i in 0..<min(j + 1, k) { r[i, j] = packed[i + j * n] }
+            }
+            self.r = r
+            topSlots = Array(0..<k)
+            parent = nil
+            stackRows = []
+        } else {
+            // Stack the leaves' triangles and factor them in turn.
+            var stack = Matrix(rows: leaves.count * p, columns: p)
+            var stackRows = [Int]()
+            stackRows.reserveCapacity(leaves.count * p)
+            for (l, range) in leaves.enumerated() {
+                for i in 0..<p {
+                    stackRows.append(range.lowerBound + i)
+                    for j in i..<p { stack[l * p + i, j] = packed[range.lowerBound + i + j * n] }
+                }
+            }
+            let parent = QRFactorization(stack, backend: backend)
+            self.parent = parent
+            self.stackRows = stackRows
+            r = parent.r
+            topSlots = parent.topSlots.map { stackRows[$0] }
+        }
+        self.packed = packed
+        leafTau = tau
+    }
+
+    /// `Q^T y`, in this factorization's coordinates (see the type's documentation).
+    public func applyTranspose(_ y: [Double]) -> [Double] {
+        precondition(y.count == rows, "applyTranspose needs a vector of length rows")
+        var z = y
+        applyLeaves(&z, transpose: true)
+        if let parent {
+            let s = parent.applyTranspose(stackRows.map { z[$0] })
+            for (k, row) in stackRows.enumerated() { z[row] = s[k] }
+        }
+        return z
+    }
+
+    /// `Q z` for `z` in this factorization's coordinates.
+    public func apply(_ z: [Double]) -> [Double] {
+        precondition(z.count == rows, "apply needs a vector of length rows")
+        var y = z
+        if let parent {
+            let s = parent.apply(stackRows.map { y[$0] })
+            for (k, row) in stackRows.enumerated() { y[row] = s[k] }
+        }
+        applyLeaves(&y, transpose: false)
+        return y
+    }
+
+    /// The components `Q_1^T y` of a transformed vector, padded with zeros to `columns`.
+    public func top(of z: [Double]) -> [Double] {
+        var t = topSlots.map { z[$0] }
+        t.append(contentsOf: repeatElement(0, count: columns - t.count))
+        return t
+    }
+
+    /// A transformed vector with its `Q_1^T` part replaced by the first entries of `values`.
+    public func replacingTop(of z: [Double], with values: [Double]) -> [Double] {
+        var z = z
+        for (k, slot) in topSlots.enumerated() { z[slot] = values[k] }
+        return z
+    }
+
+    private func applyLeaves(_ v: inout [Double], transpose: Bool) {
+        let n = rows, p = columns, backend = self.backend, leaves = self.leaves
+        if n == 0 || p == 0 { return }
+        packed.withUnsafeBufferPointer { a in
+            leafTau.withUnsafeBufferPointer { t in
+                v.withUnsafeMutableBufferPointer { vb in
+                    let ap = SharedPointer(base: UnsafeMutablePointer(mutating: a.baseAddress!))
+                    let tp = SharedPointer(base: UnsafeMutablePointer(mutating: t.baseAddress!))
+                    let vp = SharedPointer(base: vb.baseAddress!)
+                    parallelFor(leaves.count, parallel: n >= 65536) { l in
+                        let range = leaves[l]
+                        backend.applyHouseholder(
+                            ap.base + range.lowerBound, rows: range.count, reflectors: min(range.count, p),
+                            leadingDimension: n, tau: tp.base + l * p, to: vp.base + range.lowerBound,
+                            transpose: transpose)
+                    }
+                }
+            }
+        }
+    }
+}
