@@ -27,7 +27,12 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK"),
-        .target(name: "LinearAlgebra", dependencies: [.target(name: "CLAPACK", condition: lapack)]),
+        .target(
+            name: "LinearAlgebra", dependencies: [.target(name: "CLAPACK", condition: lapack)],
+            // The pure-Swift kernels use SIMD and fused multiply-add; without this, the compiler
+            // targets the x86-64 baseline and every fma becomes a libm call. The binary is then
+            // for the machine that builds it, which is how swift build is used here.
+            swiftSettings: [.unsafeFlags(["-target-cpu", "native"])]),
         .target(name: "DataTable"),
         .target(name: "Regression", dependencies: ["LinearAlgebra", "DataTable"]),
         .target(name: "CareRates", dependencies: ["DataTable", "Regression"]),

@@ -1,28 +1,49 @@
 /// Linear least squares that keeps its digits: `min ||y - X b||` by pivoted Householder QR,
 /// refined with residuals computed in double-double arithmetic.
 ///
-/// The method is Björck's iterative refinement of the augmented system
-/// `r + X b = y`, `X^T r = 0`: each step computes the residuals of both equations in
-/// double-double (about 32 digits), solves for the corrections with the QR factors, and updates
-/// `b` and `r`. Each step shrinks the error by about `kappa * eps`, where `kappa` is the condition
-/// number of the column-scaled design, so designs with `kappa` up to about 1e14 converge to
-/// full double precision, where a single QR solve would lose `log10(kappa)` digits or more.
-/// Refinement stops when a correction no longer changes the solution at double precision, when
-/// the estimated remaining error (the last correction times `kappa * eps`) is below that, or when
-/// corrections stop shrinking.
+/// Two refinement methods, chosen by ``Method/automatic``:
 ///
-/// When `kappa * eps` exceeds about 1e-13 (`kappa` above about 500), the unscaled covariance
-/// `(X^T X)^{-1}` is refined the same way, one column at a time, so standard errors keep their
-/// digits too; otherwise it is `R^{-1} R^{-T}` from the backend, already accurate to
-/// `kappa * eps`.
+/// - **Augmented** (Björck): iterative refinement of the augmented system `r + X b = y`,
+///   `X^T r = 0`. Each step computes the residuals of both equations in double-double (about 32
+///   digits), solves for corrections of `b` and `r` with the stored QR factors, and shrinks the
+///   error by about `kappa * eps` (`kappa`: condition number of the column-scaled design), so
+///   designs with `kappa` up to about 1e14 converge to full double precision where one QR
+///   solve loses `log10(kappa)` digits or more. The residual vector is refined alongside, so it
+///   is accurate even where `X b` cancels heavily. Needs `Q`, i.e. a copy of the design.
+/// - **Seminormal**: the QR is "Q-less" (the design is read once and never copied, which on a
+///   large design saves more time than the factorization takes), and refinement solves
+///   `R^T R d = X^T (y - X b)` with the right side in double-double (corrected seminormal
+///   equations). Each step shrinks the error by about `kappa^2 * eps`, so it is used only for
+///   well-conditioned designs (`kappa <= 500`, shrinking by 1e-11 or better per step).
+///
+/// `automatic` uses the augmented method for designs of up to 2^20 elements and for any design
+/// with `kappa > 500`, and the seminormal method otherwise. Refinement stops when a correction
+/// no longer changes the solution at double precision, when the estimated remaining error (the
+/// last correction times the contraction factor) is below that, or when corrections stop
+/// shrinking.
+///
+/// When `kappa * eps` exceeds 1e-13 (`kappa` above about 450), the unscaled covariance
+/// `(X^T X)^{-1}` is refined the same way (augmented method), one column at a time, so standard
+/// errors keep their digits too; otherwise it is `R^{-1} R^{-T}` from the backend, already
+/// accurate to `kappa * eps`.
 public enum LeastSquares {
-    /// How much refinement to do.
-    public enum Refinement: String, Sendable, CaseIterable {
-        /// Refine until converged (the default).
-        case full
-        /// A plain QR solve, as R's `lm.fit` and LAPACK's `dgelsy` do.
+    /// How to refine.
+    public enum Method: String, Sendable, CaseIterable {
+        /// Augmented for small or ill-conditioned designs, seminormal otherwise (the default).
+        case automatic
+        /// Björck's refinement of the augmented system, with `Q` kept.
+        case augmented
+        /// Corrected seminormal equations with a Q-less QR; falls back to augmented when
+        /// `kappa > 500`.
+        case seminormal
+        /// A plain QR solve, as R's `lm.fit` and LAPACK's `dgelsy` do: no refinement.
         case none
     }
+
+    /// Condition number above which the seminormal method is not used and the covariance is refined.
+    static let wellConditioned = 500.0
+    /// Designs with at most this many elements always use the augmented method.
+    static let smallDesign = 1 << 20
 
     /// Solves `min ||y - X b||` with column pivoting and refinement.
     ///
@@ -31,32 +52,46 @@ public enum LeastSquares {
     ///   - y: the response, length `n`.
     ///   - backend: where the arithmetic runs.
     ///   - tolerance: the rank tolerance (``PivotedQR``); nil for the default.
-    ///   - refinement: ``Refinement/full`` unless you want R's plain answer.
+    ///   - method: ``Method/automatic`` unless you need a particular one.
     public static func solve(
         _ x: Matrix, _ y: [Double], backend: any Backend, tolerance: Double? = nil,
-        refinement: Refinement = .full
+        method: Method = .automatic
     ) -> LeastSquaresSolution {
         precondition(y.count == x.rows, "LeastSquares.solve: y must have one entry per row of X")
-        let qr = PivotedQR(x, backend: backend, tolerance: tolerance)
+        let n = x.rows, p = x.columns
+        var chosen: Method = method == .automatic ? (n * p <= smallDesign ? .augmented : .seminormal) : method
+        var qr = PivotedQR(x, backend: backend, tolerance: tolerance, keepingQ: chosen != .seminormal)
+        var kappa = conditionEstimate(qr.r, order: qr.rank)
+        if chosen == .seminormal && (kappa > wellConditioned || n == 0) {
+            chosen = .augmented
+            qr = PivotedQR(factorization: QRFactorization(x, backend: backend), tolerance: qr.tolerance)
+            kappa = conditionEstimate(qr.r, order: qr.rank)
+        }
         let k = qr.rank
         let kept = Array(qr.pivot[0..<k])
-        let kappa = conditionEstimate(qr.r, order: k)
-        let rho = min(0.5, 8 * kappa * Double.ulpOfOne)
-        let system = AugmentedSystem(x: x, qr: qr, kept: kept, backend: backend)
 
-        let maxSteps = refinement == .full ? 30 : 0
-        let (bPivoted, residuals, steps, converged) = system.solve(
-            f0: y, g0: nil, maxSteps: maxSteps, contraction: rho)
+        var b: [Double], residuals: [Double], steps: Int, converged: Bool
+        if chosen == .seminormal {
+            let rho = min(0.5, 8 * kappa * kappa * Double.ulpOfOne)
+            (b, residuals, steps, converged) = seminormal(x, y, qr: qr, kept: kept, backend: backend, contraction: rho)
+        } else {
+            let rho = min(0.5, 8 * kappa * Double.ulpOfOne)
+            let system = AugmentedSystem(x: x, qr: qr, kept: kept, backend: backend)
+            (b, residuals, steps, converged) = system.solve(
+                f0: y, g0: nil, maxSteps: chosen == .none ? 0 : 30, contraction: rho)
+        }
 
         var covariance: Matrix
-        let refineCovariance = refinement == .full && kappa * Double.ulpOfOne > 1e-13
+        let refineCovariance = chosen == .augmented && kappa * Double.ulpOfOne > 1e-13
         if refineCovariance {
+            let rho = min(0.5, 8 * kappa * Double.ulpOfOne)
+            let system = AugmentedSystem(x: x, qr: qr, kept: kept, backend: backend)
             covariance = Matrix(rows: k, columns: k)
             for t in 0..<k {
                 var e = [Double](repeating: 0, count: k)
                 e[t] = 1
                 // r + X c = 0, X^T r = e_t  gives  c = -(X^T X)^{-1} e_t.
-                let (c, _, _, _) = system.solve(f0: nil, g0: e, maxSteps: 30, contraction: rho)
+                let c = system.solve(f0: nil, g0: e, maxSteps: 30, contraction: rho).b
                 for s in 0..<k { covariance[s, t] = -c[s] }
             }
             for j in 0..<k {
@@ -70,9 +105,8 @@ public enum LeastSquares {
             covariance = (try? backend.unscaledCovariance(qr.r, order: k)) ?? Matrix(rows: k, columns: k, repeating: .nan)
         }
 
-        let p = x.columns
         var coefficients = [Double](repeating: .nan, count: p)
-        for (t, j) in kept.enumerated() { coefficients[j] = bPivoted[t] }
+        for (t, j) in kept.enumerated() { coefficients[j] = b[t] }
         var fullCovariance = Matrix(rows: p, columns: p, repeating: .nan)
         for (t, j) in kept.enumerated() {
             for (s, i) in kept.enumerated() { fullCovariance[i, j] = covariance[s, t] }
@@ -80,8 +114,36 @@ public enum LeastSquares {
         return LeastSquaresSolution(
             coefficients: coefficients, residuals: residuals, rank: k, pivot: qr.pivot,
             aliased: qr.aliased, unscaledCovariance: fullCovariance, tolerance: qr.tolerance,
-            conditionEstimate: kappa, refinementSteps: steps, refinementConverged: converged,
+            conditionEstimate: kappa, method: chosen, refinementSteps: steps, refinementConverged: converged,
             covarianceRefined: refineCovariance, backend: backend.kind)
+    }
+
+    /// Corrected seminormal equations: `b += R^{-1} R^{-T} X^T (y - X b)`, right side in
+    /// double-double. Returns `b` (pivoted order), the residual, steps, and convergence.
+    static func seminormal(
+        _ x: Matrix, _ y: [Double], qr: PivotedQR, kept: [Int], backend: any Backend, contraction rho: Double
+    ) -> (b: [Double], r: [Double], steps: Int, converged: Bool) {
+        let k = kept.count, eps = Double.ulpOfOne / 2
+        var b = [Double](repeating: 0, count: k)
+        var previous = Double.infinity
+        var step = 0
+        while true {
+            var (g, r) = seminormalResiduals(x: x, kept: kept, b: b, y: y)
+            let h = backend.solveUpperTriangular(qr.r, order: k, g, transpose: true)
+            let db = backend.solveUpperTriangular(qr.r, order: k, h, transpose: false)
+            let size = db.map(abs).max() ?? 0
+            let bSize = max(b.map(abs).max() ?? 0, size)
+            if step > 0 && !(size < 0.5 * previous) && size > eps * bSize {
+                return (b, r, step, false)  // corrections stopped shrinking; r belongs to b
+            }
+            for t in 0..<k { b[t] += db[t] }
+            if step > 0 && (size <= eps * bSize || size * rho / (1 - rho) <= eps * bSize) || step >= 30 {
+                subtractProduct(x: x, kept: kept, d: db, from: &r)
+                return (b, r, step, step < 30)
+            }
+            previous = size
+            step += 1
+        }
     }
 
     /// An estimate of the 1-norm condition number of the leading `order` x `order` block of
@@ -176,6 +238,8 @@ public struct LeastSquaresSolution: Sendable {
     public let tolerance: Double
     /// Estimated condition number of the column-scaled kept design.
     public let conditionEstimate: Double
+    /// The refinement method used (see ``LeastSquares``).
+    public let method: LeastSquares.Method
     /// Refinement steps taken for the coefficients.
     public let refinementSteps: Int
     /// Whether refinement met its convergence test.

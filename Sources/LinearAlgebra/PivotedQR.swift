@@ -37,9 +37,9 @@ public struct PivotedQR: Sendable {
     }
 
     /// Factors `a` on `backend`, deciding rank with `tolerance` (default: see the type).
-    public init(_ a: Matrix, backend: any Backend, tolerance: Double? = nil) {
+    public init(_ a: Matrix, backend: any Backend, tolerance: Double? = nil, keepingQ: Bool = true) {
         let tol = tolerance ?? PivotedQR.defaultTolerance(rows: a.rows, columns: a.columns)
-        self.init(factorization: QRFactorization(a, backend: backend), tolerance: tol)
+        self.init(factorization: QRFactorization(a, backend: backend, keepingQ: keepingQ), tolerance: tol)
     }
 
     /// Pivots an existing factorization.

@@ -29,13 +29,22 @@ public final class QRFactorization: @unchecked Sendable {
     /// Rows per leaf: small enough to stay in cache, never fewer than twice the columns.
     static func leafRows(columns: Int) -> Int { max(4096, 2 * columns) }
 
+    /// Whether `Q` was kept; without it only ``r`` is available (a "Q-less" QR).
+    public let keepsQ: Bool
+
     /// Factors `a` on `backend`.
-    public init(_ a: Matrix, backend: any Backend) {
+    ///
+    /// With `keepingQ: false` the leaves are factored in per-core scratch buffers and only their
+    /// triangles are kept, so the design is read once and never copied: the fast path for large
+    /// designs whose solution is refined with the design itself (see ``LeastSquares``).
+    public init(_ a: Matrix, backend: any Backend, keepingQ: Bool = true) {
         let n = a.rows, p = a.columns
         let leaves = splitRange(n, parts: max(1, n / QRFactorization.leafRows(columns: p))).filter { !$0.isEmpty }
-        var packed = a.elements
-        var tau = [Double](repeating: 0, count: max(1, leaves.count) * p)
-        if n > 0 && p > 0 {
+        let keep = keepingQ || leaves.count <= 1
+        var packed = keep ? a.elements : []
+        var tau = [Double](repeating: 0, count: keep ? max(1, leaves.count) * p : 0)
+        var stack = Matrix(rows: leaves.count > 1 ? leaves.count * p : 0, columns: p)
+        if n > 0 && p > 0 && keep {
             packed.withUnsafeMutableBufferPointer { ab in
                 tau.withUnsafeMutableBufferPointer { tb in
                     let ap = SharedPointer(base: ab.baseAddress!), tp = SharedPointer(base: tb.baseAddress!)
@@ -46,11 +55,42 @@ public final class QRFactorization: @unchecked Sendable {
                     }
                 }
             }
+        } else if n > 0 && p > 0 {
+            // Q-less: copy each leaf into a scratch panel, factor it there, keep its triangle.
+            let chunks = splitRange(leaves.count, parts: workerCount)
+            let longest = leaves.map(\.count).max()!
+            a.elements.withUnsafeBufferPointer { ab in
+                stack.elements.withUnsafeMutableBufferPointer { sb in
+                    let ap = SharedPointer(base: UnsafeMutablePointer(mutating: ab.baseAddress!))
+                    let sp = SharedPointer(base: sb.baseAddress!)
+                    let ldS = leaves.count * p
+                    parallelFor(chunks.count) { c in
+                        var panel = [Double](repeating: 0, count: longest * p)
+                        var panelTau = [Double](repeating: 0, count: p)
+                        panel.withUnsafeMutableBufferPointer { pb in
+                            panelTau.withUnsafeMutableBufferPointer { tb in
+                                let w = pb.baseAddress!
+                                for l in chunks[c] {
+                                    let range = leaves[l], m = range.count
+                                    for j in 0..<p {
+                                        (w + j * m).update(from: ap.base + j * n + range.lowerBound, count: m)
+                                    }
+                                    backend.householderQR(w, rows: m, columns: p, leadingDimension: m, tau: tb.baseAddress!)
+                                    for j in 0..<p {
+                                        for i in 0...j { sp.base[l * p + i + j * ldS] = w[i + j * m] }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
         rows = n
         columns = p
         self.backend = backend
         self.leaves = leaves
+        keepsQ = keep
         if leaves.count <= 1 {
             let k = min(n, p)
             var r = Matrix(rows: p, columns: p)
@@ -63,16 +103,17 @@ public final class QRFactorization: @unchecked Sendable {
             stackRows = []
         } else {
             // Stack the leaves' triangles and factor them in turn.
-            var stack = Matrix(rows: leaves.count * p, columns: p)
             var stackRows = [Int]()
             stackRows.reserveCapacity(leaves.count * p)
             for (l, range) in leaves.enumerated() {
                 for i in 0..<p {
                     stackRows.append(range.lowerBound + i)
-                    for j in i..<p { stack[l * p + i, j] = packed[range.lowerBound + i + j * n] }
+                    if keep {
+                        for j in i..<p { stack[l * p + i, j] = packed[range.lowerBound + i + j * n] }
+                    }
                 }
             }
-            let parent = QRFactorization(stack, backend: backend)
+            let parent = QRFactorization(stack, backend: backend, keepingQ: keep)
             self.parent = parent
             self.stackRows = stackRows
             r = parent.r
@@ -84,6 +125,7 @@ public final class QRFactorization: @unchecked Sendable {
 
     /// `Q^T y`, in this factorization's coordinates (see the type's documentation).
     public func applyTranspose(_ y: [Double]) -> [Double] {
+        precondition(keepsQ, "applyTranspose needs a factorization that kept Q")
         precondition(y.count == rows, "applyTranspose needs a vector of length rows")
         var z = y
         applyLeaves(&z, transpose: true)
@@ -96,6 +138,7 @@ public final class QRFactorization: @unchecked Sendable {
 
     /// `Q z` for `z` in this factorization's coordinates.
     public func apply(_ z: [Double]) -> [Double] {
+        precondition(keepsQ, "apply needs a factorization that kept Q")
         precondition(z.count == rows, "apply needs a vector of length rows")
         var y = z
         if let parent {

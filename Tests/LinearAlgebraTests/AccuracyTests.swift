@@ -42,10 +42,26 @@ import Testing
         }
     }
 
+    /// The seminormal method (Q-less QR, used for large well-conditioned designs) on the
+    /// problems it accepts: the same LRE targets. Ill-conditioned ones must fall back.
+    @Test(arguments: backends)
+    func seminormalMethod(kind: BackendKind) throws {
+        let backend = try kind.make()
+        let problems = ["Norris", "NoInt1", "Longley"].map(Fixtures.nist) + Fixtures.exact
+        for problem in problems {
+            let fit = FitSummary(problem, backend: backend, method: .seminormal)
+            let wellConditioned = fit.solution.conditionEstimate <= 500
+            #expect(fit.solution.method == (wellConditioned ? .seminormal : .augmented), "\(problem.name)")
+            let worst = zip(fit.estimate, problem.estimate).map(lre).min()!
+            let worstSE = zip(fit.stdError, problem.stdError).map(lre).min()!
+            #expect(worst >= 10 && worstSE >= 10, "\(problem.name): coefficient LRE \(worst), SE LRE \(worstSE)")
+        }
+    }
+
     /// Without refinement the hard problems lose digits: this is what the refinement buys.
     @Test func refinementMatters() throws {
         let problem = Fixtures.exact.first { $0.name == "poly10_hard" }!
-        let plain = FitSummary(problem, backend: SwiftBackend(), refinement: .none)
+        let plain = FitSummary(problem, backend: SwiftBackend(), method: .none)
         let worst = zip(plain.estimate, problem.estimate).map(lre).min()!
         #expect(worst < 9, "plain QR already reaches LRE \(worst); the problem is not hard")
     }

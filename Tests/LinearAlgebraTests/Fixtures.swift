@@ -84,8 +84,8 @@ struct FitSummary {
     var rSquared: Double
     var solution: LeastSquaresSolution
 
-    init(_ problem: CertifiedProblem, backend: any Backend, refinement: LeastSquares.Refinement = .full) {
-        let s = LeastSquares.solve(problem.x, problem.y, backend: backend, refinement: refinement)
+    init(_ problem: CertifiedProblem, backend: any Backend, method: LeastSquares.Method = .automatic) {
+        let s = LeastSquares.solve(problem.x, problem.y, backend: backend, method: method)
         let n = problem.y.count
         let rss = s.residualSumOfSquares
         let sigma2 = rss / Double(n - s.rank)
