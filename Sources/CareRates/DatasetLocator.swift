@@ -1,0 +1,34 @@
+import Foundation
+
+/// Finds data files: a path as given, or the name of a dataset bundled in the project's
+/// `datasets/` folder (with or without `.csv`).
+public enum DatasetLocator {
+    /// Folders searched for bundled datasets: `$CARERATES_DATASETS`, `./datasets`, and the
+    /// `datasets` folder of the checkout the executable was built in.
+    public static var searchFolders: [URL] {
+        var folders = [URL]()
+        if let env = ProcessInfo.processInfo.environment["CARERATES_DATASETS"] {
+            folders.append(URL(fileURLWithPath: env))
+        }
+        folders.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("datasets"))
+        // The executable lives in <checkout>/.build*/<configuration>/; walk up to find datasets/.
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            folders.append(dir.appendingPathComponent("datasets"))
+            dir = dir.deletingLastPathComponent()
+        }
+        return folders
+    }
+
+    /// The path to read for `nameOrPath`: the path itself when it exists, else a bundled dataset.
+    public static func resolve(_ nameOrPath: String) -> String {
+        if FileManager.default.fileExists(atPath: nameOrPath) { return nameOrPath }
+        guard !nameOrPath.contains("/") else { return nameOrPath }
+        let file = nameOrPath.hasSuffix(".csv") ? nameOrPath : nameOrPath + ".csv"
+        for folder in searchFolders {
+            let candidate = folder.appendingPathComponent(file).path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        }
+        return nameOrPath
+    }
+}

@@ -1,0 +1,64 @@
+/// Where in a source file something is: a 1-based line, and a column by number and name.
+public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    /// 1-based field number, when the problem is in one field.
+    public var column: Int?
+    /// The header name of that field, when known.
+    public var columnName: String?
+
+    public init(file: String, line: Int, column: Int? = nil, columnName: String? = nil) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.columnName = columnName
+    }
+
+    public var description: String {
+        var s = "\(file):\(line)"
+        if let column {
+            s += ", column \(column)"
+            if let columnName { s += " (\(columnName))" }
+        }
+        return s
+    }
+}
+
+/// Everything that can be wrong with a data file, each naming the place.
+public enum DataError: Error, Equatable, CustomStringConvertible {
+    case cannotRead(file: String, reason: String)
+    case emptyFile(file: String)
+    case unterminatedQuote(SourceLocation)
+    case fieldCount(SourceLocation, found: Int, expected: Int)
+    case invalidUTF8(SourceLocation)
+    case emptyHeaderName(SourceLocation)
+    case duplicateHeaderName(SourceLocation, firstColumn: Int)
+    case unexpectedQuote(SourceLocation)
+    case notNumeric(SourceLocation, value: String)
+    case unknownColumn(file: String, name: String, suggestion: String?)
+
+    public var description: String {
+        switch self {
+        case .cannotRead(let file, let reason):
+            return "\(file): cannot read file: \(reason)"
+        case .emptyFile(let file):
+            return "\(file): file is empty (no header row)"
+        case .unterminatedQuote(let at):
+            return "\(at): quoted field is never closed (a \" opened here has no closing \")"
+        case .fieldCount(let at, let found, let expected):
+            return "\(at): row has \(found) fields, but the header has \(expected)"
+        case .invalidUTF8(let at):
+            return "\(at): text is not valid UTF-8"
+        case .emptyHeaderName(let at):
+            return "\(at): header name is empty"
+        case .duplicateHeaderName(let at, let first):
+            return "\(at): header name \"\(at.columnName ?? "")\" repeats column \(first)"
+        case .unexpectedQuote(let at):
+            return "\(at): a \" inside an unquoted field (quote the whole field and double the \")"
+        case .notNumeric(let at, let value):
+            return "\(at): \"\(value)\" is not a number"
+        case .unknownColumn(let file, let name, let suggestion):
+            return "\(file): no column named \"\(name)\"" + (suggestion.map { "; did you mean \"\($0)\"?" } ?? "")
+        }
+    }
+}

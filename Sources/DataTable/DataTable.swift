@@ -1,0 +1,199 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A column of a table: numbers or text, with the marker of each missing cell.
+public struct Column: Sendable {
+    public enum Kind: String, Sendable {
+        case numeric, text
+    }
+
+    public let name: String
+    /// Numbers (`nan` where missing), for numeric columns.
+    public internal(set) var numbers: [Double]
+    /// Text, for text columns.
+    public internal(set) var strings: [String]
+    /// The missing-value marker of each missing cell (nil where a value is present); empty when
+    /// nothing is missing.
+    public internal(set) var missing: [String?]
+    public let kind: Kind
+
+    /// Whether row `i` is missing.
+    public func isMissing(_ i: Int) -> Bool { !missing.isEmpty && missing[i] != nil }
+}
+
+/// Options for reading a CSV file.
+public struct CSVOptions: Sendable {
+    /// Missing-value markers of UK official statistics (ONS, DfE, StatsWales, DWP): empty, NA,
+    /// `.`, `..`, `:`, `-`, `*`, and the suppression and quality codes `c k u x z` bare or in
+    /// brackets, plus `[low]`. Matched exactly, after trimming spaces, and only when the whole
+    /// cell is the marker.
+    public static let officialStatisticsMarkers: Set<String> = [
+        "", "NA", ".", "..", ":", "-", "*", "c", "k", "u", "x", "z",
+        "[c]", "[k]", "[low]", "[u]", "[x]", "[z]",
+    ]
+
+    public var delimiter: UInt8 = UInt8(ascii: ",")
+    public var missingMarkers: Set<String> = CSVOptions.officialStatisticsMarkers
+    /// Column types to force instead of inferring.
+    public var columnTypes: [String: Column.Kind] = [:]
+
+    public init() {}
+}
+
+/// A table read from a CSV file: named, typed columns, each cell traceable to its line.
+public struct DataTable: Sendable {
+    /// The file the table came from, as the user named it (for messages).
+    public let source: String
+    public let columns: [Column]
+    /// The source line on which each row starts (for messages).
+    public let rowLines: [Int]
+
+    public var rowCount: Int { rowLines.count }
+    public var columnNames: [String] { columns.map(\.name) }
+
+    /// The column named `name`, or an error suggesting the nearest name.
+    public func column(named name: String) throws(DataError) -> Column {
+        if let c = columns.first(where: { $0.name == name }) { return c }
+        throw .unknownColumn(file: source, name: name, suggestion: nearestName(to: name, in: columnNames))
+    }
+
+    /// The location of a cell, for messages.
+    public func location(row: Int, column name: String) -> SourceLocation {
+        let index = columns.firstIndex { $0.name == name }.map { $0 + 1 }
+        return SourceLocation(file: source, line: rowLines[row], column: index, columnName: name)
+    }
+
+    /// Reads a CSV file. Never writes to it.
+    public static func read(path: String, options: CSVOptions = CSVOptions()) throws(DataError) -> DataTable {
+        guard let file = fopen(path, "rb") else {
+            throw .cannotRead(file: path, reason: String(cString: strerror(errno)))
+        }
+        defer { fclose(file) }
+        var bytes = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let got = fread(&buffer, 1, buffer.count, file)
+            if got > 0 { bytes.append(contentsOf: buffer[0..<got]) }
+            if got < buffer.count {
+                if ferror(file) != 0 { throw .cannotRead(file: path, reason: String(cString: strerror(errno))) }
+                break
+            }
+        }
+        return try parse(bytes: bytes, source: path, options: options)
+    }
+
+    /// Parses CSV text already in memory; `source` names it in messages.
+    public static func parse(bytes: [UInt8], source: String, options: CSVOptions = CSVOptions()) throws(DataError) -> DataTable {
+        let parser = CSVParser(bytes: bytes, file: source, delimiter: options.delimiter)
+        var header: [String]?
+        var cells: [[String]] = []
+        var lines: [Int] = []
+        try parser.parse { (line, fields) throws(DataError) in
+            guard let names = header else {
+                var names = [String]()
+                for (k, f) in fields.enumerated() {
+                    let name = try parser.text(f, line: line, column: k + 1).trimmingSpaces()
+                    let at = SourceLocation(file: source, line: line, column: k + 1, columnName: name)
+                    if name.isEmpty { throw .emptyHeaderName(at) }
+                    if let first = names.firstIndex(of: name) { throw .duplicateHeaderName(at, firstColumn: first + 1) }
+                    names.append(name)
+                }
+                header = names
+                cells = Array(repeating: [], count: names.count)
+                return
+            }
+            guard fields.count == names.count else {
+                throw .fieldCount(SourceLocation(file: source, line: line), found: fields.count, expected: names.count)
+            }
+            for (k, f) in fields.enumerated() {
+                cells[k].append(try parser.text(f, line: line, column: k + 1))
+            }
+            lines.append(line)
+        }
+        guard let names = header else { throw .emptyFile(file: source) }
+        var columns = [Column]()
+        for (k, name) in names.enumerated() {
+            columns.append(try typedColumn(
+                name: name, index: k, cells: cells[k], lines: lines, source: source, options: options))
+        }
+        return DataTable(source: source, columns: columns, rowLines: lines)
+    }
+
+    private static func typedColumn(
+        name: String, index: Int, cells: [String], lines: [Int], source: String, options: CSVOptions
+    ) throws(DataError) -> Column {
+        var missing = [String?](repeating: nil, count: cells.count)
+        var anyMissing = false
+        var numbers = [Double](repeating: .nan, count: cells.count)
+        var firstText: Int?
+        for (i, cell) in cells.enumerated() {
+            let trimmed = cell.trimmingSpaces()
+            if options.missingMarkers.contains(trimmed) {
+                missing[i] = trimmed
+                anyMissing = true
+            } else if let v = parseNumber(trimmed) {
+                numbers[i] = v
+            } else if firstText == nil {
+                firstText = i
+            }
+        }
+        let forced = options.columnTypes[name]
+        if forced == .numeric, let bad = firstText {
+            throw .notNumeric(
+                SourceLocation(file: source, line: lines[bad], column: index + 1, columnName: name), value: cells[bad])
+        }
+        let kind: Column.Kind = forced ?? (firstText == nil ? .numeric : .text)
+        return Column(
+            name: name, numbers: kind == .numeric ? numbers : [],
+            strings: kind == .text ? cells : [], missing: anyMissing ? missing : [], kind: kind)
+    }
+
+    /// A finite number, allowing thousands separators ("1,234,567.5") and a leading "+".
+    static func parseNumber(_ s: String) -> Double? {
+        if let v = Double(s) { return v.isFinite && !s.contains(where: { $0.isLetter && $0 != "e" && $0 != "E" }) ? v : nil }
+        guard s.contains(","), isGroupedNumber(s) else { return nil }
+        return Double(s.filter { $0 != "," })
+    }
+
+    /// Digits in groups of three separated by commas, with an optional sign and decimals.
+    private static func isGroupedNumber(_ s: String) -> Bool {
+        var body = Substring(s)
+        if body.first == "-" || body.first == "+" { body = body.dropFirst() }
+        let parts = body.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let integer = parts.first else { return false }
+        let groups = integer.split(separator: ",", omittingEmptySubsequences: false)
+        guard let lead = groups.first, (1...3).contains(lead.count) else { return false }
+        return groups.allSatisfy { $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
+            && groups.dropFirst().allSatisfy { $0.count == 3 }
+            && (parts.count == 1 || parts[1].allSatisfy { $0.isASCII && $0.isNumber })
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
+        let last = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })!
+        return String(scalars[first...last])
+    }
+}
+
+/// The name in `names` closest to `name` by edit distance, if close enough to be a likely typo.
+public func nearestName(to name: String, in names: [String]) -> String? {
+    func distance(_ a: [Character], _ b: [Character]) -> Int {
+        var previous = Array(0...b.count)
+        for (i, ca) in a.enumerated() {
+            var current = [i + 1]
+            for (j, cb) in b.enumerated() {
+                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1)))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+    let target = Array(name.lowercased())
+    let scored = names.map { ($0, distance(target, Array($0.lowercased()))) }
+    guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+    return best.1 <= max(2, name.count / 3) ? best.0 : nil
+}

@@ -1,0 +1,331 @@
+/// A model formula in the Wilkinson–Rogers notation R uses: `y ~ x1 + x2`, `y ~ a * b - 1`.
+///
+/// Parsing builds the expression tree; ``terms`` expands it to R's terms: `a * b` is
+/// `a + b + a:b`, `(a + b)^2` is `a + b + a:b`, `- 1` or `+ 0` drops the intercept, `- term`
+/// removes a term. Terms are ordered as R orders them (by interaction order, then first
+/// appearance). Function calls (`log(x)`, `factor(g)`, `I(x^2)`, ...) are parsed but not yet
+/// evaluated: using one is an error naming it.
+public struct Formula: Sendable, CustomStringConvertible {
+    /// The formula as written.
+    public let text: String
+    /// The response variable's name.
+    public let response: String
+    /// Whether the model has an intercept.
+    public let intercept: Bool
+    /// The terms, each a list of variable names (one name: a main effect; more: an interaction).
+    public let terms: [[String]]
+
+    public var description: String { text }
+
+    /// Parses `text`; errors carry the 1-based character position.
+    public init(_ text: String) throws(FormulaError) {
+        self.text = text
+        var parser = FormulaParser(text: text)
+        let (lhs, rhs) = try parser.parseFormula()
+        guard case .variable(let name, _) = lhs else {
+            throw FormulaError(text: text, position: lhs.position, message: "the response must be a column name")
+        }
+        response = name
+        var expanded = TermSet()
+        try expanded.add(rhs, sign: 1, text: text)
+        intercept = expanded.intercept
+        terms = expanded.ordered
+    }
+
+    /// R's name of a term: variables joined by ":".
+    public static func name(of term: [String]) -> String { term.joined(separator: ":") }
+
+    /// Every variable the formula reads, response first.
+    public var variables: [String] {
+        var seen = [response]
+        for t in terms { for v in t where !seen.contains(v) { seen.append(v) } }
+        return seen
+    }
+}
+
+/// A formula error, pointing at the place in the formula.
+public struct FormulaError: Error, Equatable, CustomStringConvertible {
+    public let text: String
+    /// 1-based character position.
+    public let position: Int
+    public let message: String
+
+    public var description: String {
+        let caret = String(repeating: " ", count: max(0, position - 1)) + "^"
+        return "formula, position \(position): \(message)\n  \(text)\n  \(caret)"
+    }
+}
+
+indirect enum FormulaNode {
+    case variable(String, position: Int)
+    case number(Double, position: Int)
+    case binary(Character, FormulaNode, FormulaNode, position: Int)
+    case negate(FormulaNode, position: Int)
+    case call(String, [FormulaNode], position: Int)
+
+    var position: Int {
+        switch self {
+        case .variable(_, let p), .number(_, let p), .binary(_, _, _, let p), .negate(_, let p), .call(_, _, let p): p
+        }
+    }
+}
+
+/// Recursive descent over R's precedence: `~` < `+ -` < `*` `/` < `:` < `^`.
+struct FormulaParser {
+    enum Token: Equatable {
+        case name(String), number(Double), symbol(Character), end
+    }
+
+    let text: String
+    private var tokens: [(Token, Int)] = []
+    private var index = 0
+
+    init(text: String) { self.text = text }
+
+    mutating func parseFormula() throws(FormulaError) -> (FormulaNode, FormulaNode) {
+        tokens = try tokenize()
+        guard tokens.contains(where: { $0.0 == .symbol("~") }) else {
+            throw FormulaError(text: text, position: 1, message: "a formula needs \"~\" between the response and the terms, as in y ~ x1 + x2")
+        }
+        if peek == .symbol("~") { throw error("the response is missing before \"~\"") }
+        let lhs = try parseSum()
+        guard peek == .symbol("~") else { throw error("expected \"~\" here") }
+        advance()
+        if peek == .end { throw error("the terms are missing after \"~\"") }
+        let rhs = try parseSum()
+        guard peek == .end else { throw error("unexpected \(describe(peek)) here") }
+        return (lhs, rhs)
+    }
+
+    private var peek: Token { tokens[index].0 }
+    private var position: Int { tokens[index].1 }
+    private mutating func advance() { index += 1 }
+
+    private func error(_ message: String) -> FormulaError {
+        FormulaError(text: text, position: position, message: message)
+    }
+
+    private func describe(_ t: Token) -> String {
+        switch t {
+        case .name(let n): "name \"\(n)\""
+        case .number(let v): "number \(v)"
+        case .symbol(let c): "\"\(c)\""
+        case .end: "end of formula"
+        }
+    }
+
+    private mutating func parseSum() throws(FormulaError) -> FormulaNode {
+        var node: FormulaNode
+        if peek == .symbol("-") {
+            let at = position
+            advance()
+            node = .negate(try parseProduct(), position: at)
+        } else {
+            node = try parseProduct()
+        }
+        while case .symbol(let c) = peek, c == "+" || c == "-" {
+            let at = position
+            advance()
+            node = .binary(c, node, try parseProduct(), position: at)
+        }
+        return node
+    }
+
+    private mutating func parseProduct() throws(FormulaError) -> FormulaNode {
+        var node = try parseInteraction()
+        while case .symbol(let c) = peek, c == "*" || c == "/" {
+            let at = position
+            advance()
+            node = .binary(c, node, try parseInteraction(), position: at)
+        }
+        return node
+    }
+
+    private mutating func parseInteraction() throws(FormulaError) -> FormulaNode {
+        var node = try parsePower()
+        while peek == .symbol(":") {
+            let at = position
+            advance()
+            node = .binary(":", node, try parsePower(), position: at)
+        }
+        return node
+    }
+
+    private mutating func parsePower() throws(FormulaError) -> FormulaNode {
+        let node = try parsePrimary()
+        if peek == .symbol("^") {
+            let at = position
+            advance()
+            return .binary("^", node, try parsePrimary(), position: at)
+        }
+        return node
+    }
+
+    private mutating func parsePrimary() throws(FormulaError) -> FormulaNode {
+        let at = position
+        switch peek {
+        case .name(let n):
+            advance()
+            if peek == .symbol("(") {
+                advance()
+                var args = [FormulaNode]()
+                if peek != .symbol(")") {
+                    while true {
+                        args.append(try parseSum())
+                        if peek == .symbol(",") {
+                            advance()
+                            continue
+                        }
+                        break
+                    }
+                }
+                guard peek == .symbol(")") else { throw error("expected \")\" to close \(n)(") }
+                advance()
+                return .call(n, args, position: at)
+            }
+            return .variable(n, position: at)
+        case .number(let v):
+            advance()
+            return .number(v, position: at)
+        case .symbol("("):
+            advance()
+            let inner = try parseSum()
+            guard peek == .symbol(")") else { throw error("expected \")\" to match the \"(\" at position \(at)") }
+            advance()
+            return inner
+        case .end:
+            throw error("the formula ends where a term was expected")
+        case .symbol(let c):
+            throw error("unexpected \"\(c)\" where a term was expected")
+        }
+    }
+
+    private func tokenize() throws(FormulaError) -> [(Token, Int)] {
+        var out = [(Token, Int)]()
+        let chars = Array(text)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i], at = i + 1
+            if c == " " || c == "\t" || c == "\n" {
+                i += 1
+            } else if c.isLetter || c == "." || c == "_" {
+                if c == "." && i + 1 < chars.count && chars[i + 1].isNumber { // .5
+                    let start = i
+                    i += 1
+                    while i < chars.count && (chars[i].isNumber || chars[i] == ".") { i += 1 }
+                    out.append((.number(Double(String(chars[start..<i])) ?? 0), at))
+                    continue
+                }
+                let start = i
+                while i < chars.count && (chars[i].isLetter || chars[i].isNumber || chars[i] == "." || chars[i] == "_") { i += 1 }
+                out.append((.name(String(chars[start..<i])), at))
+            } else if c == "`" {
+                guard let close = chars[(i + 1)...].firstIndex(of: "`") else {
+                    throw FormulaError(text: text, position: at, message: "the backquoted name is never closed")
+                }
+                out.append((.name(String(chars[(i + 1)..<close])), at))
+                i = close + 1
+            } else if c.isNumber {
+                let start = i
+                while i < chars.count && (chars[i].isNumber || chars[i] == "." || chars[i] == "e" || chars[i] == "E") { i += 1 }
+                guard let v = Double(String(chars[start..<i])) else {
+                    throw FormulaError(text: text, position: at, message: "\"\(String(chars[start..<i]))\" is not a number")
+                }
+                out.append((.number(v), at))
+            } else if "~+-*/:^(),=".contains(c) {
+                out.append((.symbol(c), at))
+                i += 1
+            } else {
+                throw FormulaError(text: text, position: at, message: "unexpected character \"\(c)\"")
+            }
+        }
+        out.append((.end, chars.count + 1))
+        return out
+    }
+}
+
+/// Expands a right-hand side to R's terms.
+struct TermSet {
+    var intercept = true
+    private var terms: [[String]] = []
+
+    /// Terms in R's order: by number of variables, then order of first appearance.
+    var ordered: [[String]] {
+        terms.enumerated().sorted { ($0.element.count, $0.offset) < ($1.element.count, $1.offset) }.map(\.element)
+    }
+
+    mutating func add(_ node: FormulaNode, sign: Int, text: String) throws(FormulaError) {
+        switch node {
+        case .binary("+", let l, let r, _):
+            try add(l, sign: sign, text: text)
+            try add(r, sign: sign, text: text)
+        case .binary("-", let l, let r, _):
+            try add(l, sign: sign, text: text)
+            try add(r, sign: -sign, text: text)
+        case .negate(let inner, _):
+            try add(inner, sign: -sign, text: text)
+        case .number(let v, let at):
+            guard v == 0 || v == 1 else {
+                throw FormulaError(text: text, position: at, message: "a number in a formula can only be 1 or 0 (the intercept)")
+            }
+            // "+ 1" keeps, "- 1" and "+ 0" drop, "- 0" keeps.
+            intercept = (v == 1) == (sign > 0)
+        default:
+            for term in try expand(node, text: text) {
+                if sign > 0 {
+                    if !terms.contains(where: { Set($0) == Set(term) }) { terms.append(term) }
+                } else {
+                    terms.removeAll { Set($0) == Set(term) }
+                }
+            }
+        }
+    }
+
+    /// The terms a product-like expression stands for.
+    private func expand(_ node: FormulaNode, text: String) throws(FormulaError) -> [[String]] {
+        switch node {
+        case .variable(let name, _):
+            return [[name]]
+        case .binary(":", let l, let r, _):
+            let a = try expand(l, text: text), b = try expand(r, text: text)
+            return a.flatMap { x in b.map { y in unique(x + y) } }
+        case .binary("*", let l, let r, _):
+            let a = try expand(l, text: text), b = try expand(r, text: text)
+            return unique(terms: a + b + a.flatMap { x in b.map { y in unique(x + y) } })
+        case .binary("^", let l, .number(let k, _), let at):
+            guard k >= 1, k == k.rounded() else {
+                throw FormulaError(text: text, position: at, message: "the power of a term must be a whole number of at least 1")
+            }
+            let base = try expand(l, text: text)
+            var result = base
+            for _ in 1..<Int(k) {
+                result = unique(terms: result + result.flatMap { x in base.map { y in unique(x + y) } })
+            }
+            return result
+        case .binary("+", _, _, _), .binary("-", _, _, _):
+            var inner = TermSet()
+            try inner.add(node, sign: 1, text: text)
+            return inner.ordered
+        case .binary(let op, _, _, let at):
+            throw FormulaError(text: text, position: at, message: "the operator \"\(op)\" is not supported here")
+        case .call(let name, _, let at):
+            throw FormulaError(
+                text: text, position: at,
+                message: "\(name)() is not supported yet: this version fits numeric columns and their interactions")
+        case .number(_, let at), .negate(_, let at):
+            throw FormulaError(text: text, position: at, message: "a number or minus sign cannot be part of an interaction")
+        }
+    }
+
+    private func unique(_ names: [String]) -> [String] {
+        var out = [String]()
+        for n in names where !out.contains(n) { out.append(n) }
+        return out
+    }
+
+    private func unique(terms: [[String]]) -> [[String]] {
+        var out = [[String]]()
+        for t in terms where !out.contains(where: { Set($0) == Set(t) }) { out.append(t) }
+        return out
+    }
+}

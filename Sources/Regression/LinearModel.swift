@@ -1,0 +1,138 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DataTable
+import LinearAlgebra
+
+/// Ordinary least squares on a model frame, with classical inference as R's `summary.lm`
+/// gives it.
+///
+/// ```swift
+/// let table = try DataTable.read(path: "longley.csv")
+/// let fit = try LinearModel.fit(Formula("y ~ x1 + x2"), data: table)
+/// print(fit.coefficients.map(\.estimate))
+/// ```
+public enum LinearModel {
+    /// Fits `formula` to `data`.
+    ///
+    /// - Parameters:
+    ///   - backend: the linear-algebra backend (default: LAPACK where built in).
+    ///   - tolerance: rank tolerance for aliasing (``PivotedQR``); nil for the default.
+    /// - Throws: ``ModelError`` naming the file, line and column or the formula position.
+    public static func fit(
+        _ formula: Formula, data: DataTable, backend: (any Backend)? = nil, tolerance: Double? = nil
+    ) throws(ModelError) -> LinearModelFit {
+        let frame = try ModelFrame(formula: formula, table: data)
+        let n = frame.rows.count, p = frame.columnNames.count
+        if n == 0 { throw .tooFewRows(file: data.source, rows: 0, coefficients: p, dropped: frame.dropped.count) }
+        let chosen: any Backend
+        if let backend {
+            chosen = backend
+        } else {
+            do { chosen = try BackendKind.preferred.make() } catch { throw .linearAlgebra(error) }
+        }
+        let solution = LeastSquares.solve(frame.design, frame.response, backend: chosen, tolerance: tolerance)
+        if n <= solution.rank {
+            throw .tooFewRows(file: data.source, rows: n, coefficients: solution.rank, dropped: frame.dropped.count)
+        }
+        return LinearModelFit(frame: frame, solution: solution)
+    }
+
+}
+
+/// One row of a coefficient table.
+public struct CoefficientRow: Sendable {
+    /// R's name for the coefficient.
+    public let term: String
+    /// `nil` when the term is aliased (R prints `NA`).
+    public let estimate: Double?
+    public let standardError: Double?
+    /// The t statistic.
+    public let statistic: Double?
+    /// Two-sided p-value from t with the residual degrees of freedom.
+    public let pValue: Double?
+    public var aliased: Bool { estimate == nil }
+}
+
+/// A fitted linear model: coefficients, their classical standard errors, and fit statistics.
+public struct LinearModelFit: Sendable {
+    public let frame: ModelFrame
+    public let solution: LeastSquaresSolution
+
+    /// The name of the standard-error estimator, printed beside every table.
+    public var standardErrorKind: String { "classical (OLS, homoskedastic)" }
+
+    public var observations: Int { frame.rows.count }
+    public var rank: Int { solution.rank }
+    public var residualDegreesOfFreedom: Int { observations - rank }
+    public var residuals: [Double] { solution.residuals }
+    public var fitted: [Double] { zip(frame.response, solution.residuals).map { $0 - $1 } }
+    public var residualSumOfSquares: Double { solution.residualSumOfSquares }
+    /// The residual standard error, sigma.
+    public var sigma: Double { (residualSumOfSquares / Double(residualDegreesOfFreedom)).squareRoot() }
+    /// Names of aliased terms, in design order.
+    public var aliased: [String] { solution.aliased.map { frame.columnNames[$0] } }
+    public var hasIntercept: Bool { frame.formula.intercept }
+
+    /// The coefficient table in design order; aliased terms have nil entries.
+    public var coefficients: [CoefficientRow] {
+        let s2 = sigma * sigma, df = Double(residualDegreesOfFreedom)
+        return frame.columnNames.enumerated().map { j, name in
+            let b = solution.coefficients[j]
+            guard !b.isNaN else {
+                return CoefficientRow(term: name, estimate: nil, standardError: nil, statistic: nil, pValue: nil)
+            }
+            let se = (s2 * solution.unscaledCovariance[j, j]).squareRoot()
+            let t = b / se
+            return CoefficientRow(
+                term: name, estimate: b, standardError: se, statistic: t,
+                pValue: Distributions.studentTTwoSided(t, df: df))
+        }
+    }
+
+    /// Total sum of squares: about the mean with an intercept, about zero without (as R).
+    public var totalSumOfSquares: Double {
+        let y = frame.response
+        let mean = hasIntercept ? compensatedSum(y) / Double(y.count) : 0
+        return compensatedSum(y.map { ($0 - mean) * ($0 - mean) })
+    }
+
+    public var rSquared: Double { 1 - residualSumOfSquares / totalSumOfSquares }
+
+    public var adjustedRSquared: Double {
+        let n = Double(observations), df = Double(residualDegreesOfFreedom)
+        return 1 - (1 - rSquared) * ((n - (hasIntercept ? 1 : 0)) / df)
+    }
+
+    /// The overall F test against the intercept-only model (or the empty model without one).
+    public var fStatistic: (value: Double, numeratorDF: Int, denominatorDF: Int, pValue: Double)? {
+        let numerator = rank - (hasIntercept ? 1 : 0)
+        guard numerator > 0 else { return nil }
+        let f = ((totalSumOfSquares - residualSumOfSquares) / Double(numerator)) / (sigma * sigma)
+        return (f, numerator, residualDegreesOfFreedom,
+                Distributions.fUpperTail(f, d1: Double(numerator), d2: Double(residualDegreesOfFreedom)))
+    }
+
+    /// The Gaussian log-likelihood at the ML variance, as R's `logLik.lm`.
+    public var logLikelihood: Double {
+        let n = Double(observations)
+        let perObservation: Double = log(2 * Double.pi) + log(residualSumOfSquares / n) + 1
+        return -n / 2 * perObservation
+    }
+
+    /// AIC with the variance counted as a parameter, as R's `AIC`.
+    public var aic: Double { -2 * logLikelihood + 2 * Double(rank + 1) }
+    /// BIC, as R's `BIC`.
+    public var bic: Double { -2 * logLikelihood + log(Double(observations)) * Double(rank + 1) }
+}
+
+/// Kahan–Babuška summation.
+func compensatedSum(_ values: [Double]) -> Double {
+    var sum = 0.0, c = 0.0
+    for v in values {
+        let t = sum + v
+        c += abs(sum) >= abs(v) ? (sum - t) + v : (v - t) + sum
+        sum = t
+    }
+    return sum + c
+}

@@ -1,0 +1,112 @@
+import DataTable
+import LinearAlgebra
+
+/// A formula applied to a table: the response, the design matrix with R's column names, and
+/// the rows dropped for missing values (counted by the column and marker that dropped them).
+public struct ModelFrame: Sendable {
+    public let formula: Formula
+    public let response: [Double]
+    public let design: Matrix
+    /// Design column names as R prints them: `(Intercept)`, `x1`, `x1:x2`.
+    public let columnNames: [String]
+    /// Table rows used, in order.
+    public let rows: [Int]
+    /// Rows dropped because a variable was missing.
+    public let dropped: [DroppedRow]
+    public let table: DataTable
+
+    /// A dropped row and the first variable (in formula order) that was missing in it.
+    public struct DroppedRow: Sendable, Equatable {
+        public var row: Int
+        public var line: Int
+        public var column: String
+        public var marker: String
+    }
+
+    /// Builds the frame. Errors name the file, line and column (a column that does not exist or
+    /// holds text) or the formula position.
+    public init(formula: Formula, table: DataTable) throws(ModelError) {
+        self.formula = formula
+        self.table = table
+        var columns = [String: Column]()
+        for name in formula.variables {
+            let column: Column
+            do { column = try table.column(named: name) } catch { throw .data(error) }
+            if column.kind == .text {
+                let row = (0..<table.rowCount).first { !column.isMissing($0) } ?? 0
+                throw .textColumn(table.location(row: row, column: name), value: column.strings[row])
+            }
+            columns[name] = column
+        }
+        var keep = [Int]()
+        var dropped = [DroppedRow]()
+        for i in 0..<table.rowCount {
+            if let name = formula.variables.first(where: { columns[$0]!.isMissing(i) }) {
+                dropped.append(DroppedRow(
+                    row: i, line: table.rowLines[i], column: name, marker: columns[name]!.missing[i] ?? ""))
+            } else {
+                keep.append(i)
+            }
+        }
+        rows = keep
+        self.dropped = dropped
+        response = keep.map { columns[formula.response]!.numbers[$0] }
+        var names = [String]()
+        var elements = [Double]()
+        elements.reserveCapacity(keep.count * (formula.terms.count + 1))
+        if formula.intercept {
+            names.append("(Intercept)")
+            elements.append(contentsOf: repeatElement(1.0, count: keep.count))
+        }
+        for term in formula.terms {
+            names.append(Formula.name(of: term))
+            let values = term.map { columns[$0]!.numbers }
+            for i in keep {
+                var v = 1.0
+                for column in values { v *= column[i] }
+                elements.append(v)
+            }
+        }
+        columnNames = names
+        design = Matrix(rows: keep.count, columns: names.count, elements: elements)
+    }
+
+    /// Dropped rows summarised by column and marker, e.g. `x2 "[c]": 3`.
+    public var droppedSummary: [(column: String, marker: String, count: Int)] {
+        var counts = [(column: String, marker: String, count: Int)]()
+        for d in dropped {
+            if let k = counts.firstIndex(where: { $0.column == d.column && $0.marker == d.marker }) {
+                counts[k].count += 1
+            } else {
+                counts.append((d.column, d.marker, 1))
+            }
+        }
+        return counts
+    }
+}
+
+/// Errors in setting up or fitting a model, each naming the place at fault.
+public enum ModelError: Error, CustomStringConvertible {
+    case data(DataError)
+    case formula(FormulaError)
+    case textColumn(SourceLocation, value: String)
+    case tooFewRows(file: String, rows: Int, coefficients: Int, dropped: Int)
+    case noVariation(file: String, response: String)
+    case linearAlgebra(LinearAlgebraError)
+
+    public var description: String {
+        switch self {
+        case .data(let e): return e.description
+        case .formula(let e): return e.description
+        case .textColumn(let at, let value):
+            return "\(at): \"\(value)\" is not a number, so column \"\(at.columnName ?? "")\" is text; "
+                + "a model term needs a numeric column (factors arrive in a later version)"
+        case .tooFewRows(let file, let rows, let p, let dropped):
+            return "\(file): \(rows) usable rows for \(p) coefficients; a linear model needs more rows than coefficients"
+                + (dropped > 0 ? " (\(dropped) rows were dropped for missing values)" : "")
+        case .noVariation(let file, let response):
+            return "\(file): response \"\(response)\" has no rows"
+        case .linearAlgebra(let e): return e.description
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import Regression
+
+/// Renders a linear-model fit: R's `summary.lm` text, tidy CSV, JSON, Markdown.
+public struct LinearModelReport {
+    public let fit: LinearModelFit
+    /// How the data were named on the command line, for the `Call:` line.
+    public let dataName: String
+
+    public init(fit: LinearModelFit, dataName: String) {
+        self.fit = fit
+        self.dataName = dataName
+    }
+
+    /// The stable tidy columns.
+    public static let tidyColumns = ["term", "estimate", "std_error", "statistic", "p_value"]
+
+    /// The summary a user of R's `summary(lm(...))` recognises, plus the estimator's name.
+    public var text: String {
+        var out = "\nCall:\nlm(formula = \(fit.frame.formula.text), data = \(dataName))\n\n"
+        out += residualBlock()
+        let rows = fit.coefficients
+        let aliasedCount = rows.filter(\.aliased).count
+        out += aliasedCount > 0
+            ? "Coefficients: (\(aliasedCount) not defined because of singularities)\n"
+            : "Coefficients:\n"
+        let estimates = NumberFormat.column(rows.map(\.estimate) + rows.map(\.standardError))
+        let pValues = NumberFormat.pValues(rows.map(\.pValue))
+        var table = [["", "Estimate", "Std. Error", "t value", "Pr(>|t|)", ""]]
+        for (k, row) in rows.enumerated() {
+            table.append([
+                row.term, estimates[k], estimates[rows.count + k],
+                row.statistic.map { String(format: "%.3f", $0) } ?? "NA",
+                pValues[k], NumberFormat.stars(row.pValue),
+            ])
+        }
+        out += alignColumns(table, leftAlignLast: true).map { $0 + "\n" }.joined()
+        out += "---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n\n"
+        out += "Residual standard error: \(NumberFormat.significant(fit.sigma)) on \(fit.residualDegreesOfFreedom) degrees of freedom\n"
+        if !fit.frame.dropped.isEmpty {
+            let detail = fit.frame.droppedSummary.map { "\($0.column) \"\($0.marker)\": \($0.count)" }.joined(separator: ", ")
+            out += "  (\(fit.frame.dropped.count) observations deleted due to missingness: \(detail))\n"
+        }
+        out += "Multiple R-squared:  \(NumberFormat.significant(fit.rSquared)),\tAdjusted R-squared:  \(NumberFormat.significant(fit.adjustedRSquared)) \n"
+        if let f = fit.fStatistic {
+            out += "F-statistic: \(NumberFormat.significant(f.value)) on \(f.numeratorDF) and \(f.denominatorDF) DF,  p-value: \(NumberFormat.pValue(f.pValue, digits: 4))\n"
+        }
+        out += "\nStandard errors: \(fit.standardErrorKind). Observations: \(fit.observations). "
+        out += "Backend: \(fit.solution.backend.rawValue).\n"
+        return out
+    }
+
+    private func residualBlock() -> String {
+        let r = fit.residuals
+        guard !r.isEmpty else { return "" }
+        if r.count <= 5 {
+            let cells = r.map { NumberFormat.significant($0) }
+            return "Residuals:\n" + alignColumns([(1...r.count).map(String.init), cells], leftAlignFirst: false).joined(separator: "\n") + "\n\n"
+        }
+        let q = quantiles(r, [0, 0.25, 0.5, 0.75, 1])
+        let cells = NumberFormat.column(q)
+        return "Residuals:\n" + alignColumns([["Min", "1Q", "Median", "3Q", "Max"], cells], leftAlignFirst: false, uniform: true)
+            .map { $0 + " " }.joined(separator: "\n") + "\n\n"
+    }
+
+    /// The tidy coefficient table as CSV.
+    public var csv: String {
+        var out = Self.tidyColumns.joined(separator: ",") + "\n"
+        for row in fit.coefficients {
+            out += [csvField(row.term), NumberFormat.exact(row.estimate), NumberFormat.exact(row.standardError),
+                    NumberFormat.exact(row.statistic), NumberFormat.exact(row.pValue)].joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    /// The tidy table and the fit statistics as JSON.
+    public var json: String {
+        var model: [(String, JSONValue)] = [
+            ("type", .string("lm")),
+            ("formula", .string(fit.frame.formula.text)),
+            ("data", .string(dataName)),
+            ("standard_errors", .string(fit.standardErrorKind)),
+            ("backend", .string(fit.solution.backend.rawValue)),
+        ]
+        model.append(("refinement", .string(fit.solution.method.rawValue)))
+        let coefficients = JSONValue.array(fit.coefficients.map { row in
+            .object([
+                ("term", .string(row.term)), ("estimate", .number(row.estimate)),
+                ("std_error", .number(row.standardError)), ("statistic", .number(row.statistic)),
+                ("p_value", .number(row.pValue)), ("aliased", .bool(row.aliased)),
+            ])
+        })
+        var statistics: [(String, JSONValue)] = [
+            ("n", .number(Double(fit.observations))),
+            ("rank", .number(Double(fit.rank))),
+            ("df_residual", .number(Double(fit.residualDegreesOfFreedom))),
+            ("sigma", .number(fit.sigma)),
+            ("r_squared", .number(fit.rSquared)),
+            ("adj_r_squared", .number(fit.adjustedRSquared)),
+        ]
+        if let f = fit.fStatistic {
+            statistics += [("f_statistic", .number(f.value)), ("f_df_num", .number(Double(f.numeratorDF))),
+                           ("f_df_den", .number(Double(f.denominatorDF))), ("f_p_value", .number(f.pValue))]
+        }
+        statistics += [("log_likelihood", .number(fit.logLikelihood)), ("aic", .number(fit.aic)), ("bic", .number(fit.bic)),
+                       ("rows_dropped", .number(Double(fit.frame.dropped.count))),
+                       ("condition_number", .number(fit.solution.conditionEstimate))]
+        let dropped = JSONValue.array(fit.frame.droppedSummary.map {
+            .object([("column", .string($0.column)), ("marker", .string($0.marker)), ("rows", .number(Double($0.count)))])
+        })
+        let root = JSONValue.object([
+            ("model", .object(model)), ("coefficients", coefficients), ("statistics", .object(statistics)),
+            ("aliased", .array(fit.aliased.map { .string($0) })), ("dropped", dropped),
+        ])
+        return root.rendered(indent: 0) + "\n"
+    }
+
+    /// The tidy table as a Markdown table.
+    public var markdown: String {
+        var out = "| " + Self.tidyColumns.joined(separator: " | ") + " |\n"
+        out += "|" + String(repeating: "---|", count: Self.tidyColumns.count) + "\n"
+        for row in fit.coefficients {
+            out += "| `\(row.term)` | " + [row.estimate, row.standardError, row.statistic].map { $0.map { NumberFormat.significant($0, digits: 6) } ?? "NA" }.joined(separator: " | ")
+                + " | " + NumberFormat.pValue(row.pValue) + " |\n"
+        }
+        return out
+    }
+}
+
+/// R's default quantiles (type 7).
+func quantiles(_ values: [Double], _ probabilities: [Double]) -> [Double?] {
+    let s = values.sorted()
+    return probabilities.map { p in
+        let h = Double(s.count - 1) * p
+        let lo = Int(floor(h)), hi = min(lo + 1, s.count - 1)
+        return s[lo] + (h - Double(lo)) * (s[hi] - s[lo])
+    }
+}
+
+func csvField(_ s: String) -> String {
+    s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
+        ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+}

@@ -1,0 +1,30 @@
+import Foundation
+
+/// Writes results to standard output, or to a file atomically (a temporary file in the same
+/// folder, then renamed), refusing to write over an input.
+enum OutputWriter {
+    static func write(_ text: String, to path: String?, inputs: [String]) throws {
+        guard let path else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+            return
+        }
+        let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath()
+        for input in inputs where URL(fileURLWithPath: input).standardizedFileURL.resolvingSymlinksInPath() == target {
+            throw CLIError("--out \(path): that is an input file; CareRates never writes to its inputs")
+        }
+        let temporary = target.deletingLastPathComponent()
+            .appendingPathComponent(".\(target.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        do {
+            try Data(text.utf8).write(to: temporary)
+            if rename(temporary.path, target.path) != 0 {
+                throw CLIError("--out \(path): cannot write: \(String(cString: strerror(errno)))")
+            }
+        } catch let error as CLIError {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw CLIError("--out \(path): cannot write: \(error.localizedDescription)")
+        }
+    }
+}
