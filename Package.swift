@@ -49,7 +49,9 @@ let package = Package(
             dependencies: ["LinearAlgebra", .product(name: "PropertyBased", package: "swift-property-based")],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "DataTableTests", dependencies: ["DataTable"]),
-        .testTarget(name: "RegressionTests", dependencies: ["Regression", "LinearAlgebra", "DataTable"]),
+        .testTarget(
+            name: "RegressionTests", dependencies: ["Regression", "LinearAlgebra", "DataTable"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["carerates"]),
     ]
 )

@@ -18,7 +18,7 @@ public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
         var s = "\(file):\(line)"
         if let column {
             s += ", column \(column)"
-            if let columnName { s += " (\(columnName))" }
+            if let columnName, !columnName.isEmpty { s += " (\(columnName))" }
         }
         return s
     }

@@ -17,6 +17,8 @@ public struct Column: Sendable {
     /// nothing is missing.
     public internal(set) var missing: [String?]
     public let kind: Kind
+    /// For a text column, the first row whose cell is neither a number nor a missing marker.
+    public internal(set) var firstNonNumericRow: Int?
 
     /// Whether row `i` is missing.
     public func isMissing(_ i: Int) -> Bool { !missing.isEmpty && missing[i] != nil }
@@ -146,7 +148,8 @@ public struct DataTable: Sendable {
         let kind: Column.Kind = forced ?? (firstText == nil ? .numeric : .text)
         return Column(
             name: name, numbers: kind == .numeric ? numbers : [],
-            strings: kind == .text ? cells : [], missing: anyMissing ? missing : [], kind: kind)
+            strings: kind == .text ? cells : [], missing: anyMissing ? missing : [], kind: kind,
+            firstNonNumericRow: firstText)
     }
 
     /// A finite number, allowing thousands separators ("1,234,567.5") and a leading "+".

@@ -33,7 +33,7 @@ public enum LinearModel {
         }
         let solution = LeastSquares.solve(frame.design, frame.response, backend: chosen, tolerance: tolerance)
         if n <= solution.rank {
-            throw .tooFewRows(file: data.source, rows: n, coefficients: solution.rank, dropped: frame.dropped.count)
+            throw .tooFewRows(file: data.source, rows: n, coefficients: p, dropped: frame.dropped.count)
         }
         return LinearModelFit(frame: frame, solution: solution)
     }

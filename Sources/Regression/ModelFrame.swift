@@ -33,7 +33,7 @@ public struct ModelFrame: Sendable {
             let column: Column
             do { column = try table.column(named: name) } catch { throw .data(error) }
             if column.kind == .text {
-                let row = (0..<table.rowCount).first { !column.isMissing($0) } ?? 0
+                let row = column.firstNonNumericRow ?? 0
                 throw .textColumn(table.location(row: row, column: name), value: column.strings[row])
             }
             columns[name] = column

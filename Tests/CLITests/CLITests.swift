@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+
+/// End-to-end tests of the built `carerates` binary: whole outputs and error messages.
+@Suite struct CLITests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The binary built beside this test bundle.
+    static var binary: URL {
+        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [dir, dir.deletingLastPathComponent(), dir.deletingLastPathComponent().deletingLastPathComponent()] {
+            let url = candidate.appendingPathComponent("carerates")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("carerates")
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = Self.root
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    static let longleyFormula = "employed ~ gnp_deflator + gnp + unemployed + armed_forces + population + year"
+
+    @Test func textSummaryLooksLikeR() throws {
+        let r = try run(["fit", "datasets/longley.csv", "--formula", Self.longleyFormula])
+        #expect(r.status == 0, "\(r.stderr)")
+        let expected = """
+                           Estimate Std. Error t value Pr(>|t|)    
+            (Intercept)  -3.482e+06  8.904e+05  -3.911 0.003560 ** 
+            gnp_deflator  1.506e+01  8.491e+01   0.177 0.863141    
+            gnp          -3.582e-02  3.349e-02  -1.070 0.312681    
+            unemployed   -2.020e+00  4.884e-01  -4.136 0.002535 ** 
+            armed_forces -1.033e+00  2.143e-01  -4.822 0.000944 ***
+            population   -5.110e-02  2.261e-01  -0.226 0.826212    
+            year          1.829e+03  4.555e+02   4.016 0.003037 ** 
+            """
+        #expect(r.stdout.contains(expected), "\(r.stdout)")
+        #expect(r.stdout.contains("Residual standard error: 304.9 on 9 degrees of freedom"))
+        #expect(r.stdout.contains("Multiple R-squared:  0.9955,\tAdjusted R-squared:  0.9925"))
+        #expect(r.stdout.contains("F-statistic: 330.3 on 6 and 9 DF,  p-value: 4.984e-10"))
+        #expect(r.stdout.contains("Standard errors: classical"))
+    }
+
+    @Test(arguments: ["lapack", "swift"])
+    func tidyCSV(backend: String) throws {
+        let r = try run(["fit", "longley", "--formula", "employed ~ gnp + year", "--format", "csv", "--backend", backend])
+        if backend == "lapack" && r.status != 0 && r.stderr.contains("no LAPACK backend") { return }  // pure build
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "term,estimate,std_error,statistic,p_value")
+        #expect(lines.dropFirst().map { $0.split(separator: ",").first.map(String.init) ?? "" } == ["(Intercept)", "gnp", "year"])
+    }
+
+    @Test func jsonHasCoefficientsAndStatistics() throws {
+        let r = try run(["fit", "longley", "-f", "employed ~ gnp + gnp2", "--format", "json"])
+        #expect(r.status != 0)
+        let ok = try run(["fit", "longley", "-f", "employed ~ gnp + year", "--format", "json"])
+        let json = try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as! [String: Any]
+        let stats = json["statistics"] as! [String: Any]
+        #expect((stats["n"] as! NSNumber).intValue == 16)
+        #expect((json["coefficients"] as! [[String: Any]]).map { $0["term"] as! String } == ["(Intercept)", "gnp", "year"])
+        #expect((json["model"] as! [String: Any])["standard_errors"] as? String == "classical (OLS, homoskedastic)")
+    }
+
+    @Test func aliasedTermsAreReportedByName() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("carerates-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("collinear.csv")
+        var text = "y,x1,x2,x3\n"
+        for i in 1...12 { text += "\(Double(i * i % 7) + 0.5 * Double(i)),\(i),\(2 * i),\(i % 3)\n" }
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let r = try run(["fit", file.path, "-f", "y ~ x1 + x2 + x3"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Coefficients: (1 not defined because of singularities)"))
+        let x2 = r.stdout.split(separator: "\n").first { $0.hasPrefix("x2 ") }.map(String.init) ?? ""
+        #expect(x2.split(separator: " ") == ["x2", "NA", "NA", "NA", "NA"], "\(r.stdout)")
+        let json = try run(["fit", file.path, "-f", "y ~ x1 + x2 + x3", "--format", "json"])
+        #expect(json.stdout.contains("\"aliased\": [\n    \"x2\"\n  ]"), "\(json.stdout)")
+    }
+
+    /// Bad input: one clear line naming file, line, column or term; non-zero exit; no crash.
+    @Test(arguments: [
+        (["fit", "no/such/file.csv", "-f", "y ~ x"], "no/such/file.csv: cannot read file"),
+        (["fit", "longley", "-f", "employed ~ gnp + yaer"], "no column named \"yaer\"; did you mean \"year\"?"),
+        (["fit", "longley", "-f", "employed ~ gnp +"], "formula, position 17"),
+        (["fit", "longley", "-f", "employed gnp"], "a formula needs \"~\""),
+        (["fit", "longley", "-f", "employed ~ gnp", "--tol", "5"], "--tol must be between 0 and 1"),
+        (["fit", "longley", "-f", "employed ~ gnp", "--backend", "fortran"], "fortran"),
+    ])
+    func badInput(arguments: [String], message: String) throws {
+        let r = try run(arguments)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+        #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Backtrace"))
+    }
+
+    @Test func badFilesNameLineAndColumn() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("carerates-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cases: [(String, [String], String)] = [
+            ("text.csv", ["y,x\n1,2\n2,abc\n3,4\n"], "text.csv:3, column 2 (x): \"abc\" is not a number"),
+            ("empty.csv", [""], "empty.csv: file is empty"),
+            ("short.csv", ["y,x\n1,2\n"], "1 usable rows for 2 coefficients"),
+            ("ragged.csv", ["y,x\n1,2\n3\n"], "ragged.csv:3: row has 1 fields, but the header has 2"),
+        ]
+        for (name, content, message) in cases {
+            let file = dir.appendingPathComponent(name)
+            try content[0].write(to: file, atomically: true, encoding: .utf8)
+            let before = try Data(contentsOf: file)
+            let r = try run(["fit", file.path, "-f", "y ~ x"])
+            #expect(r.status != 0, "\(name)")
+            #expect(r.stderr.contains(message), "\(name): \(r.stderr)")
+            #expect(try Data(contentsOf: file) == before, "\(name) was modified")
+        }
+    }
+
+    @Test func outputIsWrittenAtomicallyAndNeverOverAnInput() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("carerates-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("in.csv")
+        try "y,x\n1,2\n2,3.5\n3,3\n4,6\n".write(to: input, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out.csv")
+        let ok = try run(["fit", input.path, "-f", "y ~ x", "--format", "csv", "--out", out.path])
+        #expect(ok.status == 0 && ok.stdout.isEmpty)
+        #expect(try String(contentsOf: out, encoding: .utf8).hasPrefix("term,estimate"))
+        let refused = try run(["fit", input.path, "-f", "y ~ x", "--out", input.path])
+        #expect(refused.status != 0 && refused.stderr.contains("that is an input file"))
+        #expect(try String(contentsOf: input, encoding: .utf8) == "y,x\n1,2\n2,3.5\n3,3\n4,6\n")
+    }
+
+    @Test func versionNamesBackendAndThreads() throws {
+        let r = try run(["--version"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("backends:") && r.stdout.contains("threads:"))
+    }
+}

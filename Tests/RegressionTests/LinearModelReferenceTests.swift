@@ -1,0 +1,81 @@
+import DataTable
+import Foundation
+import LinearAlgebra
+import Regression
+import Testing
+
+/// Linear models against R (fixture from scripts/reference/linear_models.R), in every backend.
+/// Tolerance: 1e-10 relative for every statistic; p-values 1e-10 relative or 1e-300 absolute.
+@Suite struct LinearModelReferenceTests {
+    nonisolated(unsafe) static let reference: [String: Any] = {
+        let url = Bundle.module.url(forResource: "Fixtures/lm_reference", withExtension: "json")!
+        return try! JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+    }()
+
+    static func numbers(_ any: Any?) -> [Double?] { (any as! [Any]).map { ($0 as? String).flatMap(Double.init) } }
+    static func number(_ any: Any?) -> Double? { (any as? String).flatMap(Double.init) }
+
+    /// The repository root, from this file's path (fixtures name files relative to it).
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func close(_ a: Double?, _ b: Double?, _ rel: Double = 1e-10, absolute: Double = 0) -> Bool {
+        guard let a, let b else { return a == nil && b == nil }
+        return abs(a - b) <= max(rel * abs(b), absolute)
+    }
+
+    @Test(arguments: BackendKind.available)
+    func matchesR(kind: BackendKind) throws {
+        for model in Self.reference["models"] as! [[String: Any]] {
+            let name = model["name"] as! String
+            let table = try DataTable.read(path: Self.root.appendingPathComponent(model["file"] as! String).path)
+            let fit = try LinearModel.fit(Formula(model["formula"] as! String), data: table, backend: kind.make())
+            let rows = fit.coefficients
+            #expect(rows.map(\.term) == (model["terms"] as! [String]), "\(name)")
+            #expect(fit.observations == model["n"] as! Int, "\(name) n")
+            #expect(fit.residualDegreesOfFreedom == model["df_residual"] as! Int, "\(name) df")
+            let est = Self.numbers(model["estimate"]), se = Self.numbers(model["std_error"])
+            let t = Self.numbers(model["statistic"]), p = Self.numbers(model["p_value"])
+            for (k, row) in rows.enumerated() {
+                #expect(Self.close(row.estimate, est[k]), "\(name) \(row.term) estimate")
+                #expect(Self.close(row.standardError, se[k]), "\(name) \(row.term) std. error")
+                #expect(Self.close(row.statistic, t[k]), "\(name) \(row.term) t")
+                #expect(Self.close(row.pValue, p[k], absolute: 1e-300), "\(name) \(row.term) p")
+            }
+            #expect(Self.close(fit.sigma, Self.number(model["sigma"])), "\(name) sigma")
+            #expect(Self.close(fit.rSquared, Self.number(model["r_squared"])), "\(name) R2")
+            #expect(Self.close(fit.adjustedRSquared, Self.number(model["adj_r_squared"])), "\(name) adj R2")
+            #expect(Self.close(fit.fStatistic?.value, Self.number(model["f_statistic"])), "\(name) F")
+            #expect(Self.close(fit.fStatistic?.pValue, Self.number(model["f_p_value"]), absolute: 1e-300), "\(name) F p")
+            #expect(Self.close(fit.logLikelihood, Self.number(model["log_likelihood"])), "\(name) logLik")
+            #expect(Self.close(fit.aic, Self.number(model["aic"])), "\(name) AIC")
+            #expect(Self.close(fit.bic, Self.number(model["bic"])), "\(name) BIC")
+        }
+    }
+
+    @Test func droppedRowsAreCountedByColumnAndMarker() throws {
+        let table = try DataTable.read(path: Self.root.appendingPathComponent("Tests/RegressionTests/Fixtures/missing.csv").path)
+        let fit = try LinearModel.fit(Formula("y ~ x1 + x2"), data: table)
+        #expect(fit.frame.dropped.count == 4)
+        let summary = fit.frame.droppedSummary.map { "\($0.column) \($0.marker) \($0.count)" }
+        #expect(summary == ["x1 [c] 1", "x2 .. 1", "y NA 1", "x1  1"])
+        #expect(fit.frame.dropped.map(\.line) == [5, 9, 14, 22])
+    }
+
+    @Test func tDistributionMatchesR() {
+        let d = Self.reference["t_two_sided"] as! [String: Any]
+        let t = Self.numbers(d["t"]), df = Self.numbers(d["df"]), p = Self.numbers(d["p"])
+        for k in t.indices {
+            let ours = Distributions.studentTTwoSided(t[k]!, df: df[k]!)
+            #expect(Self.close(ours, p[k], 1e-12, absolute: 1e-300), "t \(t[k]!) df \(df[k]!): \(ours) vs \(p[k]!)")
+        }
+    }
+
+    @Test func fDistributionMatchesR() {
+        let d = Self.reference["f_upper"] as! [String: Any]
+        let f = Self.numbers(d["f"]), d1 = Self.numbers(d["d1"]), d2 = Self.numbers(d["d2"]), p = Self.numbers(d["p"])
+        for k in f.indices {
+            let ours = Distributions.fUpperTail(f[k]!, d1: d1[k]!, d2: d2[k]!)
+            #expect(Self.close(ours, p[k], 1e-12, absolute: 1e-300), "F \(f[k]!) (\(d1[k]!), \(d2[k]!)): \(ours) vs \(p[k]!)")
+        }
+    }
+}

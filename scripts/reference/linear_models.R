@@ -1,0 +1,42 @@
+# Reference values from R for linear models and the t and F distributions.
+# Usage: Rscript scripts/reference/linear_models.R > Tests/RegressionTests/Fixtures/lm_reference.json
+# (run from the repository root). Missing markers in missing.csv are those CareRates reads.
+num <- function(v) ifelse(is.na(v), "null", sprintf("\"%.17g\"", v))
+arr <- function(v) paste0("[", paste(num(v), collapse = ", "), "]")
+strs <- function(v) paste0("[", paste0("\"", v, "\"", collapse = ", "), "]")
+model <- function(name, file, formula, data) {
+  fit <- lm(formula, data)
+  s <- summary(fit)
+  cf <- coef(fit)
+  tab <- matrix(NA_real_, length(cf), 4, dimnames = list(names(cf), NULL))
+  tab[rownames(s$coefficients), ] <- s$coefficients
+  f <- if (is.null(s$fstatistic)) c(NA, NA, NA) else s$fstatistic
+  fp <- if (is.null(s$fstatistic)) NA else pf(f[1], f[2], f[3], lower.tail = FALSE)
+  sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "terms": %s,\n',
+    '  "estimate": %s, "std_error": %s, "statistic": %s, "p_value": %s,\n',
+    '  "sigma": %s, "df_residual": %d, "n": %d, "r_squared": %s, "adj_r_squared": %s,\n',
+    '  "f_statistic": %s, "f_p_value": %s, "log_likelihood": %s, "aic": %s, "bic": %s}'),
+    name, file, paste(deparse(formula), collapse = ""), strs(names(cf)),
+    arr(tab[, 1]), arr(tab[, 2]), arr(tab[, 3]), arr(tab[, 4]),
+    num(s$sigma), fit$df.residual, nobs(fit), num(s$r.squared), num(s$adj.r.squared),
+    num(f[1]), num(fp), num(as.numeric(logLik(fit))), num(AIC(fit)), num(BIC(fit)))
+}
+markers <- c("", "NA", ".", "..", ":", "-", "*", "c", "k", "u", "x", "z", "[c]", "[k]", "[low]", "[u]", "[x]", "[z]")
+longley <- read.csv("datasets/longley.csv")
+missing <- read.csv("Tests/RegressionTests/Fixtures/missing.csv", na.strings = markers)
+models <- c(
+  model("longley_full", "datasets/longley.csv",
+        employed ~ gnp_deflator + gnp + unemployed + armed_forces + population + year, longley),
+  model("longley_no_intercept", "datasets/longley.csv", employed ~ gnp + year - 1, longley),
+  model("missing_interaction", "Tests/RegressionTests/Fixtures/missing.csv", y ~ x1 * x2, missing),
+  model("missing_power", "Tests/RegressionTests/Fixtures/missing.csv", y ~ (x1 + x2)^2 - x1, missing))
+t <- c(0.001, 0.5, 1.96, 3.2, 8, 40, 400)
+df <- c(1, 3, 9, 30, 200)
+tg <- expand.grid(t = t, df = df)
+tg$p <- 2 * pt(abs(tg$t), tg$df, lower.tail = FALSE)
+fg <- expand.grid(f = c(0.2, 1, 3.5, 20, 330), d1 = c(1, 2, 6), d2 = c(3, 9, 150))
+fg$p <- pf(fg$f, fg$d1, fg$d2, lower.tail = FALSE)
+cat('{"source": "scripts/reference/linear_models.R (', R.version.string, ')",\n "models": [\n',
+    paste(models, collapse = ",\n"), '],\n',
+    ' "t_two_sided": {"t": ', arr(tg$t), ', "df": ', arr(tg$df), ', "p": ', arr(tg$p), '},\n',
+    ' "f_upper": {"f": ', arr(fg$f), ', "d1": ', arr(fg$d1), ', "d2": ', arr(fg$d2), ', "p": ', arr(fg$p), '}}\n', sep = "")
