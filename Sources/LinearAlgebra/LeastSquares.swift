@@ -59,6 +59,15 @@ public enum LeastSquares {
     ) -> LeastSquaresSolution {
         precondition(y.count == x.rows, "LeastSquares.solve: y must have one entry per row of X")
         let n = x.rows, p = x.columns
+        if n == 0 || p == 0 {
+            // Nothing to fit: every coefficient is aliased and the residual is y itself.
+            return LeastSquaresSolution(
+                coefficients: Array(repeating: .nan, count: p), residuals: y, rank: 0, pivot: Array(0..<p),
+                aliased: Array(0..<p), unscaledCovariance: Matrix(rows: p, columns: p, repeating: .nan),
+                tolerance: tolerance ?? PivotedQR.defaultTolerance(rows: n, columns: p), conditionEstimate: 1,
+                method: method, refinementSteps: 0, refinementConverged: true, covarianceRefined: false,
+                backend: backend.kind)
+        }
         var chosen: Method = method == .automatic ? (n * p <= smallDesign ? .augmented : .seminormal) : method
         var qr = PivotedQR(x, backend: backend, tolerance: tolerance, keepingQ: chosen != .seminormal)
         var kappa = conditionEstimate(qr.r, order: qr.rank)

@@ -25,6 +25,7 @@ public enum Distributions {
 
     /// P(F > f) for the F distribution with `d1`, `d2` degrees of freedom.
     public static func fUpperTail(_ f: Double, d1: Double, d2: Double) -> Double {
+        guard !f.isNaN else { return .nan }
         guard f > 0 else { return 1 }
         guard f.isFinite else { return 0 }
         return regularizedBeta(x: d2 / (d2 + d1 * f), a: d2 / 2, b: d1 / 2)

@@ -30,6 +30,10 @@ public struct Formula: Sendable, CustomStringConvertible {
         try expanded.add(rhs, sign: 1, text: text)
         intercept = expanded.intercept
         terms = expanded.ordered
+        if terms.contains(where: { $0.contains(name) }) {
+            let at = (text.firstIndex(of: "~").map { text.distance(from: text.startIndex, to: $0) } ?? 0) + 1
+            throw FormulaError(text: text, position: at, message: "the response \"\(name)\" also appears among the terms")
+        }
     }
 
     /// R's name of a term: variables joined by ":".

@@ -24,6 +24,7 @@ public enum LinearModel {
     ) throws(ModelError) -> LinearModelFit {
         let frame = try ModelFrame(formula: formula, table: data)
         let n = frame.rows.count, p = frame.columnNames.count
+        if p == 0 { throw .formula(FormulaError(text: formula.text, position: 1, message: "the model has no terms and no intercept")) }
         if n == 0 { throw .tooFewRows(file: data.source, rows: 0, coefficients: p, dropped: frame.dropped.count) }
         let chosen: any Backend
         if let backend {

@@ -34,7 +34,8 @@ import Testing
 
     @Test func numbersAreCorrectlyRounded() throws {
         let t = try parse("x\n0.1\n1e-310\n-2.5E+3\n123456789012345678901234567890\n0.30000000000000004\n")
-        #expect(try t.column(named: "x").numbers == [0.1, 1e-310, -2500, 123456789012345678901234567890, 0.30000000000000004])
+        let expected = ["0.1", "1e-310", "-2500", "123456789012345678901234567890", "0.30000000000000004"].map { Double($0)! }
+        #expect(try t.column(named: "x").numbers == expected)
     }
 
     /// The malformed-file corpus: each error names the file, line and column.

@@ -29,6 +29,7 @@ import Testing
         ("y ~ log(x1)", 5, "log() is not supported"),
         ("y ~ x1 + 2", 10, "1 or 0"),
         ("~ x1", 1, "response"),
+        ("y ~ x + y", 3, "also appears among the terms"),
     ])
     func errorsPointAtThePosition(text: String, position: Int, fragment: String) {
         do {
