@@ -69,7 +69,9 @@ public enum LeastSquares {
                 backend: backend.kind)
         }
         var chosen: Method = method == .automatic ? (n * p <= smallDesign ? .augmented : .seminormal) : method
-        var qr = PivotedQR(x, backend: backend, tolerance: tolerance, keepingQ: chosen != .seminormal)
+        var qr = PivotedQR(
+            x, backend: backend, tolerance: tolerance, keepingQ: chosen != .seminormal,
+            appending: chosen == .seminormal ? y : nil)
         var kappa = conditionEstimate(qr.r, order: qr.rank)
         if chosen == .seminormal && (kappa > wellConditioned || n == 0) {
             chosen = .augmented
@@ -136,6 +138,11 @@ public enum LeastSquares {
         var b = [Double](repeating: 0, count: k)
         var previous = Double.infinity
         var step = 0
+        if let c = qr.appendedTop {
+            // The QR of [X y] already gave Q^T y: start from the plain QR solution.
+            b = backend.solveUpperTriangular(qr.r, order: k, c, transpose: false)
+            step = 1
+        }
         while true {
             var (g, r) = seminormalResiduals(x: x, kept: kept, b: b, y: y)
             let h = backend.solveUpperTriangular(qr.r, order: k, g, transpose: true)

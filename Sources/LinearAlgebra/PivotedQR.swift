@@ -37,9 +37,12 @@ public struct PivotedQR: Sendable {
     }
 
     /// Factors `a` on `backend`, deciding rank with `tolerance` (default: see the type).
-    public init(_ a: Matrix, backend: any Backend, tolerance: Double? = nil, keepingQ: Bool = true) {
+    public init(
+        _ a: Matrix, backend: any Backend, tolerance: Double? = nil, keepingQ: Bool = true, appending extra: [Double]? = nil
+    ) {
         let tol = tolerance ?? PivotedQR.defaultTolerance(rows: a.rows, columns: a.columns)
-        self.init(factorization: QRFactorization(a, backend: backend, keepingQ: keepingQ), tolerance: tol)
+        self.init(
+            factorization: QRFactorization(a, backend: backend, keepingQ: keepingQ, appending: extra), tolerance: tol)
     }
 
     /// Pivots an existing factorization.
@@ -118,6 +121,10 @@ public struct PivotedQR: Sendable {
 
     /// The first `p` components (`Q^T y` restricted to the column space, pivoted order).
     public func top(of z: [Double]) -> [Double] { factorization.top(of: z) }
+
+    /// `Q^T y` restricted to the column space (pivoted order) for a Q-less factorization made
+    /// with `appending: y`; nil when not available.
+    public var appendedTop: [Double]? { factorization.appendedTop.map { reflectSmall($0, transpose: true) } }
 
     /// `z` with its first `p` components replaced.
     public func replacingTop(of z: [Double], with values: [Double]) -> [Double] {

@@ -31,19 +31,27 @@ public final class QRFactorization: @unchecked Sendable {
 
     /// Whether `Q` was kept; without it only ``r`` is available (a "Q-less" QR).
     public let keepsQ: Bool
+    /// For a Q-less factorization of `[A y]` (see `appending`): `Q_1^T y`, the first
+    /// `columns` components of the transformed extra column. Nil otherwise.
+    public let appendedTop: [Double]?
 
     /// Factors `a` on `backend`.
     ///
     /// With `keepingQ: false` the leaves are factored in per-core scratch buffers and only their
     /// triangles are kept, so the design is read once and never copied: the fast path for large
     /// designs whose solution is refined with the design itself (see ``LeastSquares``).
-    public init(_ a: Matrix, backend: any Backend, keepingQ: Bool = true) {
+    ///
+    /// `appending` (Q-less only) factors `[A y]` in the same pass, so that ``appendedTop`` gives
+    /// `Q_1^T y` for a least-squares start without another pass over `A`.
+    public init(_ a: Matrix, backend: any Backend, keepingQ: Bool = true, appending extra: [Double]? = nil) {
         let n = a.rows, p = a.columns
         let leaves = splitRange(n, parts: max(1, n / QRFactorization.leafRows(columns: p))).filter { !$0.isEmpty }
         let keep = keepingQ || leaves.count <= 1
+        let extra = keep ? nil : extra
+        let width = p + (extra == nil ? 0 : 1)  // columns of each Q-less panel
         var packed = keep ? a.elements : []
         var tau = [Double](repeating: 0, count: keep ? max(1, leaves.count) * p : 0)
-        var stack = Matrix(rows: leaves.count > 1 ? leaves.count * p : 0, columns: p)
+        var stack = Matrix(rows: leaves.count > 1 ? leaves.count * width : 0, columns: width)
         if n > 0 && p > 0 && keep {
             packed.withUnsafeMutableBufferPointer { ab in
                 tau.withUnsafeMutableBufferPointer { tb in
@@ -59,14 +67,17 @@ public final class QRFactorization: @unchecked Sendable {
             // Q-less: copy each leaf into a scratch panel, factor it there, keep its triangle.
             let chunks = splitRange(leaves.count, parts: workerCount)
             let longest = leaves.map(\.count).max()!
+            let extraColumn = extra ?? []
             a.elements.withUnsafeBufferPointer { ab in
+                extraColumn.withUnsafeBufferPointer { eb in
                 stack.elements.withUnsafeMutableBufferPointer { sb in
                     let ap = SharedPointer(base: UnsafeMutablePointer(mutating: ab.baseAddress!))
+                    let ep = eb.baseAddress.map { SharedPointer(base: UnsafeMutablePointer(mutating: $0)) }
                     let sp = SharedPointer(base: sb.baseAddress!)
-                    let ldS = leaves.count * p
+                    let ldS = leaves.count * width
                     parallelFor(chunks.count) { c in
-                        var panel = [Double](repeating: 0, count: longest * p)
-                        var panelTau = [Double](repeating: 0, count: p)
+                        var panel = [Double](repeating: 0, count: longest * width)
+                        var panelTau = [Double](repeating: 0, count: width)
                         panel.withUnsafeMutableBufferPointer { pb in
                             panelTau.withUnsafeMutableBufferPointer { tb in
                                 let w = pb.baseAddress!
@@ -75,14 +86,16 @@ public final class QRFactorization: @unchecked Sendable {
                                     for j in 0..<p {
                                         (w + j * m).update(from: ap.base + j * n + range.lowerBound, count: m)
                                     }
-                                    backend.householderQR(w, rows: m, columns: p, leadingDimension: m, tau: tb.baseAddress!)
-                                    for j in 0..<p {
-                                        for i in 0...j { sp.base[l * p + i + j * ldS] = w[i + j * m] }
+                                    if let ep { (w + p * m).update(from: ep.base + range.lowerBound, count: m) }
+                                    backend.householderQR(w, rows: m, columns: width, leadingDimension: m, tau: tb.baseAddress!)
+                                    for j in 0..<width {
+                                        for i in 0...j { sp.base[l * width + i + j * ldS] = w[i + j * m] }
                                     }
                                 }
                             }
                         }
                     }
+                }
                 }
             }
         }
@@ -101,6 +114,7 @@ public final class QRFactorization: @unchecked Sendable {
             topSlots = Array(0..<k)
             parent = nil
             stackRows = []
+            appendedTop = nil
         } else {
             // Stack the leaves' triangles and factor them in turn.
             var stackRows = [Int]()
@@ -116,8 +130,17 @@ public final class QRFactorization: @unchecked Sendable {
             let parent = QRFactorization(stack, backend: backend, keepingQ: keep)
             self.parent = parent
             self.stackRows = stackRows
-            r = parent.r
-            topSlots = parent.topSlots.map { stackRows[$0] }
+            if extra != nil {
+                // The stacked factor is of [A y]: split off the extra column.
+                var r = Matrix(rows: p, columns: p)
+                for j in 0..<p { for i in 0...j { r[i, j] = parent.r[i, j] } }
+                self.r = r
+                appendedTop = (0..<p).map { parent.r[$0, p] }
+            } else {
+                r = parent.r
+                appendedTop = nil
+            }
+            topSlots = keep ? parent.topSlots.map { stackRows[$0] } : []
         }
         self.packed = packed
         leafTau = tau

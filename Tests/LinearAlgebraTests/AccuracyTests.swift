@@ -58,6 +58,23 @@ import Testing
         }
     }
 
+    /// On a design with many leaves (the Q-less QR of [X y] then seminormal refinement), the
+    /// solution and residuals agree with the augmented method to 1e-14 relative.
+    @Test(arguments: backends)
+    func seminormalOnManyLeaves(kind: BackendKind) throws {
+        let backend = try kind.make()
+        let x = randomMatrix(rows: 30_000, columns: 6, plant: .none, seed: 5)
+        var rng = SplitMix64(seed: 6)
+        let y = (0..<x.rows).map { i in (0..<6).reduce(0.0) { $0 + x[i, $1] * Double($1 + 1) } + Double.random(in: -1...1, using: &rng) }
+        let fast = LeastSquares.solve(x, y, backend: backend, method: .seminormal)
+        let careful = LeastSquares.solve(x, y, backend: backend, method: .augmented)
+        #expect(fast.method == .seminormal && careful.method == .augmented)
+        for (a, b) in zip(fast.coefficients, careful.coefficients) { #expect(abs(a - b) <= 1e-14 * abs(b)) }
+        let scale = maxAbs(careful.residuals)
+        #expect(maxAbs(zip(fast.residuals, careful.residuals).map { $0 - $1 }) <= 1e-14 * scale)
+        #expect(abs(fast.residualSumOfSquares - careful.residualSumOfSquares) <= 1e-13 * careful.residualSumOfSquares)
+    }
+
     /// Without refinement the hard problems lose digits: this is what the refinement buys.
     @Test func refinementMatters() throws {
         let problem = Fixtures.exact.first { $0.name == "poly10_hard" }!
