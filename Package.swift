@@ -53,5 +53,6 @@ let package = Package(
             name: "RegressionTests", dependencies: ["Regression", "LinearAlgebra", "DataTable"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["carerates"]),
+        .testTarget(name: "CareRatesTests", dependencies: ["CareRates", "DataTable"]),
     ]
 )

@@ -20,6 +20,14 @@ public enum DatasetLocator {
         return folders
     }
 
+    /// The first search folder that exists.
+    public static var bundledFolder: URL? {
+        searchFolders.first { url in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue
+        }
+    }
+
     /// The path to read for `nameOrPath`: the path itself when it exists, else a bundled dataset.
     public static func resolve(_ nameOrPath: String) -> String {
         if FileManager.default.fileExists(atPath: nameOrPath) { return nameOrPath }

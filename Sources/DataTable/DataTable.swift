@@ -39,6 +39,9 @@ public struct CSVOptions: Sendable {
     public var missingMarkers: Set<String> = CSVOptions.officialStatisticsMarkers
     /// Column types to force instead of inferring.
     public var columnTypes: [String: Column.Kind] = [:]
+    /// When false, every column is text, cells are kept exactly as written and no marker is
+    /// treated as missing (for reading sources whose markers a caller interprets itself).
+    public var inferTypes = true
 
     public init() {}
 }
@@ -125,6 +128,9 @@ public struct DataTable: Sendable {
     private static func typedColumn(
         name: String, index: Int, cells: [String], lines: [Int], source: String, options: CSVOptions
     ) throws(DataError) -> Column {
+        if !options.inferTypes {
+            return Column(name: name, numbers: [], strings: cells, missing: [], kind: .text, firstNonNumericRow: nil)
+        }
         var missing = [String?](repeating: nil, count: cells.count)
         var anyMissing = false
         var numbers = [Double](repeating: .nan, count: cells.count)
@@ -153,7 +159,7 @@ public struct DataTable: Sendable {
     }
 
     /// A finite number, allowing thousands separators ("1,234,567.5") and a leading "+".
-    static func parseNumber(_ s: String) -> Double? {
+    public static func parseNumber(_ s: String) -> Double? {
         if let v = Double(s) { return v.isFinite && !s.contains(where: { $0.isLetter && $0 != "e" && $0 != "E" }) ? v : nil }
         guard s.contains(","), isGroupedNumber(s) else { return nil }
         return Double(s.filter { $0 != "," })

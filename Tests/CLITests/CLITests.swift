@@ -147,6 +147,18 @@ import Testing
         #expect(try String(contentsOf: input, encoding: .utf8) == "y,x\n1,2\n2,3.5\n3,3\n4,6\n")
     }
 
+    @Test func dataCommandsAndBundledNames() throws {
+        let list = try run(["data", "list"])
+        #expect(list.status == 0 && list.stdout.contains("wales_la_panel") && list.stdout.contains("england_la_panel"))
+        let describe = try run(["data", "describe", "wales_la_panel"])
+        #expect(describe.status == 0, "\(describe.stderr)")
+        #expect(describe.stdout.contains("wales_la_panel: 88 rows, 11 columns"))
+        #expect(describe.stdout.split(separator: "\n").contains { $0.hasPrefix("la_code ") && $0.contains("text") && $0.contains("22: ") })
+        let fit = try run(["fit", "england_la_panel", "-f", "rate_per_10000 ~ idaci_average_score + csc_net_spend_per_child_gbp"])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        #expect(fit.stdout.contains("observations deleted due to missingness: csc_net_spend_per_child_gbp \"NA\""), "\(fit.stdout)")
+    }
+
     @Test func versionNamesBackendAndThreads() throws {
         let r = try run(["--version"])
         #expect(r.status == 0)
