@@ -15,6 +15,54 @@ struct CSVParser {
     let file: String
     let delimiter: UInt8
 
+    /// Parses the one record starting at byte `start` (on `line`) and calls `body(fields, next)`
+    /// with its fields and the offset just past it.
+    func parseRecord(at start: Int, line: Int, _ body: ([Field], Int) throws(DataError) -> Void) throws(DataError) {
+        let quote = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        let n = bytes.count
+        var i = start
+        var fields: [Field] = []
+        while true {
+            if i < n && bytes[i] == quote {
+                var j = i + 1
+                var escapes = false
+                while true {
+                    guard j < n else { throw .unterminatedQuote(SourceLocation(file: file, line: line, column: fields.count + 1)) }
+                    if bytes[j] == quote {
+                        if j + 1 < n && bytes[j + 1] == quote {
+                            escapes = true
+                            j += 2
+                            continue
+                        }
+                        break
+                    }
+                    j += 1
+                }
+                fields.append(Field(start: i + 1, end: j, hasEscapes: escapes, quoted: true))
+                i = j + 1
+                if i < n && bytes[i] != delimiter && bytes[i] != lf && bytes[i] != cr {
+                    throw .unexpectedQuote(SourceLocation(file: file, line: line, column: fields.count))
+                }
+            } else {
+                var j = i
+                while j < n && bytes[j] != delimiter && bytes[j] != lf && !(bytes[j] == cr && (j + 1 == n || bytes[j + 1] == lf)) {
+                    if bytes[j] == quote { throw .unexpectedQuote(SourceLocation(file: file, line: line, column: fields.count + 1)) }
+                    j += 1
+                }
+                fields.append(Field(start: i, end: j, hasEscapes: false, quoted: false))
+                i = j
+            }
+            if i < n && bytes[i] == delimiter {
+                i += 1
+                continue
+            }
+            break
+        }
+        if i < n && bytes[i] == cr { i += 1 }
+        if i < n && bytes[i] == lf { i += 1 }
+        try body(fields, i)
+    }
+
     /// Calls `record(line, fields)` for each record; stops at the first error.
     func parse(_ record: (Int, [Field]) throws(DataError) -> Void) throws(DataError) {
         let quote = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")

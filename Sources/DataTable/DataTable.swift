@@ -39,6 +39,9 @@ public struct CSVOptions: Sendable {
     public var missingMarkers: Set<String> = CSVOptions.officialStatisticsMarkers
     /// Column types to force instead of inferring.
     public var columnTypes: [String: Column.Kind] = [:]
+    /// Keep only these columns (in this order); nil keeps every column. Naming a column the
+    /// file lacks is an error suggesting the nearest name.
+    public var columns: [String]?
     /// When false, every column is text, cells are kept exactly as written and no marker is
     /// treated as missing (for reading sources whose markers a caller interprets itself).
     public var inferTypes = true
@@ -69,93 +72,22 @@ public struct DataTable: Sendable {
         return SourceLocation(file: source, line: rowLines[row], column: index, columnName: name)
     }
 
-    /// Reads a CSV file. Never writes to it.
+    /// Reads a CSV file, in chunks; never writes to it. With ``CSVOptions/columns`` set, only
+    /// those columns are kept.
     public static func read(path: String, options: CSVOptions = CSVOptions()) throws(DataError) -> DataTable {
-        guard let file = fopen(path, "rb") else {
-            throw .cannotRead(file: path, reason: String(cString: strerror(errno)))
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw .cannotRead(file: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var info = stat()
+        if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+            throw .cannotRead(file: path, reason: "it is a directory")
         }
-        defer { fclose(file) }
-        var bytes = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let got = fread(&buffer, 1, buffer.count, file)
-            if got > 0 { bytes.append(contentsOf: buffer[0..<got]) }
-            if got < buffer.count {
-                if ferror(file) != 0 { throw .cannotRead(file: path, reason: String(cString: strerror(errno))) }
-                break
-            }
-        }
-        return try parse(bytes: bytes, source: path, options: options)
+        return try CSVReader(source: path, options: options).read(.file(fd))
     }
 
     /// Parses CSV text already in memory; `source` names it in messages.
     public static func parse(bytes: [UInt8], source: String, options: CSVOptions = CSVOptions()) throws(DataError) -> DataTable {
-        let parser = CSVParser(bytes: bytes, file: source, delimiter: options.delimiter)
-        var header: [String]?
-        var cells: [[String]] = []
-        var lines: [Int] = []
-        try parser.parse { (line, fields) throws(DataError) in
-            guard let names = header else {
-                var names = [String]()
-                for (k, f) in fields.enumerated() {
-                    let name = try parser.text(f, line: line, column: k + 1).trimmingSpaces()
-                    let at = SourceLocation(file: source, line: line, column: k + 1, columnName: name)
-                    if name.isEmpty { throw .emptyHeaderName(at) }
-                    if let first = names.firstIndex(of: name) { throw .duplicateHeaderName(at, firstColumn: first + 1) }
-                    names.append(name)
-                }
-                header = names
-                cells = Array(repeating: [], count: names.count)
-                return
-            }
-            guard fields.count == names.count else {
-                throw .fieldCount(SourceLocation(file: source, line: line), found: fields.count, expected: names.count)
-            }
-            for (k, f) in fields.enumerated() {
-                cells[k].append(try parser.text(f, line: line, column: k + 1))
-            }
-            lines.append(line)
-        }
-        guard let names = header else { throw .emptyFile(file: source) }
-        var columns = [Column]()
-        for (k, name) in names.enumerated() {
-            columns.append(try typedColumn(
-                name: name, index: k, cells: cells[k], lines: lines, source: source, options: options))
-        }
-        return DataTable(source: source, columns: columns, rowLines: lines)
-    }
-
-    private static func typedColumn(
-        name: String, index: Int, cells: [String], lines: [Int], source: String, options: CSVOptions
-    ) throws(DataError) -> Column {
-        if !options.inferTypes {
-            return Column(name: name, numbers: [], strings: cells, missing: [], kind: .text, firstNonNumericRow: nil)
-        }
-        var missing = [String?](repeating: nil, count: cells.count)
-        var anyMissing = false
-        var numbers = [Double](repeating: .nan, count: cells.count)
-        var firstText: Int?
-        for (i, cell) in cells.enumerated() {
-            let trimmed = cell.trimmingSpaces()
-            if options.missingMarkers.contains(trimmed) {
-                missing[i] = trimmed
-                anyMissing = true
-            } else if let v = parseNumber(trimmed) {
-                numbers[i] = v
-            } else if firstText == nil {
-                firstText = i
-            }
-        }
-        let forced = options.columnTypes[name]
-        if forced == .numeric, let bad = firstText {
-            throw .notNumeric(
-                SourceLocation(file: source, line: lines[bad], column: index + 1, columnName: name), value: cells[bad])
-        }
-        let kind: Column.Kind = forced ?? (firstText == nil ? .numeric : .text)
-        return Column(
-            name: name, numbers: kind == .numeric ? numbers : [],
-            strings: kind == .text ? cells : [], missing: anyMissing ? missing : [], kind: kind,
-            firstNonNumericRow: firstText)
+        try CSVReader(source: source, options: options).read(.memory(bytes))
     }
 
     /// A finite number, allowing thousands separators ("1,234,567.5") and a leading "+".

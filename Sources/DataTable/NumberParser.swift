@@ -1,0 +1,141 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Decimal text to the correctly rounded `Double`, fast.
+///
+/// The text is split into a 64-bit decimal significand and a power of ten. Small cases take
+/// Clinger's exact fast path (significand below 2^53, power of ten at most 22: one correctly
+/// rounded multiplication or division). Most others take the Eisel–Lemire algorithm (a
+/// 64 x 128-bit product with a table of truncated powers of ten, `PowersOfTen.swift`), which
+/// either returns the correctly rounded result or declines; the rare declined cases (more than
+/// 19 significant digits, exponents near the ends of the range, exact half-way ties) go to the
+/// C library's `strtod`, which is correctly rounded. Accepted syntax: an optional sign, digits
+/// with an optional decimal point (at least one digit), and an optional exponent `e`/`E` with
+/// optional sign. Infinities, NaN and hexadecimal are not numbers here.
+enum NumberParser {
+    private static let exactPowers: [Double] = (0...22).map { pow(10.0, Double($0)) }
+
+    /// The number `bytes[0..<count]` spells, or nil if it is not a decimal number.
+    @inline(__always)
+    static func parse(_ bytes: UnsafePointer<UInt8>, count: Int) -> Double? {
+        var i = 0
+        var negative = false
+        if i < count && (bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+")) {
+            negative = bytes[i] == UInt8(ascii: "-")
+            i += 1
+        }
+        var significand: UInt64 = 0
+        var digits = 0  // significant digits taken into the significand
+        var truncated = false  // non-zero digits beyond 19
+        var exponent = 0
+        var sawDigit = false
+        while i < count, bytes[i] &- 48 < 10 {
+            let d = UInt64(bytes[i] &- 48)
+            sawDigit = true
+            if digits < 19 {
+                significand = significand &* 10 &+ d
+                if significand != 0 { digits += 1 }
+            } else {
+                exponent += 1
+                if d != 0 { truncated = true }
+            }
+            i += 1
+        }
+        if i < count && bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < count, bytes[i] &- 48 < 10 {
+                let d = UInt64(bytes[i] &- 48)
+                sawDigit = true
+                if digits < 19 {
+                    significand = significand &* 10 &+ d
+                    if significand != 0 { digits += 1 }
+                    exponent -= 1
+                } else if d != 0 {
+                    truncated = true
+                }
+                i += 1
+            }
+        }
+        guard sawDigit else { return nil }
+        if i < count && (bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E")) {
+            i += 1
+            var expNegative = false
+            if i < count && (bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+")) {
+                expNegative = bytes[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            var e = 0
+            var expDigits = 0
+            while i < count, bytes[i] &- 48 < 10 {
+                if e < 100_000 { e = e * 10 + Int(bytes[i] &- 48) }
+                expDigits += 1
+                i += 1
+            }
+            guard expDigits > 0 else { return nil }
+            exponent += expNegative ? -e : e
+        }
+        guard i == count else { return nil }
+
+        var value: Double?
+        if significand == 0 {
+            value = 0
+        } else if !truncated {
+            if significand < (1 << 53) && abs(exponent) <= 22 {
+                let s = Double(significand)
+                value = exponent >= 0 ? s * exactPowers[exponent] : s / exactPowers[-exponent]
+            } else {
+                value = eiselLemire(significand, exponent)
+            }
+        }
+        if value == nil { value = fallback(bytes, count: count) }
+        guard let v = value, v.isFinite else { return nil }
+        return negative ? -v : v
+    }
+
+    /// Eisel–Lemire: `man * 10^exp10` correctly rounded, or nil when it cannot be sure.
+    @inline(__always)
+    static func eiselLemire(_ man: UInt64, _ exp10: Int) -> Double? {
+        let index = exp10 - powersOfTenMinimumExponent
+        guard index >= 0 && index < powersOfTen.count else { return nil }
+        let (powerHi, powerLo) = powersOfTen[index]
+        let clz = man.leadingZeroBitCount
+        let normalized = man << UInt64(clz)
+        var exp2 = ((217_706 * exp10) >> 16) + 1087 - clz
+        var (xHi, xLo) = normalized.multipliedFullWidth(by: powerHi)
+        if xHi & 0x1FF == 0x1FF && xLo &+ normalized < normalized {
+            // Wider approximation: bring in the low 64 bits of the power of ten.
+            let (yHi, yLo) = normalized.multipliedFullWidth(by: powerLo)
+            var mergedHi = xHi
+            let mergedLo = xLo &+ yHi
+            if mergedLo < xLo { mergedHi &+= 1 }
+            if mergedHi & 0x1FF == 0x1FF && mergedLo &+ 1 == 0 && yLo &+ normalized < normalized { return nil }
+            xHi = mergedHi
+            xLo = mergedLo
+        }
+        let msb = xHi >> 63
+        var mantissa = xHi >> (msb + 9)
+        exp2 -= Int(1 ^ msb)
+        if xLo == 0 && xHi & 0x1FF == 0 && mantissa & 3 == 1 { return nil }  // exactly half-way
+        mantissa += mantissa & 1
+        mantissa >>= 1
+        if mantissa >> 53 > 0 {
+            mantissa >>= 1
+            exp2 += 1
+        }
+        guard exp2 >= 1 && exp2 < 0x7FF else { return nil }
+        return Double(bitPattern: UInt64(exp2) << 52 | (mantissa & 0x000F_FFFF_FFFF_FFFF))
+    }
+
+    /// The C library's correctly rounded conversion, for the cases above decline.
+    static func fallback(_ bytes: UnsafePointer<UInt8>, count: Int) -> Double? {
+        var buffer = [CChar](repeating: 0, count: count + 1)
+        for k in 0..<count { buffer[k] = CChar(bitPattern: bytes[k]) }
+        return buffer.withUnsafeBufferPointer { b -> Double? in
+            var end: UnsafeMutablePointer<CChar>?
+            let v = strtod(b.baseAddress!, &end)
+            guard let end, end - UnsafeMutablePointer(mutating: b.baseAddress!) == count else { return nil }
+            return abs(v)  // the sign is applied by the caller
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import DataTable
+import Foundation
+import Testing
+
+/// Every number the CSV reader parses must be the correctly rounded double. The reference is
+/// the C library's strtod (correctly rounded in glibc), through Swift's Double(String).
+@Suite struct NumberParserTests {
+    func parsed(_ text: String) throws -> Double? {
+        let t = try DataTable.parse(bytes: Array("x\n\(text)\n".utf8), source: "n.csv")
+        let c = try t.column(named: "x")
+        return c.kind == .numeric ? c.numbers[0] : nil
+    }
+
+    @Test func randomSeventeenDigitNumbersRoundCorrectly() throws {
+        var rng = SystemRandomNumberGenerator()
+        var rows = ["x"]
+        var expected = [Double]()
+        for _ in 0..<200_000 {
+            let digits = String(UInt64.random(in: 10_000_000_000_000_000...99_999_999_999_999_999, using: &rng))
+            let exponent = Int.random(in: -320...300, using: &rng)
+            let point = Int.random(in: 0...17, using: &rng)
+            let text = (Bool.random(using: &rng) ? "-" : "") + String(digits.prefix(point)) + "." + String(digits.dropFirst(point)) + "e\(exponent)"
+            rows.append(text)
+            expected.append(Double(text)!)
+        }
+        let t = try DataTable.parse(bytes: Array((rows.joined(separator: "\n") + "\n").utf8), source: "r.csv")
+        let got = try t.column(named: "x").numbers
+        let wrong = zip(got, expected).enumerated().filter { $0.element.0.bitPattern != $0.element.1.bitPattern }
+        #expect(wrong.isEmpty, "\(wrong.count) misrounded, e.g. \(wrong.first.map { rows[$0.offset + 1] } ?? "")")
+    }
+
+    @Test(arguments: [
+        "0", "-0", "1", "0.1", "1e23", "9007199254740993", "9007199254740995", "2.2250738585072011e-308",
+        "2.2250738585072014e-308", "4.9e-324", "1.7976931348623157e308", "123456789012345678901234567890",
+        "0.000000000000000000000000000000000000001", "1.00000000000000011102230246251565404236316680908203125",
+        "1.00000000000000011102230246251565404236316680908203124", "7.2057594037927933e16", "+5", ".5", "5.", "1E5",
+    ])
+    func hardCases(text: String) throws {
+        let value = try #require(try parsed(text))
+        #expect(value.bitPattern == Double(text)!.bitPattern, "\(text)")
+    }
+
+    @Test(arguments: ["1e", "e5", "1.2.3", "--1", "0x10", "inf", "nan", "1e400", "1 2", "١٢"])
+    func notNumbers(text: String) throws {
+        #expect(try parsed(text) == nil, "\(text)")
+    }
+}
