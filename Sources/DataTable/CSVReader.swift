@@ -14,29 +14,13 @@ struct CSVReader {
     let source: String
     var options: CSVOptions
     static let chunkSize = 16 << 20
+    /// Cores to parse on.
+    private var workers: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
     /// Where bytes come from: a file descriptor, or memory.
     enum Input {
         case file(Int32)
         case memory([UInt8])
-    }
-
-    /// A column's cells as parsed from one part of the file.
-    struct ColumnPart {
-        var numbers: [Double] = []
-        var strings: [String] = []
-        var missing: [(row: Int, marker: String)] = []
-        /// First cell that is neither a number nor a marker: relative row, line, text.
-        var firstText: (row: Int, line: Int, text: String)?
-    }
-
-    /// What one part of the file holds.
-    struct Part {
-        var rows = 0
-        var lines: [Int32] = []  // relative line of each row
-        var newlines = 0
-        var columns: [ColumnPart]
-        var error: DataError?
     }
 
     struct Header {
@@ -46,129 +30,124 @@ struct CSVReader {
         var lines: Int
     }
 
+    /// The first cell of a column that is neither a number nor a marker.
+    struct TextCell {
+        var row: Int
+        var line: Int
+        var text: String
+    }
+
+    /// The kept columns of every row read so far.
+    struct Accumulator {
+        var numbers: [[Double]]
+        var strings: [[String]]
+        var missing: [[(row: Int, marker: String)]]
+        var firstText: [TextCell?]
+        var lines: [Int32] = []
+        var rows = 0
+
+        init(columns: Int, expectedRows: Int, text: Set<Int>) {
+            numbers = (0..<columns).map { j in
+                var a = [Double]()
+                if !text.contains(j) { a.reserveCapacity(expectedRows) }
+                return a
+            }
+            strings = Array(repeating: [], count: columns)
+            missing = Array(repeating: [], count: columns)
+            firstText = Array(repeating: nil, count: columns)
+            lines.reserveCapacity(expectedRows)
+        }
+
+        mutating func append(_ part: PartScratch, text: [Bool]) {
+            for j in numbers.indices {
+                if text[j] {
+                    strings[j].append(contentsOf: part.strings[j])
+                } else if firstText[j] == nil {
+                    numbers[j].append(contentsOf: UnsafeBufferPointer(start: part.numbers[j], count: part.rows))
+                }
+                for m in part.missing[j] { missing[j].append((rows + m.row, m.marker)) }
+                if firstText[j] == nil, let t = part.firstText[j] { firstText[j] = TextCell(row: rows + t.row, line: t.line, text: t.text) }
+            }
+            lines.append(contentsOf: UnsafeBufferPointer(start: part.lines, count: part.rows))
+            rows += part.rows
+        }
+    }
+
     // MARK: Reading
 
     func read(_ input: Input) throws(DataError) -> DataTable {
-        var reader = ChunkReader(input: input, source: source)
-        var buffer = try reader.fill(into: [], keeping: 0)
-        guard let header = try parseHeader(buffer) else { throw .emptyFile(file: source) }
+        var reader = try ChunkReader(input: input, source: source)
+        guard let header = try parseHeader(reader) else { throw .emptyFile(file: source) }
         let count = header.selected.count
-        var textColumns = Set(header.selected.indices.filter {
+        var text = Set(header.selected.indices.filter {
             !options.inferTypes || options.columnTypes[header.names[header.selected[$0]]] == .text
         })
         // A column whose first cell is text is collected as text from the start.
-        textColumns.formUnion(firstRowTextColumns(buffer, header: header))
-        var parts = [Part]()
-        var offset = header.dataStart
-        var line = 1 + header.lines
-        while true {
-            let atEnd = reader.exhausted
-            let end = completeEnd(buffer, from: offset, atEnd: atEnd)
-            if end > offset {
-                let region = buffer.withUnsafeBufferPointer { b in
-                    parseRegion(b.baseAddress!, from: offset, to: end, header: header, text: textColumns, firstLine: line)
-                }
-                for p in region {
-                    if let error = p.error { throw error }
-                    line += p.newlines
-                }
-                parts.append(contentsOf: region)
-            }
-            if atEnd { break }
-            buffer = try reader.fill(into: buffer, keeping: end)
-            offset = 0
-        }
+        text.formUnion(firstRowTextColumns(reader, header: header))
+        let all = try scan(&reader, header: header, text: text)
         // Columns that turned out to be text after numbers: collect them in a second pass.
-        let flipped = (0..<count).filter { j in !textColumns.contains(j) && parts.contains { $0.columns[j].firstText != nil } }
-        let forcedNumeric = (0..<count).filter { options.columnTypes[header.names[header.selected[$0]]] == .numeric }
-        for j in forcedNumeric where flipped.contains(j) || textColumns.contains(j) {
-            var rowBase = 0
-            for p in parts {
-                if let t = p.columns[j].firstText {
-                    throw .notNumeric(
-                        SourceLocation(file: source, line: Int(p.lines[t.row]), column: header.selected[j] + 1,
-                                       columnName: header.names[header.selected[j]]), value: t.text)
-                }
-                rowBase += p.rows
-            }
+        let flipped = (0..<count).filter { !text.contains($0) && all.firstText[$0] != nil }
+        for j in flipped where options.columnTypes[header.names[header.selected[j]]] == .numeric {
+            let t = all.firstText[j]!
+            throw .notNumeric(
+                SourceLocation(file: source, line: t.line, column: header.selected[j] + 1,
+                               columnName: header.names[header.selected[j]]), value: t.text)
         }
-        var textParts: [[Part]] = []
+        var second: Accumulator?
         if !flipped.isEmpty {
-            var second = CSVReader(source: source, options: options)
-            second.options.columns = flipped.map { header.names[header.selected[$0]] }
-            second.options.columnTypes = Dictionary(uniqueKeysWithValues: second.options.columns!.map { ($0, .text) })
-            textParts = [try second.readParts(reader.reopen())]
+            try reader.rewind()
+            var flippedHeader = header
+            flippedHeader.selected = flipped.map { header.selected[$0] }
+            second = try scan(&reader, header: flippedHeader, text: Set(flipped.indices))
         }
-        return assemble(header: header, parts: parts, text: textColumns, flipped: flipped, second: textParts.first)
-    }
-
-    /// The parts of a whole read (for the second pass).
-    func readParts(_ input: Input) throws(DataError) -> [Part] {
-        var reader = ChunkReader(input: input, source: source)
-        var buffer = try reader.fill(into: [], keeping: 0)
-        guard let header = try parseHeader(buffer) else { return [] }
-        let text = Set(header.selected.indices)
-        var parts = [Part]()
-        var offset = header.dataStart
-        var line = 1 + header.lines
-        while true {
-            let atEnd = reader.exhausted
-            let end = completeEnd(buffer, from: offset, atEnd: atEnd)
-            if end > offset {
-                let region = buffer.withUnsafeBufferPointer { b in
-                    parseRegion(b.baseAddress!, from: offset, to: end, header: header, text: text, firstLine: line)
-                }
-                for p in region {
-                    if let error = p.error { throw error }
-                    line += p.newlines
-                }
-                parts.append(contentsOf: region)
-            }
-            if atEnd { break }
-            buffer = try reader.fill(into: buffer, keeping: end)
-            offset = 0
-        }
-        return parts
-    }
-
-    private func assemble(header: Header, parts: [Part], text: Set<Int>, flipped: [Int], second: [Part]?) -> DataTable {
-        var lines = [Int]()
-        lines.reserveCapacity(parts.reduce(0) { $0 + $1.rows })
-        for p in parts { lines.append(contentsOf: p.lines.map(Int.init)) }
         var columns = [Column]()
         for (j, index) in header.selected.enumerated() {
-            let name = header.names[index]
             let isText = text.contains(j) || flipped.contains(j)
-            let sourceParts: [ColumnPart]
-            if flipped.contains(j), let second {
-                let k = flipped.firstIndex(of: j)!
-                sourceParts = second.map { $0.columns[k] }
-            } else {
-                sourceParts = parts.map { $0.columns[j] }
-            }
-            var numbers = [Double](), strings = [String]()
+            let k = flipped.firstIndex(of: j)
+            let strings = k.map { second!.strings[$0] } ?? all.strings[j]
+            let markers = k.map { second!.missing[$0] } ?? all.missing[j]
             var missing = [String?]()
-            var anyMissing = false
-            var base = 0
-            var firstText: Int?
-            for (k, part) in sourceParts.enumerated() {
-                if isText { strings.append(contentsOf: part.strings) } else { numbers.append(contentsOf: part.numbers) }
-                if !part.missing.isEmpty {
-                    if !anyMissing {
-                        missing = [String?](repeating: nil, count: lines.count)
-                        anyMissing = true
-                    }
-                    for m in part.missing { missing[base + m.row] = m.marker }
-                }
-                if firstText == nil, let t = parts[k].columns[j].firstText { firstText = base + t.row }
-                base += parts[k].rows
+            if !markers.isEmpty {
+                missing = [String?](repeating: nil, count: all.rows)
+                for m in markers { missing[m.row] = m.marker }
             }
             columns.append(Column(
-                name: name, numbers: isText ? [] : numbers, strings: isText ? strings : [],
-                missing: anyMissing ? missing : [], kind: isText ? .text : .numeric,
-                firstNonNumericRow: isText ? (firstText ?? firstNonNumeric(strings, missing)) : nil))
+                name: header.names[index], numbers: isText ? [] : all.numbers[j], strings: isText ? strings : [],
+                missing: missing, kind: isText ? .text : .numeric,
+                firstNonNumericRow: isText ? (all.firstText[j]?.row ?? firstNonNumeric(strings, missing)) : nil))
         }
-        return DataTable(source: source, columns: columns, rowLines: lines)
+        return DataTable(source: source, columns: columns, rowLines: all.lines.map(Int.init))
+    }
+
+    /// Reads every data record, keeping the header's selected columns.
+    private func scan(_ reader: inout ChunkReader, header: Header, text: Set<Int>) throws(DataError) -> Accumulator {
+        let isText = (0..<header.selected.count).map { text.contains($0) }
+        var offset = header.dataStart
+        let bytesPerRow = max(1, reader.count - offset) / max(1, reader.countLines(from: offset))
+        var all = Accumulator(
+            columns: header.selected.count, expectedRows: reader.totalSize / max(bytesPerRow, header.names.count) + 1024, text: text)
+        var line = 1 + header.lines
+        let scratch = (0..<workers).map { _ in PartScratch(columns: header.selected.count) }
+        while true {
+            let atEnd = reader.exhausted
+            let end = reader.withBytes { completeEnd($0, count: $1, from: offset, atEnd: atEnd) }
+            if end > offset {
+                let used = reader.withBytes { p, _ in
+                    parseRegion(p, from: offset, to: end, header: header, isText: isText, scratch: scratch)
+                }
+                for part in scratch.prefix(used) {
+                    if let error = part.error { throw error.shiftingLines(by: line) }
+                    for i in 0..<part.rows { part.lines[i] += Int32(line) }
+                    for j in part.firstText.indices where part.firstText[j] != nil { part.firstText[j]!.line += line }
+                    all.append(part, text: isText)
+                    line += part.newlines
+                }
+            }
+            if atEnd { break }
+            try reader.fill(keeping: end)
+            offset = 0
+        }
+        return all
     }
 
     private func firstNonNumeric(_ strings: [String], _ missing: [String?]) -> Int? {
@@ -177,7 +156,8 @@ struct CSVReader {
 
     // MARK: Header
 
-    private func parseHeader(_ buffer: [UInt8]) throws(DataError) -> Header? {
+    private func parseHeader(_ reader: ChunkReader) throws(DataError) -> Header? {
+        let buffer = reader.prefix()
         var start = buffer.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         var lines = 0
         // Skip blank lines before the header.
@@ -213,7 +193,8 @@ struct CSVReader {
         return Header(names: names, selected: selected, dataStart: end, lines: lines + headerLines)
     }
 
-    private func firstRowTextColumns(_ buffer: [UInt8], header: Header) -> Set<Int> {
+    private func firstRowTextColumns(_ reader: ChunkReader, header: Header) -> Set<Int> {
+        let buffer = reader.prefix()
         let parser = CSVParser(bytes: buffer, file: source, delimiter: options.delimiter)
         var text = Set<Int>()
         try? parser.parseRecord(at: header.dataStart, line: 0) { (fields, _) throws(DataError) in
@@ -229,12 +210,9 @@ struct CSVReader {
     // MARK: Record boundaries
 
     /// The end of the last complete record in `buffer[from...]` (all of it at the end of input).
-    private func completeEnd(_ buffer: [UInt8], from start: Int, atEnd: Bool) -> Int {
-        let n = buffer.count
+    private func completeEnd(_ p: UnsafePointer<UInt8>, count n: Int, from start: Int, atEnd: Bool) -> Int {
         if start >= n { return start }
-        return buffer.withUnsafeBufferPointer { b -> Int in
-            let p = b.baseAddress!
-            if memchr(p + start, 34, n - start) == nil {
+        if memchr(p + start, 34, n - start) == nil {
                 if atEnd { return n }
                 var i = n - 1
                 while i >= start && p[i] != 10 { i -= 1 }
@@ -254,19 +232,19 @@ struct CSVReader {
                 }
             }
             return lastEnd
-        }
     }
 
     // MARK: Parsing
 
-    /// Parses the complete records in `[start, end)`, split across cores at line breaks.
+    /// Parses the complete records in `[start, end)`, split across cores at line breaks, into
+    /// the scratch parts (line numbers relative to `start`); returns how many parts it used.
     private func parseRegion(
-        _ p: UnsafePointer<UInt8>, from start: Int, to end: Int, header: Header, text: Set<Int>, firstLine: Int
-    ) -> [Part] {
+        _ p: UnsafePointer<UInt8>, from start: Int, to end: Int, header: Header, isText: [Bool], scratch: [PartScratch]
+    ) -> Int {
         var bounds = [start]
-        if end - start > (1 << 20) && workers > 1 && memchr(p + start, 34, end - start) == nil {
-            for k in 1..<workers {
-                let guess = start + (end - start) * k / workers
+        if end - start > (1 << 20) && scratch.count > 1 && memchr(p + start, 34, end - start) == nil {
+            for k in 1..<scratch.count {
+                let guess = start + (end - start) * k / scratch.count
                 if let nl = memchr(p + guess, 10, end - guess) {
                     let b = p.distance(to: nl.assumingMemoryBound(to: UInt8.self)) + 1
                     if b > bounds.last! && b < end { bounds.append(b) }
@@ -274,49 +252,32 @@ struct CSVReader {
             }
         }
         bounds.append(end)
-        var parts = [Part?](repeating: nil, count: bounds.count - 1)
         let pointer = UnsafeSendableBox(p)
-        parts.withUnsafeMutableBufferPointer { out in
-            let outBox = UnsafeSendableBox(out.baseAddress!)
-            runParallel(bounds.count - 1) { k in
-                outBox.value[k] = self.parsePart(pointer.value, from: bounds[k], to: bounds[k + 1], header: header, text: text)
-            }
+        runParallel(bounds.count - 1) { k in
+            self.parsePart(pointer.value, from: bounds[k], to: bounds[k + 1], header: header, isText: isText, into: scratch[k])
         }
-        // Make line numbers absolute.
-        var line = firstLine
-        var result = [Part]()
-        for var part in parts.map({ $0! }) {
-            for i in part.lines.indices { part.lines[i] += Int32(line) }
-            if var e = part.error {
-                e = e.shiftingLines(by: line)
-                part.error = e
-            }
-            for j in part.columns.indices {
-                if let t = part.columns[j].firstText { part.columns[j].firstText = (t.row, t.line + line, t.text) }
-            }
-            line += part.newlines
-            result.append(part)
-        }
-        return result
+        return bounds.count - 1
     }
 
-    private var workers: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
-
-    private func parsePart(_ p: UnsafePointer<UInt8>, from start: Int, to end: Int, header: Header, text: Set<Int>) -> Part {
+    private func parsePart(
+        _ p: UnsafePointer<UInt8>, from start: Int, to end: Int, header: Header, isText: [Bool], into part: PartScratch
+    ) {
         let fieldCount = header.names.count
         var slot = [Int](repeating: -1, count: fieldCount)
         for (j, index) in header.selected.enumerated() { slot[index] = j }
-        var part = Part(columns: Array(repeating: ColumnPart(), count: header.selected.count))
-        let estimate = (end - start) / max(1, fieldCount * 8)
-        for j in part.columns.indices {
-            if text.contains(j) { part.columns[j].strings.reserveCapacity(estimate) } else { part.columns[j].numbers.reserveCapacity(estimate) }
-        }
-        part.lines.reserveCapacity(estimate)
-        let isText = (0..<header.selected.count).map { text.contains($0) }
+        // A record has at least one byte per field, so this bounds the rows.
+        part.reset(capacity: (end - start) / max(1, fieldCount) + 1)
         let markers = CellMarkers(options.inferTypes ? options.missingMarkers : [])
         let delimiter = options.delimiter
+        var numbers = part.numbers  // the pointers, for the loop
+        var textSeen = part.firstText.map { $0 != nil }
         var pos = start
         var line = 0
+        var rows = 0
+        defer {
+            part.rows = rows
+            part.newlines = line
+        }
         while pos < end {
             // Blank lines are skipped, as R and pandas do.
             if p[pos] == 10 {
@@ -351,15 +312,29 @@ struct CSVReader {
                     }
                     if q >= end {
                         part.error = .unterminatedQuote(SourceLocation(file: source, line: recordLine, column: field + 1))
-                        return part
+                        return
                     }
                     fieldStart = pos + 1
                     fieldEnd = q
                     pos = q + 1
                     if pos < end && p[pos] != delimiter && p[pos] != 10 && !(p[pos] == 13 && (pos + 1 == end || p[pos + 1] == 10)) {
                         part.error = .unexpectedQuote(SourceLocation(file: source, line: line, column: field + 1))
-                        return part
+                        return
                     }
+                } else if field < fieldCount, slot[field] >= 0, !isText[slot[field]], !textSeen[slot[field]],
+                    case let (value?, stop) = NumberParser.parsePrefix(p + pos, count: end - pos),
+                    pos + stop == end || p[pos + stop] == delimiter || p[pos + stop] == 10
+                        || (p[pos + stop] == 13 && (pos + stop + 1 == end || p[pos + stop + 1] == 10))
+                {
+                    // The common case: a plain number, parsed while finding the field's end.
+                    numbers[slot[field]][rows] = value
+                    pos += stop
+                    field += 1
+                    if pos < end && p[pos] == delimiter {
+                        pos += 1
+                        continue
+                    }
+                    break
                 } else {
                     var q = pos
                     while q < end {
@@ -368,7 +343,7 @@ struct CSVReader {
                         if c == 13 && (q + 1 == end || p[q + 1] == 10) { break }
                         if c == 34 {
                             part.error = .unexpectedQuote(SourceLocation(file: source, line: line, column: field + 1))
-                            return part
+                            return
                         }
                         q += 1
                     }
@@ -378,29 +353,29 @@ struct CSVReader {
                 }
                 if field < fieldCount, slot[field] >= 0 {
                     let j = slot[field]
-                    let row = part.rows
                     if isText[j] {
                         guard var s = String(validating: UnsafeBufferPointer(start: p + fieldStart, count: fieldEnd - fieldStart), as: UTF8.self) else {
                             part.error = .invalidUTF8(SourceLocation(file: source, line: recordLine, column: field + 1))
-                            return part
+                            return
                         }
                         if escapes { s = s.unescapingQuotes() }
                         if let marker = markers.match(p + fieldStart, fieldEnd - fieldStart) {
-                            part.columns[j].missing.append((row, marker))
+                            part.missing[j].append((rows, marker))
                         }
-                        part.columns[j].strings.append(s)
-                    } else if part.columns[j].firstText == nil {
+                        part.strings[j].append(s)
+                    } else if !textSeen[j] {
                         let (a, b) = trimSpaces(p, fieldStart, fieldEnd)
                         if !escapes, let v = NumberParser.parse(p + a, count: b - a) {
-                            part.columns[j].numbers.append(v)
+                            numbers[j][rows] = v
                         } else if let marker = markers.match(p + fieldStart, fieldEnd - fieldStart) {
-                            part.columns[j].missing.append((row, marker))
-                            part.columns[j].numbers.append(.nan)
+                            part.missing[j].append((rows, marker))
+                            numbers[j][rows] = .nan
                         } else if quoted, let v = groupedNumber(p + a, b - a) {
-                            part.columns[j].numbers.append(v)
+                            numbers[j][rows] = v
                         } else {
                             let s = String(decoding: UnsafeBufferPointer(start: p + fieldStart, count: fieldEnd - fieldStart), as: UTF8.self)
-                            part.columns[j].firstText = (row, recordLine, escapes ? s.unescapingQuotes() : s)
+                            part.firstText[j] = (rows, recordLine, escapes ? s.unescapingQuotes() : s)
+                            textSeen[j] = true
                         }
                     }
                 }
@@ -418,13 +393,12 @@ struct CSVReader {
             }
             if field != fieldCount {
                 part.error = .fieldCount(SourceLocation(file: source, line: recordLine), found: field, expected: fieldCount)
-                return part
+                return
             }
-            part.lines.append(Int32(recordLine))
-            part.rows += 1
+            part.lines[rows] = Int32(recordLine)
+            rows += 1
         }
-        part.newlines = line
-        return part
+        _ = numbers
     }
 
     private func trimSpaces(_ p: UnsafePointer<UInt8>, _ a: Int, _ b: Int) -> (Int, Int) {
@@ -467,38 +441,115 @@ struct CellMarkers {
     }
 }
 
-/// Fills a buffer from the input chunk by chunk, keeping the unparsed tail.
+/// One part of a chunk as parsed by one core; reused from chunk to chunk so its memory is
+/// touched once.
+final class PartScratch: @unchecked Sendable {
+    var numbers: [UnsafeMutablePointer<Double>]
+    var lines: UnsafeMutablePointer<Int32>
+    var capacity = 0
+    var strings: [[String]]
+    var missing: [[(row: Int, marker: String)]]
+    var firstText: [(row: Int, line: Int, text: String)?]
+    var rows = 0
+    var newlines = 0
+    var error: DataError?
+
+    init(columns: Int) {
+        numbers = Array(repeating: UnsafeMutablePointer<Double>.allocate(capacity: 1), count: 0)
+        for _ in 0..<columns { numbers.append(.allocate(capacity: 1)) }
+        lines = .allocate(capacity: 1)
+        capacity = 1
+        strings = Array(repeating: [], count: columns)
+        missing = Array(repeating: [], count: columns)
+        firstText = Array(repeating: nil, count: columns)
+    }
+
+    deinit {
+        for p in numbers { p.deallocate() }
+        lines.deallocate()
+    }
+
+    /// Empties the part, with room for `capacity` rows.
+    func reset(capacity wanted: Int) {
+        if wanted > capacity {
+            for j in numbers.indices {
+                numbers[j].deallocate()
+                numbers[j] = .allocate(capacity: wanted)
+            }
+            lines.deallocate()
+            lines = .allocate(capacity: wanted)
+            capacity = wanted
+        }
+        for j in strings.indices {
+            strings[j].removeAll(keepingCapacity: true)
+            missing[j].removeAll(keepingCapacity: true)
+            firstText[j] = nil
+        }
+        rows = 0
+        newlines = 0
+        error = nil
+    }
+}
+
+/// Reads the input chunk by chunk into one reused buffer, keeping the unparsed tail.
 struct ChunkReader {
     let input: CSVReader.Input
     let source: String
     private(set) var exhausted = false
-    private var memoryOffset = 0
+    private var buffer: [UInt8] = []
+    /// Bytes of input in the buffer.
+    private(set) var count = 0
+    /// Size of the whole input (for estimates).
+    let totalSize: Int
 
-    init(input: CSVReader.Input, source: String) {
+    init(input: CSVReader.Input, source: String) throws(DataError) {
         self.input = input
         self.source = source
+        switch input {
+        case .memory(let bytes): totalSize = bytes.count
+        case .file(let fd):
+            var info = stat()
+            totalSize = fstat(fd, &info) == 0 ? Int(info.st_size) : CSVReader.chunkSize
+        }
+        try fill(keeping: 0)
     }
 
-    /// `buffer[keeping...]` followed by up to one more chunk of input.
-    mutating func fill(into buffer: [UInt8], keeping start: Int) throws(DataError) -> [UInt8] {
-        var next = Array(buffer[min(start, buffer.count)...])
+    func withBytes<R>(_ body: (UnsafePointer<UInt8>, Int) -> R) -> R {
+        buffer.withUnsafeBufferPointer { body($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, count) }
+    }
+
+    /// The start of the input (enough for the header and first record), as an array.
+    func prefix() -> [UInt8] { Array(buffer[0..<count]) }
+
+    /// Line breaks in the buffer after `start` (for an estimate of bytes per row).
+    func countLines(from start: Int) -> Int {
+        withBytes { p, n in
+            var lines = 0
+            for i in min(start, n)..<n where p[i] == 10 { lines += 1 }
+            return lines
+        }
+    }
+
+    /// Keeps `buffer[start..<count]` at the front and reads up to one more chunk after it.
+    mutating func fill(keeping start: Int) throws(DataError) {
+        let tail = count - min(start, count)
+        if start > 0 && tail > 0 {
+            buffer.withUnsafeMutableBufferPointer { b in
+                _ = memmove(b.baseAddress!, b.baseAddress! + start, tail)
+            }
+        }
+        count = tail
         switch input {
         case .memory(let bytes):
-            next.append(contentsOf: bytes[memoryOffset...])
-            memoryOffset = bytes.count
+            buffer = bytes
+            count = bytes.count
             exhausted = true
         case .file(let fd):
-            // A chunk, or less for a small file (fresh memory is not free).
-            var info = stat()
-            let position = lseek(fd, 0, SEEK_CUR)
-            let remaining = fstat(fd, &info) == 0 && position >= 0 ? Int(info.st_size) - Int(position) + 1 : CSVReader.chunkSize
-            let want = max(1, min(CSVReader.chunkSize, remaining))
-            let old = next.count
-            next.reserveCapacity(old + want)
-            next.append(contentsOf: repeatElement(0, count: want))
+            let want = max(1, min(CSVReader.chunkSize, totalSize + 1))
+            if buffer.count < count + want { buffer.append(contentsOf: repeatElement(0, count: count + want - buffer.count)) }
             var got = 0
             while got < want {
-                let r = next.withUnsafeMutableBufferPointer { Glibc.read(fd, $0.baseAddress! + old + got, want - got) }
+                let r = buffer.withUnsafeMutableBufferPointer { Glibc.read(fd, $0.baseAddress! + count + got, want - got) }
                 if r < 0 {
                     if errno == EINTR { continue }
                     throw .cannotRead(file: source, reason: String(cString: strerror(errno)))
@@ -509,19 +560,18 @@ struct ChunkReader {
                 }
                 got += r
             }
-            next.removeLast(want - got)
+            count += got
         }
-        return next
     }
 
-    /// The same input from its beginning (for a second pass).
-    func reopen() throws(DataError) -> CSVReader.Input {
-        switch input {
-        case .memory(let bytes): return .memory(bytes)
-        case .file(let fd):
-            guard lseek(fd, 0, SEEK_SET) == 0 else { throw .cannotRead(file: source, reason: String(cString: strerror(errno))) }
-            return .file(fd)
+    /// Back to the beginning of the input (for a second pass).
+    mutating func rewind() throws(DataError) {
+        if case .file(let fd) = input, lseek(fd, 0, SEEK_SET) != 0 {
+            throw .cannotRead(file: source, reason: String(cString: strerror(errno)))
         }
+        exhausted = false
+        count = 0
+        try fill(keeping: 0)
     }
 }
 

@@ -19,6 +19,14 @@ enum NumberParser {
     /// The number `bytes[0..<count]` spells, or nil if it is not a decimal number.
     @inline(__always)
     static func parse(_ bytes: UnsafePointer<UInt8>, count: Int) -> Double? {
+        let (value, stop) = parsePrefix(bytes, count: count)
+        return stop == count ? value : nil
+    }
+
+    /// Parses the longest number at the start of `bytes[0..<count]`: its value (nil if it is
+    /// not a number) and where it stopped, so a caller can check what follows.
+    @inline(__always)
+    static func parsePrefix(_ bytes: UnsafePointer<UInt8>, count: Int) -> (Double?, Int) {
         var i = 0
         var negative = false
         if i < count && (bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+")) {
@@ -31,6 +39,12 @@ enum NumberParser {
         var exponent = 0
         var sawDigit = false
         while i < count, bytes[i] &- 48 < 10 {
+            if significand != 0 && digits <= 11 && i + 8 <= count, let eight = eightDigits(bytes + i) {
+                significand = significand &* 100_000_000 &+ eight
+                digits += 8
+                i += 8
+                continue
+            }
             let d = UInt64(bytes[i] &- 48)
             sawDigit = true
             if digits < 19 {
@@ -45,6 +59,14 @@ enum NumberParser {
         if i < count && bytes[i] == UInt8(ascii: ".") {
             i += 1
             while i < count, bytes[i] &- 48 < 10 {
+                if significand != 0 && digits <= 11 && i + 8 <= count, let eight = eightDigits(bytes + i) {
+                    significand = significand &* 100_000_000 &+ eight
+                    digits += 8
+                    exponent -= 8
+                    i += 8
+                    sawDigit = true
+                    continue
+                }
                 let d = UInt64(bytes[i] &- 48)
                 sawDigit = true
                 if digits < 19 {
@@ -57,7 +79,7 @@ enum NumberParser {
                 i += 1
             }
         }
-        guard sawDigit else { return nil }
+        guard sawDigit else { return (nil, i) }
         if i < count && (bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E")) {
             i += 1
             var expNegative = false
@@ -72,10 +94,9 @@ enum NumberParser {
                 expDigits += 1
                 i += 1
             }
-            guard expDigits > 0 else { return nil }
+            guard expDigits > 0 else { return (nil, i) }
             exponent += expNegative ? -e : e
         }
-        guard i == count else { return nil }
 
         var value: Double?
         if significand == 0 {
@@ -88,9 +109,21 @@ enum NumberParser {
                 value = eiselLemire(significand, exponent)
             }
         }
-        if value == nil { value = fallback(bytes, count: count) }
-        guard let v = value, v.isFinite else { return nil }
-        return negative ? -v : v
+        if value == nil { value = fallback(bytes, count: i) }
+        guard let v = value, v.isFinite else { return (nil, i) }
+        return (negative ? -v : v, i)
+    }
+
+    /// Eight ASCII digits at `p` as their value, or nil if they are not all digits (SWAR, as
+    /// fast_float does it: one 64-bit load, three multiplications).
+    @inline(__always)
+    static func eightDigits(_ p: UnsafePointer<UInt8>) -> UInt64? {
+        let v = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+        guard ((v &+ 0x4646_4646_4646_4646) | (v &- 0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080 == 0 else { return nil }
+        var x = v &- 0x3030_3030_3030_3030
+        x = (x &* 10) &+ (x >> 8)
+        let mask: UInt64 = 0x0000_00FF_0000_00FF
+        return (((x & mask) &* 0x000F_4240_0000_0064) &+ (((x >> 16) & mask) &* 0x0000_2710_0000_0001)) >> 32
     }
 
     /// Eisel–Lemire: `man * 10^exp10` correctly rounded, or nil when it cannot be sure.

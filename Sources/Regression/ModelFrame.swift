@@ -40,10 +40,12 @@ public struct ModelFrame: Sendable {
         }
         var keep = [Int]()
         var dropped = [DroppedRow]()
+        let variables = formula.variables
+        let withMissing = variables.map { columns[$0]! }.enumerated().filter { !$0.element.missing.isEmpty }
+        keep.reserveCapacity(table.rowCount)
         for i in 0..<table.rowCount {
-            if let name = formula.variables.first(where: { columns[$0]!.isMissing(i) }) {
-                dropped.append(DroppedRow(
-                    row: i, line: table.rowLines[i], column: name, marker: columns[name]!.missing[i] ?? ""))
+            if let (k, column) = withMissing.first(where: { $0.element.missing[i] != nil }) {
+                dropped.append(DroppedRow(row: i, line: table.rowLines[i], column: variables[k], marker: column.missing[i]!))
             } else {
                 keep.append(i)
             }

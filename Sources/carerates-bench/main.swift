@@ -1,8 +1,11 @@
-// Least-squares benchmark: OLS on generated designs (fixed seed) with each backend, with
-// numpy's lstsq and R's lm.fit timed on the same matrix in the same run where installed.
+// Benchmarks, each timing peers on the same data in the same run where they are installed.
 //
+// Least squares: OLS on generated designs (fixed seed) with each backend, against numpy's
+// lstsq and R's lm.fit.
 //   swift run -c release carerates-bench            # both sizes
 //   swift run -c release carerates-bench 200000 20  # one size
+// CSV parsing: see CSVBenchmark.swift.
+//   swift run -c release carerates-bench csv [rows]
 //
 // Prints seconds, GFLOP/s (Householder QR count 2np^2 - 2p^3/3), the ratio to each peer, the
 // largest relative difference of coefficients from the peer's, and peak resident memory
@@ -72,6 +75,12 @@ func which(_ tool: String) -> String? {
 
 /// Runs a peer on the matrix written to `dir`; it prints seconds then the coefficients.
 func peer(_ tool: String, _ arguments: [String]) -> (seconds: Double, coefficients: [Double])? {
+    guard let numbers = peerNumbers(tool, arguments), numbers.count > 1 else { return nil }
+    return (numbers[0], Array(numbers.dropFirst()))
+}
+
+/// Runs a peer and returns the numbers it prints, or nil if it is missing or fails.
+func peerNumbers(_ tool: String, _ arguments: [String]) -> [Double]? {
     guard let path = which(tool) else { return nil }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
@@ -83,9 +92,7 @@ func peer(_ tool: String, _ arguments: [String]) -> (seconds: Double, coefficien
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else { return nil }
-    let numbers = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
-    guard numbers.count > 1 else { return nil }
-    return (numbers[0], Array(numbers.dropFirst()))
+    return String(decoding: data, as: UTF8.self).split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
 }
 
 let numpyScript = """
@@ -161,6 +168,10 @@ func run(n: Int, p: Int) {
     }
 }
 
+if CommandLine.arguments.dropFirst().first == "csv" {
+    CSVBenchmark.run(rows: CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 1_000_000)
+    exit(0)
+}
 let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 #if LAPACK
 let status = OpenBLASRuntime.prepare()
