@@ -269,7 +269,7 @@ struct CSVReader {
         part.reset(capacity: (end - start) / max(1, fieldCount) + 1)
         let markers = CellMarkers(options.inferTypes ? options.missingMarkers : [])
         let delimiter = options.delimiter
-        var numbers = part.numbers  // the pointers, for the loop
+        let numbers = part.numbers  // the pointers, for the loop
         var textSeen = part.firstText.map { $0 != nil }
         var pos = start
         var line = 0
@@ -398,7 +398,7 @@ struct CSVReader {
             part.lines[rows] = Int32(recordLine)
             rows += 1
         }
-        _ = numbers
+
     }
 
     private func trimSpaces(_ p: UnsafePointer<UInt8>, _ a: Int, _ b: Int) -> (Int, Int) {
