@@ -58,18 +58,39 @@ struct CSVReader {
             lines.reserveCapacity(expectedRows)
         }
 
-        mutating func append(_ part: PartScratch, text: [Bool]) {
-            for j in numbers.indices {
-                if text[j] {
-                    strings[j].append(contentsOf: part.strings[j])
-                } else if firstText[j] == nil {
-                    numbers[j].append(contentsOf: UnsafeBufferPointer(start: part.numbers[j], count: part.rows))
-                }
-                for m in part.missing[j] { missing[j].append((rows + m.row, m.marker)) }
-                if firstText[j] == nil, let t = part.firstText[j] { firstText[j] = TextCell(row: rows + t.row, line: t.line, text: t.text) }
+        /// Appends the parts, in order; columns are copied on all cores.
+        mutating func append(_ parts: ArraySlice<PartScratch>, text: [Bool]) {
+            var offsets = [Int]()
+            var total = rows
+            for part in parts {
+                offsets.append(total)
+                total += part.rows
             }
-            lines.append(contentsOf: UnsafeBufferPointer(start: part.lines, count: part.rows))
-            rows += part.rows
+            let firstText = self.firstText
+            numbers.withUnsafeMutableBufferPointer { numbers in
+                strings.withUnsafeMutableBufferPointer { strings in
+                    missing.withUnsafeMutableBufferPointer { missing in
+                        let n = UnsafeSendableBox(numbers), s = UnsafeSendableBox(strings), m = UnsafeSendableBox(missing)
+                        runParallel(numbers.count) { j in
+                            for (part, offset) in zip(parts, offsets) {
+                                if text[j] {
+                                    s.value[j].append(contentsOf: part.strings[j])
+                                } else if firstText[j] == nil {
+                                    n.value[j].append(contentsOf: UnsafeBufferPointer(start: part.numbers[j], count: part.rows))
+                                }
+                                for marker in part.missing[j] { m.value[j].append((offset + marker.row, marker.marker)) }
+                            }
+                        }
+                    }
+                }
+            }
+            for (part, offset) in zip(parts, offsets) {
+                for j in self.firstText.indices where self.firstText[j] == nil {
+                    if let t = part.firstText[j] { self.firstText[j] = TextCell(row: offset + t.row, line: t.line, text: t.text) }
+                }
+                lines.append(contentsOf: UnsafeBufferPointer(start: part.lines, count: part.rows))
+            }
+            rows = total
         }
     }
 
@@ -139,9 +160,9 @@ struct CSVReader {
                     if let error = part.error { throw error.shiftingLines(by: line) }
                     for i in 0..<part.rows { part.lines[i] += Int32(line) }
                     for j in part.firstText.indices where part.firstText[j] != nil { part.firstText[j]!.line += line }
-                    all.append(part, text: isText)
                     line += part.newlines
                 }
+                all.append(scratch.prefix(used), text: isText)
             }
             if atEnd { break }
             try reader.fill(keeping: end)
