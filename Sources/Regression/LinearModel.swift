@@ -19,10 +19,16 @@ public enum LinearModel {
     ///   - backend: the linear-algebra backend (default: LAPACK where built in).
     ///   - tolerance: rank tolerance for aliasing (``PivotedQR``); nil for the default.
     /// - Throws: ``ModelError`` naming the file, line and column or the formula position.
+    ///   - standardErrors: the estimator (default classical); `.cluster(column:)` names the
+    ///     column whose values group the rows.
+    ///   - level: confidence level of the intervals (default 0.95).
     public static func fit(
-        _ formula: Formula, data: DataTable, backend: (any Backend)? = nil, tolerance: Double? = nil
+        _ formula: Formula, data: DataTable, backend: (any Backend)? = nil, tolerance: Double? = nil,
+        standardErrors: StandardErrorKind = .classical, level: Double = 0.95
     ) throws(ModelError) -> LinearModelFit {
-        let frame = try ModelFrame(formula: formula, table: data)
+        var groupColumn: String?
+        if case .cluster(let column) = standardErrors { groupColumn = column }
+        let frame = try ModelFrame(formula: formula, table: data, groupColumn: groupColumn)
         let n = frame.rows.count, p = frame.columnNames.count
         if p == 0 { throw .formula(FormulaError(text: formula.text, position: 1, message: "the model has no terms and no intercept")) }
         if n == 0 { throw .tooFewRows(file: data.source, rows: 0, coefficients: p, dropped: frame.dropped.count) }
@@ -36,7 +42,11 @@ public enum LinearModel {
         if n <= solution.rank {
             throw .tooFewRows(file: data.source, rows: n, coefficients: p, dropped: frame.dropped.count)
         }
-        return LinearModelFit(frame: frame, solution: solution)
+        if let groups = frame.groups, Set(groups).count < 2 {
+            throw .tooFewClusters(file: data.source, column: groupColumn ?? "", clusters: Set(groups).count)
+        }
+        let covariance = CovarianceEstimator.estimate(standardErrors, frame: frame, solution: solution, clusters: frame.groups)
+        return LinearModelFit(frame: frame, solution: solution, covariance: covariance, level: level)
     }
 
 }
@@ -50,8 +60,11 @@ public struct CoefficientRow: Sendable {
     public let standardError: Double?
     /// The t statistic.
     public let statistic: Double?
-    /// Two-sided p-value from t with the residual degrees of freedom.
+    /// Two-sided p-value from t (residual degrees of freedom, or G - 1 for cluster-robust errors).
     public let pValue: Double?
+    /// The confidence interval at the fit's level.
+    public let confidenceLow: Double?
+    public let confidenceHigh: Double?
     public var aliased: Bool { estimate == nil }
 }
 
@@ -59,9 +72,13 @@ public struct CoefficientRow: Sendable {
 public struct LinearModelFit: Sendable {
     public let frame: ModelFrame
     public let solution: LeastSquaresSolution
+    /// The coefficient covariance behind the standard errors.
+    public let covariance: CovarianceEstimate
+    /// Confidence level of the intervals.
+    public let level: Double
 
     /// The name of the standard-error estimator, printed beside every table.
-    public var standardErrorKind: String { "classical (OLS, homoskedastic)" }
+    public var standardErrorKind: String { covariance.description }
 
     public var observations: Int { frame.rows.count }
     public var rank: Int { solution.rank }
@@ -77,17 +94,20 @@ public struct LinearModelFit: Sendable {
 
     /// The coefficient table in design order; aliased terms have nil entries.
     public var coefficients: [CoefficientRow] {
-        let s2 = sigma * sigma, df = Double(residualDegreesOfFreedom)
+        let df = covariance.degreesOfFreedom
+        let q = Distributions.studentTQuantile(1 - (1 - level) / 2, df: df)
         return frame.columnNames.enumerated().map { j, name in
             let b = solution.coefficients[j]
             guard !b.isNaN else {
-                return CoefficientRow(term: name, estimate: nil, standardError: nil, statistic: nil, pValue: nil)
+                return CoefficientRow(
+                    term: name, estimate: nil, standardError: nil, statistic: nil, pValue: nil,
+                    confidenceLow: nil, confidenceHigh: nil)
             }
-            let se = (s2 * solution.unscaledCovariance[j, j]).squareRoot()
+            let se = covariance.matrix[j, j].squareRoot()
             let t = b / se
             return CoefficientRow(
                 term: name, estimate: b, standardError: se, statistic: t,
-                pValue: Distributions.studentTTwoSided(t, df: df))
+                pValue: Distributions.studentTTwoSided(t, df: df), confidenceLow: b - q * se, confidenceHigh: b + q * se)
         }
     }
 

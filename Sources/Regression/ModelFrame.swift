@@ -14,6 +14,8 @@ public struct ModelFrame: Sendable {
     /// Rows dropped because a variable was missing.
     public let dropped: [DroppedRow]
     public let table: DataTable
+    /// Each used row's label in the grouping column (for cluster-robust errors), if one was named.
+    public let groups: [String]?
 
     /// A dropped row and the first variable (in formula order) that was missing in it.
     public struct DroppedRow: Sendable, Equatable {
@@ -25,9 +27,13 @@ public struct ModelFrame: Sendable {
 
     /// Builds the frame. Errors name the file, line and column (a column that does not exist or
     /// holds text) or the formula position.
-    public init(formula: Formula, table: DataTable) throws(ModelError) {
+    public init(formula: Formula, table: DataTable, groupColumn: String? = nil) throws(ModelError) {
         self.formula = formula
         self.table = table
+        var groupColumnData: Column?
+        if let groupColumn {
+            do { groupColumnData = try table.column(named: groupColumn) } catch { throw .data(error) }
+        }
         var columns = [String: Column]()
         for name in formula.variables {
             let column: Column
@@ -40,8 +46,9 @@ public struct ModelFrame: Sendable {
         }
         var keep = [Int]()
         var dropped = [DroppedRow]()
-        let variables = formula.variables
-        let withMissing = variables.map { columns[$0]! }.enumerated().filter { !$0.element.missing.isEmpty }
+        // A row is used when every variable, and the grouping column if any, is present.
+        let variables = formula.variables + (groupColumn.map { [$0] } ?? [])
+        let withMissing = variables.map { columns[$0] ?? groupColumnData! }.enumerated().filter { !$0.element.missing.isEmpty }
         keep.reserveCapacity(table.rowCount)
         for i in 0..<table.rowCount {
             if let (k, column) = withMissing.first(where: { $0.element.missing[i] != nil }) {
@@ -52,6 +59,7 @@ public struct ModelFrame: Sendable {
         }
         rows = keep
         self.dropped = dropped
+        groups = groupColumnData.map { column in keep.map { table.cellText(row: $0, column: column) ?? "" } }
         response = keep.map { columns[formula.response]!.numbers[$0] }
         var names = [String]()
         var elements = [Double]()
@@ -94,6 +102,7 @@ public enum ModelError: Error, CustomStringConvertible {
     case textColumn(SourceLocation, value: String)
     case tooFewRows(file: String, rows: Int, coefficients: Int, dropped: Int)
     case noVariation(file: String, response: String)
+    case tooFewClusters(file: String, column: String, clusters: Int)
     case linearAlgebra(LinearAlgebraError)
 
     public var description: String {
@@ -106,6 +115,8 @@ public enum ModelError: Error, CustomStringConvertible {
         case .tooFewRows(let file, let rows, let p, let dropped):
             return "\(file): \(rows) usable rows for \(p) coefficients; a linear model needs more rows than coefficients"
                 + (dropped > 0 ? " (\(dropped) rows were dropped for missing values)" : "")
+        case .tooFewClusters(let file, let column, let clusters):
+            return "\(file): column \"\(column)\" has \(clusters) distinct value\(clusters == 1 ? "" : "s") in the rows used; cluster-robust errors need at least 2 clusters"
         case .noVariation(let file, let response):
             return "\(file): response \"\(response)\" has no rows"
         case .linearAlgebra(let e): return e.description

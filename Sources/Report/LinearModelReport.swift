@@ -13,7 +13,7 @@ public struct LinearModelReport {
     }
 
     /// The stable tidy columns.
-    public static let tidyColumns = ["term", "estimate", "std_error", "statistic", "p_value"]
+    public static let tidyColumns = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
 
     /// The summary a user of R's `summary(lm(...))` recognises, plus the estimator's name.
     public var text: String {
@@ -47,6 +47,7 @@ public struct LinearModelReport {
         }
         out += "\nStandard errors: \(fit.standardErrorKind). Observations: \(fit.observations). "
         out += "Backend: \(fit.solution.backend.rawValue).\n"
+        if let warning = fit.covariance.warning { out += "Warning: \(warning).\n" }
         return out
     }
 
@@ -68,7 +69,8 @@ public struct LinearModelReport {
         var out = Self.tidyColumns.joined(separator: ",") + "\n"
         for row in fit.coefficients {
             out += [csvField(row.term), NumberFormat.exact(row.estimate), NumberFormat.exact(row.standardError),
-                    NumberFormat.exact(row.statistic), NumberFormat.exact(row.pValue)].joined(separator: ",") + "\n"
+                    NumberFormat.exact(row.statistic), NumberFormat.exact(row.pValue),
+                    NumberFormat.exact(row.confidenceLow), NumberFormat.exact(row.confidenceHigh)].joined(separator: ",") + "\n"
         }
         return out
     }
@@ -80,6 +82,8 @@ public struct LinearModelReport {
             ("formula", .string(fit.frame.formula.text)),
             ("data", .string(dataName)),
             ("standard_errors", .string(fit.standardErrorKind)),
+            ("test_df", .number(fit.covariance.degreesOfFreedom)),
+            ("conf_level", .number(fit.level)),
             ("backend", .string(fit.solution.backend.rawValue)),
         ]
         model.append(("refinement", .string(fit.solution.method.rawValue)))
@@ -87,7 +91,8 @@ public struct LinearModelReport {
             .object([
                 ("term", .string(row.term)), ("estimate", .number(row.estimate)),
                 ("std_error", .number(row.standardError)), ("statistic", .number(row.statistic)),
-                ("p_value", .number(row.pValue)), ("aliased", .bool(row.aliased)),
+                ("p_value", .number(row.pValue)), ("conf_low", .number(row.confidenceLow)),
+                ("conf_high", .number(row.confidenceHigh)), ("aliased", .bool(row.aliased)),
             ])
         })
         var statistics: [(String, JSONValue)] = [
@@ -111,6 +116,7 @@ public struct LinearModelReport {
         let root = JSONValue.object([
             ("model", .object(model)), ("coefficients", coefficients), ("statistics", .object(statistics)),
             ("aliased", .array(fit.aliased.map { .string($0) })), ("dropped", dropped),
+            ("warnings", .array(fit.covariance.warning.map { [.string($0)] } ?? [])),
         ])
         return root.rendered(indent: 0) + "\n"
     }
@@ -121,7 +127,8 @@ public struct LinearModelReport {
         out += "|" + String(repeating: "---|", count: Self.tidyColumns.count) + "\n"
         for row in fit.coefficients {
             out += "| `\(row.term)` | " + [row.estimate, row.standardError, row.statistic].map { $0.map { NumberFormat.significant($0, digits: 6) } ?? "NA" }.joined(separator: " | ")
-                + " | " + NumberFormat.pValue(row.pValue) + " |\n"
+                + " | " + NumberFormat.pValue(row.pValue) + " | "
+                + [row.confidenceLow, row.confidenceHigh].map { $0.map { NumberFormat.significant($0, digits: 6) } ?? "NA" }.joined(separator: " | ") + " |\n"
         }
         return out
     }

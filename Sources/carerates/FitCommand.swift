@@ -28,6 +28,15 @@ struct FitCommand: ParsableCommand {
     @Option(name: .customLong("tol"), help: "Rank tolerance for aliased columns (default p * sqrt(n) * machine epsilon; R's lm uses 1e-7).")
     var tolerance: Double?
 
+    @Option(help: "Standard errors: classical, hc0, hc1, hc2, hc3, or cluster (with --cluster).")
+    var se: StandardErrorOption = .classical
+
+    @Option(help: "Column whose values group the rows for --se cluster (CR1, t with G - 1 df).")
+    var cluster: String?
+
+    @Option(help: "Confidence level of the intervals in the tidy outputs.")
+    var level: Double = 0.95
+
     @Option(help: "Write the output to this file (atomically) instead of standard output.")
     var out: String?
 
@@ -37,6 +46,22 @@ struct FitCommand: ParsableCommand {
         if let tolerance, !(tolerance > 0 && tolerance < 1) {
             throw ValidationError("--tol must be between 0 and 1")
         }
+        if !(level > 0 && level < 1) { throw ValidationError("--level must be between 0 and 1, e.g. 0.95") }
+        if se == .cluster && cluster == nil { throw ValidationError("--se cluster needs --cluster COLUMN") }
+        if se != .cluster && cluster != nil {
+            throw ValidationError("--cluster is only used with --se cluster; CareRates never clusters unless asked")
+        }
+    }
+
+    var standardErrors: StandardErrorKind {
+        switch se {
+        case .classical: .classical
+        case .hc0: .hc0
+        case .hc1: .hc1
+        case .hc2: .hc2
+        case .hc3: .hc3
+        case .cluster: .cluster(column: cluster ?? "")
+        }
     }
 
     func run() throws {
@@ -44,7 +69,8 @@ struct FitCommand: ParsableCommand {
         let table = try DataTable.read(path: path)
         let parsed: Formula
         do { parsed = try Formula(formula) } catch { throw CLIError(error.description) }
-        let fit = try LinearModel.fit(parsed, data: table, backend: backend.make(), tolerance: tolerance)
+        let fit = try LinearModel.fit(
+            parsed, data: table, backend: backend.make(), tolerance: tolerance, standardErrors: standardErrors, level: level)
         let report = LinearModelReport(fit: fit, dataName: file)
         let text: String
         switch format {
@@ -59,6 +85,10 @@ struct FitCommand: ParsableCommand {
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, csv, json, markdown
+}
+
+enum StandardErrorOption: String, ExpressibleByArgument, CaseIterable {
+    case classical, hc0, hc1, hc2, hc3, cluster
 }
 
 /// A message for the user, printed as one line after "Error: ".

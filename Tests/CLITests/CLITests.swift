@@ -63,7 +63,7 @@ import Testing
         if backend == "lapack" && r.status != 0 && r.stderr.contains("no LAPACK backend") { return }  // pure build
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.first == "term,estimate,std_error,statistic,p_value")
+        #expect(lines.first == "term,estimate,std_error,statistic,p_value,conf_low,conf_high")
         #expect(lines.dropFirst().map { $0.split(separator: ",").first.map(String.init) ?? "" } == ["(Intercept)", "gnp", "year"])
     }
 
@@ -103,6 +103,10 @@ import Testing
         (["fit", "longley", "-f", "employed gnp"], "a formula needs \"~\""),
         (["fit", "longley", "-f", "employed ~ gnp", "--tol", "5"], "--tol must be between 0 and 1"),
         (["fit", "longley", "-f", "employed ~ gnp", "--backend", "fortran"], "fortran"),
+        (["fit", "longley", "-f", "employed ~ gnp", "--se", "cluster"], "--se cluster needs --cluster COLUMN"),
+        (["fit", "longley", "-f", "employed ~ gnp", "--cluster", "year"], "never clusters unless asked"),
+        (["fit", "longley", "-f", "employed ~ gnp", "--se", "cluster", "--cluster", "yeer"], "did you mean \"year\""),
+        (["fit", "longley", "-f", "employed ~ gnp", "--level", "95"], "--level must be between 0 and 1"),
     ])
     func badInput(arguments: [String], message: String) throws {
         let r = try run(arguments)
@@ -157,6 +161,16 @@ import Testing
         let fit = try run(["fit", "england_la_panel", "-f", "rate_per_10000 ~ idaci_average_score + csc_net_spend_per_child_gbp"])
         #expect(fit.status == 0, "\(fit.stderr)")
         #expect(fit.stdout.contains("observations deleted due to missingness: csc_net_spend_per_child_gbp \"NA\""), "\(fit.stdout)")
+    }
+
+    @Test func clusterRobustErrorsNameTheEstimatorAndWarn() throws {
+        let r = try run(["fit", "wales_la_panel", "-f", "rate_per_10000 ~ unemployment_rate_pct", "--se", "cluster", "--cluster", "la_code"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Standard errors: cluster-robust CR1 by la_code (G = 22 clusters"))
+        #expect(r.stdout.contains("t with G - 1 = 21 df"))
+        #expect(r.stdout.contains("Warning: only 22 clusters"))
+        let hc3 = try run(["fit", "wales_la_panel", "-f", "rate_per_10000 ~ unemployment_rate_pct", "--se", "hc3", "--format", "json"])
+        #expect(hc3.stdout.contains("\"standard_errors\": \"HC3 (heteroskedasticity-consistent, MacKinnon-White)\""))
     }
 
     @Test func versionNamesBackendAndThreads() throws {

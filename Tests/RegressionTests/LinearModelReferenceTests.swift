@@ -52,6 +52,41 @@ import Testing
         }
     }
 
+    /// Robust (HC0-HC3) and cluster-robust (CR1) errors, tests and intervals against sandwich
+    /// and lmtest: 1e-8 relative (p-values 1e-8 relative or 1e-300 absolute).
+    @Test(arguments: BackendKind.available)
+    func robustErrorsMatchSandwich(kind: BackendKind) throws {
+        for case_ in Self.reference["robust"] as! [[String: Any]] {
+            let name = case_["name"] as! String
+            let table = try DataTable.read(path: Self.root.appendingPathComponent(case_["file"] as! String).path)
+            let se: StandardErrorKind = switch case_["se"] as! String {
+            case "hc0": .hc0
+            case "hc1": .hc1
+            case "hc2": .hc2
+            case "hc3": .hc3
+            case "cluster": .cluster(column: case_["cluster"] as! String)
+            default: .classical
+            }
+            let level = Self.number(case_["level"]) ?? (case_["level"] as! NSNumber).doubleValue
+            let fit = try LinearModel.fit(
+                Formula(case_["formula"] as! String), data: table, backend: kind.make(), standardErrors: se, level: level)
+            #expect(fit.covariance.degreesOfFreedom == Double(case_["df"] as! Int), "\(name) df")
+            let rows = fit.coefficients.filter { !$0.aliased }
+            let columns: [(String, KeyPath<CoefficientRow, Double?>)] = [
+                ("estimate", \.estimate), ("std_error", \.standardError), ("statistic", \.statistic),
+                ("p_value", \.pValue), ("conf_low", \.confidenceLow), ("conf_high", \.confidenceHigh),
+            ]
+            for (key, path) in columns {
+                let expected = Self.numbers(case_[key])
+                #expect(expected.count == rows.count, "\(name) \(key) count")
+                for (row, value) in zip(rows, expected) {
+                    #expect(Self.close(row[keyPath: path], value, 1e-8, absolute: key == "p_value" ? 1e-300 : 0),
+                            "\(name) \(row.term) \(key): \(row[keyPath: path] ?? .nan) vs \(value ?? .nan)")
+                }
+            }
+        }
+    }
+
     @Test func droppedRowsAreCountedByColumnAndMarker() throws {
         let table = try DataTable.read(path: Self.root.appendingPathComponent("Tests/RegressionTests/Fixtures/missing.csv").path)
         let fit = try LinearModel.fit(Formula("y ~ x1 + x2"), data: table)

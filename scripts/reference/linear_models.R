@@ -1,4 +1,6 @@
-# Reference values from R for linear models and the t and F distributions.
+# Reference values from R for linear models (summary.lm; sandwich's vcovHC and vcovCL with
+# lmtest's coeftest and coefci for robust and cluster-robust errors) and the t and F
+# distributions.
 # Usage: Rscript scripts/reference/linear_models.R > Tests/RegressionTests/Fixtures/lm_reference.json
 # (run from the repository root). Missing markers in missing.csv are those CareRates reads.
 num <- function(v) ifelse(is.na(v), "null", sprintf("\"%.17g\"", v))
@@ -21,6 +23,26 @@ model <- function(name, file, formula, data) {
     num(s$sigma), fit$df.residual, nobs(fit), num(s$r.squared), num(s$adj.r.squared),
     num(f[1]), num(fp), num(as.numeric(logLik(fit))), num(AIC(fit)), num(BIC(fit)))
 }
+suppressMessages({ library(sandwich); library(lmtest) })
+robust <- function(name, file, formula, data, se, cluster = "", level = 0.95) {
+  fit <- lm(formula, data)
+  n <- nobs(fit); k <- fit$rank
+  if (se == "cluster") {
+    used <- data[as.integer(rownames(model.frame(fit))), cluster]
+    V <- vcovCL(fit, cluster = used, type = "HC1")
+    df <- length(unique(used)) - 1
+  } else if (se == "classical") {
+    V <- vcov(fit); df <- fit$df.residual
+  } else {
+    V <- vcovHC(fit, type = toupper(se)); df <- fit$df.residual
+  }
+  ct <- coeftest(fit, vcov. = V, df = df)
+  ci <- coefci(fit, vcov. = V, df = df, level = level)
+  sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "se": "%s", "cluster": "%s", "level": %s, "df": %d,\n',
+    '  "estimate": %s, "std_error": %s, "statistic": %s, "p_value": %s, "conf_low": %s, "conf_high": %s}'),
+    name, file, paste(deparse(formula), collapse = ""), se, cluster, num(level), as.integer(df),
+    arr(ct[, 1]), arr(ct[, 2]), arr(ct[, 3]), arr(ct[, 4]), arr(ci[, 1]), arr(ci[, 2]))
+}
 markers <- c("", "NA", ".", "..", ":", "-", "*", "c", "k", "u", "x", "z", "[c]", "[k]", "[low]", "[u]", "[x]", "[z]")
 longley <- read.csv("datasets/longley.csv")
 missing <- read.csv("Tests/RegressionTests/Fixtures/missing.csv", na.strings = markers)
@@ -30,6 +52,17 @@ models <- c(
   model("longley_no_intercept", "datasets/longley.csv", employed ~ gnp + year - 1, longley),
   model("missing_interaction", "Tests/RegressionTests/Fixtures/missing.csv", y ~ x1 * x2, missing),
   model("missing_power", "Tests/RegressionTests/Fixtures/missing.csv", y ~ (x1 + x2)^2 - x1, missing))
+wales <- read.csv("datasets/wales_la_panel.csv")
+england <- read.csv("datasets/england_la_panel.csv", na.strings = markers)
+wf <- rate_per_10000 ~ children_low_income_pct + wimd_pct_lsoas_most_deprived_10pct + unemployment_rate_pct
+ef <- rate_per_10000 ~ idaci_average_score + domestic_abuse_parent_per_10000 + mental_health_parent_per_10000
+robust_cases <- c(
+  lapply(c("classical", "hc0", "hc1", "hc2", "hc3"), function(se)
+    robust(paste0("wales_", se), "datasets/wales_la_panel.csv", wf, wales, se, level = 0.9)),
+  list(robust("wales_cluster_la", "datasets/wales_la_panel.csv", wf, wales, "cluster", "la_code"),
+       robust("england_hc3", "datasets/england_la_panel.csv", ef, england, "hc3", level = 0.99),
+       robust("england_cluster_region", "datasets/england_la_panel.csv", ef, england, "cluster", "region_name"),
+       robust("missing_interaction_hc2", "Tests/RegressionTests/Fixtures/missing.csv", y ~ x1 * x2, missing, "hc2")))
 t <- c(0.001, 0.5, 1.96, 3.2, 8, 40, 400)
 df <- c(1, 3, 9, 30, 200)
 tg <- expand.grid(t = t, df = df)
@@ -37,6 +70,6 @@ tg$p <- 2 * pt(abs(tg$t), tg$df, lower.tail = FALSE)
 fg <- expand.grid(f = c(0.2, 1, 3.5, 20, 330), d1 = c(1, 2, 6), d2 = c(3, 9, 150))
 fg$p <- pf(fg$f, fg$d1, fg$d2, lower.tail = FALSE)
 cat('{"source": "scripts/reference/linear_models.R (', R.version.string, ')",\n "models": [\n',
-    paste(models, collapse = ",\n"), '],\n',
+    paste(models, collapse = ",\n"), '],\n "robust": [\n', paste(robust_cases, collapse = ",\n"), '],\n',
     ' "t_two_sided": {"t": ', arr(tg$t), ', "df": ', arr(tg$df), ', "p": ', arr(tg$p), '},\n',
     ' "f_upper": {"f": ', arr(fg$f), ', "d1": ', arr(fg$d1), ', "d2": ', arr(fg$d2), ', "p": ', arr(fg$p), '}}\n', sep = "")

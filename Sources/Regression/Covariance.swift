@@ -1,0 +1,161 @@
+import LinearAlgebra
+
+/// Which standard errors to compute. Every output names the one used.
+public enum StandardErrorKind: Sendable, Equatable {
+    /// `sigma^2 (X^T X)^{-1}`: homoskedastic errors.
+    case classical
+    /// White's heteroskedasticity-consistent estimator, `(X^T X)^{-1} X^T diag(e^2) X (X^T X)^{-1}`.
+    case hc0
+    /// HC0 times `n / (n - k)` (Stata's `robust`).
+    case hc1
+    /// HC0 with `e_i^2 / (1 - h_ii)`.
+    case hc2
+    /// HC0 with `e_i^2 / (1 - h_ii)^2` (MacKinnon and White), R sandwich's default.
+    case hc3
+    /// Cluster-robust CR1 by a column: the sandwich of cluster score sums, times
+    /// `G / (G - 1) * (n - 1) / (n - k)`, with t on `G - 1` degrees of freedom (Stata's
+    /// `vce(cluster)`, R's `sandwich::vcovCL(type = "HC1")`).
+    case cluster(column: String)
+
+    public var shortName: String {
+        switch self {
+        case .classical: "classical"
+        case .hc0: "HC0"
+        case .hc1: "HC1"
+        case .hc2: "HC2"
+        case .hc3: "HC3"
+        case .cluster: "CR1"
+        }
+    }
+}
+
+/// A coefficient covariance and the reference distribution for its tests.
+public struct CovarianceEstimate: Sendable {
+    /// `p` x `p` in design order; `NaN` in rows and columns of aliased terms.
+    public let matrix: Matrix
+    /// Degrees of freedom of the t tests and intervals.
+    public let degreesOfFreedom: Double
+    /// The estimator's full name as printed, e.g. "HC3 (heteroskedasticity-consistent)".
+    public let description: String
+    /// A caution to print with the results, if any.
+    public let warning: String?
+}
+
+enum CovarianceEstimator {
+    /// Computes the covariance of `kind` for a fitted frame; `clusters` holds each used row's
+    /// cluster label when `kind` is `.cluster`.
+    static func estimate(
+        _ kind: StandardErrorKind, frame: ModelFrame, solution: LeastSquaresSolution, clusters: [String]?
+    ) -> CovarianceEstimate {
+        let n = frame.rows.count, k = solution.rank, p = frame.columnNames.count
+        let kept = Array(solution.pivot[0..<k])
+        let e = solution.residuals
+        var c = Matrix(rows: k, columns: k)  // (X_K^T X_K)^{-1}
+        for (t, j) in kept.enumerated() {
+            for (s, i) in kept.enumerated() { c[s, t] = solution.unscaledCovariance[i, j] }
+        }
+        let df = Double(n - k)
+        var matrix: Matrix
+        var description: String
+        var degrees = df
+        var warning: String?
+        switch kind {
+        case .classical:
+            let s2 = solution.residualSumOfSquares / df
+            matrix = Matrix(rows: k, columns: k, elements: c.elements.map { $0 * s2 })
+            description = "classical (OLS, homoskedastic)"
+        case .hc0, .hc1, .hc2, .hc3:
+            let h = kind == .hc2 || kind == .hc3 ? leverages(frame.design, kept: kept, c: c) : []
+            let omega = (0..<n).map { i -> Double in
+                switch kind {
+                case .hc2: return e[i] * e[i] / (1 - h[i])
+                case .hc3: return e[i] * e[i] / ((1 - h[i]) * (1 - h[i]))
+                default: return e[i] * e[i]
+                }
+            }
+            let meat = gram(frame.design, kept: kept, weights: omega)
+            matrix = c * meat * c
+            if kind == .hc1 { matrix = Matrix(rows: k, columns: k, elements: matrix.elements.map { $0 * Double(n) / df }) }
+            description = "\(kind.shortName) (heteroskedasticity-consistent" + (kind == .hc3 ? ", MacKinnon-White" : "") + ")"
+        case .cluster(let column):
+            let labels = clusters ?? []
+            var index = [String: Int]()
+            var groupOf = [Int](repeating: 0, count: n)
+            for i in 0..<n {
+                if let g = index[labels[i]] { groupOf[i] = g } else {
+                    index[labels[i]] = index.count
+                    groupOf[i] = index.count - 1
+                }
+            }
+            let g = index.count
+            var scores = Matrix(rows: g, columns: k)
+            frame.design.elements.withUnsafeBufferPointer { x in
+                for (t, j) in kept.enumerated() {
+                    let col = x.baseAddress! + j * n
+                    for i in 0..<n { scores[groupOf[i], t] += col[i] * e[i] }
+                }
+            }
+            let meat = scores.transposed * scores
+            let factor = Double(g) / Double(g - 1) * Double(n - 1) / df
+            matrix = Matrix(rows: k, columns: k, elements: (c * meat * c).elements.map { $0 * factor })
+            degrees = Double(g - 1)
+            description = "cluster-robust CR1 by \(column) (G = \(g) clusters; small-sample factor G/(G-1) * (n-1)/(n-k) = "
+                + formatFactor(factor) + "; t with G - 1 = \(g - 1) df)"
+            if g < 40 {
+                warning = "only \(g) clusters: CR1 standard errors tend to be too small with fewer than about 40 clusters"
+            }
+        }
+        var full = Matrix(rows: p, columns: p, repeating: .nan)
+        for (t, j) in kept.enumerated() {
+            for (s, i) in kept.enumerated() { full[i, j] = matrix[s, t] }
+        }
+        return CovarianceEstimate(matrix: full, degreesOfFreedom: degrees, description: description, warning: warning)
+    }
+
+    /// Diagonal of the hat matrix, `h_i = x_i^T (X^T X)^{-1} x_i` over the kept columns.
+    static func leverages(_ x: Matrix, kept: [Int], c: Matrix) -> [Double] {
+        let n = x.rows, k = kept.count
+        var h = [Double](repeating: 0, count: n)
+        x.elements.withUnsafeBufferPointer { xb in
+            let base = xb.baseAddress!
+            var row = [Double](repeating: 0, count: k)
+            for i in 0..<n {
+                for (t, j) in kept.enumerated() { row[t] = base[j * n + i] }
+                var sum = 0.0
+                for s in 0..<k {
+                    var inner = 0.0
+                    for t in 0..<k { inner += c[s, t] * row[t] }
+                    sum += row[s] * inner
+                }
+                h[i] = sum
+            }
+        }
+        return h
+    }
+
+    /// `X_K^T diag(w) X_K`.
+    static func gram(_ x: Matrix, kept: [Int], weights: [Double]) -> Matrix {
+        let n = x.rows, k = kept.count
+        var g = Matrix(rows: k, columns: k)
+        x.elements.withUnsafeBufferPointer { xb in
+            let base = xb.baseAddress!
+            for (t, j) in kept.enumerated() {
+                let cj = base + j * n
+                for (s, i) in kept.enumerated() where s <= t {
+                    let ci = base + i * n
+                    var sum = 0.0
+                    for r in 0..<n { sum += ci[r] * weights[r] * cj[r] }
+                    g[s, t] = sum
+                    g[t, s] = sum
+                }
+            }
+        }
+        return g
+    }
+
+    private static func formatFactor(_ v: Double) -> String {
+        var s = "\((v * 1e6).rounded() / 1e6)"
+        if s.hasSuffix(".0") { s.removeLast(2) }
+        return s
+    }
+}
