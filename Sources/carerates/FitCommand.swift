@@ -16,17 +16,10 @@ struct FitCommand: ParsableCommand {
             variable of the formula are dropped and counted.
             """)
 
-    @Argument(help: "CSV file, or the name of a bundled dataset.")
-    var file: String
-
-    @Option(name: [.short, .long], help: "Model formula, as in R: \"y ~ x1 + x2\"; \"- 1\" or \"+ 0\" drops the intercept.")
-    var formula: String
+    @OptionGroup var model: ModelOptions
 
     @Option(help: "Output format: text (R's summary), csv or json (tidy), markdown.")
     var format: OutputFormat = .text
-
-    @Option(name: .customLong("tol"), help: "Rank tolerance for aliased columns (default p * sqrt(n) * machine epsilon; R's lm uses 1e-7).")
-    var tolerance: Double?
 
     @Option(help: "Standard errors: classical, hc0, hc1, hc2, hc3, or cluster (with --cluster).")
     var se: StandardErrorOption = .classical
@@ -40,12 +33,7 @@ struct FitCommand: ParsableCommand {
     @Option(help: "Write the output to this file (atomically) instead of standard output.")
     var out: String?
 
-    @OptionGroup var backend: BackendOptions
-
     func validate() throws {
-        if let tolerance, !(tolerance > 0 && tolerance < 1) {
-            throw ValidationError("--tol must be between 0 and 1")
-        }
         if !(level > 0 && level < 1) { throw ValidationError("--level must be between 0 and 1, e.g. 0.95") }
         if se == .cluster && cluster == nil { throw ValidationError("--se cluster needs --cluster COLUMN") }
         if se != .cluster && cluster != nil {
@@ -65,13 +53,8 @@ struct FitCommand: ParsableCommand {
     }
 
     func run() throws {
-        let path = DatasetLocator.resolve(file)
-        let table = try DataTable.read(path: path)
-        let parsed: Formula
-        do { parsed = try Formula(formula) } catch { throw CLIError(error.description) }
-        let fit = try LinearModel.fit(
-            parsed, data: table, backend: backend.make(), tolerance: tolerance, standardErrors: standardErrors, level: level)
-        let report = LinearModelReport(fit: fit, dataName: file)
+        let (fit, path) = try model.fit(standardErrors: standardErrors, level: level)
+        let report = LinearModelReport(fit: fit, dataName: model.file)
         let text: String
         switch format {
         case .text: text = report.text
@@ -80,6 +63,37 @@ struct FitCommand: ParsableCommand {
         case .markdown: text = report.markdown
         }
         try OutputWriter.write(text, to: out, inputs: [path])
+    }
+}
+
+/// The data, formula and fitting options every model command shares.
+struct ModelOptions: ParsableArguments {
+    @Argument(help: "CSV file, or the name of a bundled dataset.")
+    var file: String
+
+    @Option(name: [.short, .long], help: "Model formula, as in R: \"y ~ x1 + x2\"; \"- 1\" or \"+ 0\" drops the intercept.")
+    var formula: String
+
+    @Option(name: .customLong("tol"), help: "Rank tolerance for aliased columns (default p * sqrt(n) * machine epsilon; R's lm uses 1e-7).")
+    var tolerance: Double?
+
+    @OptionGroup var backend: BackendOptions
+
+    func validate() throws {
+        if let tolerance, !(tolerance > 0 && tolerance < 1) {
+            throw ValidationError("--tol must be between 0 and 1")
+        }
+    }
+
+    /// Reads the data and fits the model; returns the fit and the path read.
+    func fit(standardErrors: StandardErrorKind = .classical, level: Double = 0.95) throws -> (LinearModelFit, String) {
+        let path = DatasetLocator.resolve(file)
+        let table = try DataTable.read(path: path)
+        let parsed: Formula
+        do { parsed = try Formula(formula) } catch { throw CLIError(error.description) }
+        let fit = try LinearModel.fit(
+            parsed, data: table, backend: backend.make(), tolerance: tolerance, standardErrors: standardErrors, level: level)
+        return (fit, path)
     }
 }
 

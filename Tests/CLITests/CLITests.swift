@@ -173,6 +173,19 @@ import Testing
         #expect(hc3.stdout.contains("\"standard_errors\": \"HC3 (heteroskedasticity-consistent, MacKinnon-White)\""))
     }
 
+    @Test func residualsCarryIdentifiersAndListDroppedRows() throws {
+        let csv = try run(["residuals", "england_la_panel", "-f", "rate_per_10000 ~ idaci_average_score", "--id", "la_code,year", "--format", "csv"])
+        #expect(csv.status == 0, "\(csv.stderr)")
+        let lines = csv.stdout.split(separator: "\n")
+        #expect(lines.first == "la_code,year,line,observed,fitted,residual,std_residual,student_residual,leverage,cooks_distance")
+        #expect(lines.dropFirst().first?.hasPrefix("E06000001,2019,2,143,") == true, "\(lines.dropFirst().first ?? "")")
+        let text = try run(["residuals", "england_la_panel", "-f", "rate_per_10000 ~ idaci_average_score", "--id", "la_code,year"])
+        #expect(text.stdout.contains("Dropped for missing values:"))
+        #expect(text.stdout.contains("E10000009  2019  line 795  rate_per_10000 \"x\""))
+        let bad = try run(["residuals", "wales_la_panel", "-f", "rate_per_10000 ~ unemployment_rate_pct", "--id", "la_nmae"])
+        #expect(bad.status != 0 && bad.stderr.contains("did you mean \"la_name\""))
+    }
+
     @Test func versionNamesBackendAndThreads() throws {
         let r = try run(["--version"])
         #expect(r.status == 0)

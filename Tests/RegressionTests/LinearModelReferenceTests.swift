@@ -87,6 +87,31 @@ import Testing
         }
     }
 
+    /// Fitted values, residuals, leverage, standardized and studentized residuals and Cook's
+    /// distance against R's fitted, residuals, hatvalues, rstandard, rstudent, cooks.distance:
+    /// 1e-8 relative (1e-12 absolute for residuals near zero).
+    @Test(arguments: BackendKind.available)
+    func diagnosticsMatchR(kind: BackendKind) throws {
+        for case_ in Self.reference["influence"] as! [[String: Any]] {
+            let name = case_["name"] as! String
+            let table = try DataTable.read(path: Self.root.appendingPathComponent(case_["file"] as! String).path)
+            let fit = try LinearModel.fit(Formula(case_["formula"] as! String), data: table, backend: kind.make())
+            let d = fit.diagnostics
+            let columns: [(String, [Double])] = [
+                ("fitted", d.fitted), ("residual", d.residuals), ("leverage", d.leverage),
+                ("std_residual", d.standardized), ("student_residual", d.studentized), ("cooks_distance", d.cooksDistance),
+            ]
+            for (key, ours) in columns {
+                let expected = Self.numbers(case_[key])
+                #expect(expected.count == ours.count, "\(name) \(key) count")
+                let scale = expected.compactMap { $0 }.map(abs).max() ?? 1
+                for (i, (a, b)) in zip(ours, expected).enumerated() {
+                    #expect(Self.close(a, b, 1e-8, absolute: 1e-12 * scale), "\(name) row \(i) \(key): \(a) vs \(b ?? .nan)")
+                }
+            }
+        }
+    }
+
     @Test func droppedRowsAreCountedByColumnAndMarker() throws {
         let table = try DataTable.read(path: Self.root.appendingPathComponent("Tests/RegressionTests/Fixtures/missing.csv").path)
         let fit = try LinearModel.fit(Formula("y ~ x1 + x2"), data: table)

@@ -63,6 +63,16 @@ robust_cases <- c(
        robust("england_hc3", "datasets/england_la_panel.csv", ef, england, "hc3", level = 0.99),
        robust("england_cluster_region", "datasets/england_la_panel.csv", ef, england, "cluster", "region_name"),
        robust("missing_interaction_hc2", "Tests/RegressionTests/Fixtures/missing.csv", y ~ x1 * x2, missing, "hc2")))
+influence_case <- function(name, file, formula, data) {
+  fit <- lm(formula, data)
+  sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "fitted": %s, "residual": %s,\n',
+    '  "leverage": %s, "std_residual": %s, "student_residual": %s, "cooks_distance": %s}'),
+    name, file, paste(deparse(formula), collapse = ""), arr(fitted(fit)), arr(residuals(fit)),
+    arr(hatvalues(fit)), arr(rstandard(fit)), arr(rstudent(fit)), arr(cooks.distance(fit)))
+}
+influence_cases <- c(
+  influence_case("wales", "datasets/wales_la_panel.csv", wf, wales),
+  influence_case("missing_interaction", "Tests/RegressionTests/Fixtures/missing.csv", y ~ x1 * x2, missing))
 t <- c(0.001, 0.5, 1.96, 3.2, 8, 40, 400)
 df <- c(1, 3, 9, 30, 200)
 tg <- expand.grid(t = t, df = df)
@@ -71,5 +81,6 @@ fg <- expand.grid(f = c(0.2, 1, 3.5, 20, 330), d1 = c(1, 2, 6), d2 = c(3, 9, 150
 fg$p <- pf(fg$f, fg$d1, fg$d2, lower.tail = FALSE)
 cat('{"source": "scripts/reference/linear_models.R (', R.version.string, ')",\n "models": [\n',
     paste(models, collapse = ",\n"), '],\n "robust": [\n', paste(robust_cases, collapse = ",\n"), '],\n',
+    ' "influence": [\n', paste(influence_cases, collapse = ",\n"), '],\n',
     ' "t_two_sided": {"t": ', arr(tg$t), ', "df": ', arr(tg$df), ', "p": ', arr(tg$p), '},\n',
     ' "f_upper": {"f": ', arr(fg$f), ', "d1": ', arr(fg$d1), ', "d2": ', arr(fg$d2), ', "p": ', arr(fg$p), '}}\n', sep = "")

@@ -1,0 +1,47 @@
+/// Per-observation diagnostics of a linear model, as R's `hatvalues`, `rstandard`, `rstudent`
+/// and `cooks.distance` give them.
+public struct ObservationDiagnostics: Sendable {
+    /// Table row (0-based) and source line of each used observation.
+    public let rows: [Int]
+    public let lines: [Int]
+    public let response: [Double]
+    public let fitted: [Double]
+    public let residuals: [Double]
+    /// Diagonal of the hat matrix.
+    public let leverage: [Double]
+    /// `e_i / (sigma * sqrt(1 - h_i))`.
+    public let standardized: [Double]
+    /// Deleted (externally studentized) residuals: `r_i * sqrt((n - k - 1) / (n - k - r_i^2))`.
+    public let studentized: [Double]
+    /// Cook's distance: `r_i^2 * h_i / (k * (1 - h_i))`.
+    public let cooksDistance: [Double]
+}
+
+extension LinearModelFit {
+    /// Diagnostics for every observation used in the fit. Where `h_i = 1` (an observation fitted
+    /// exactly by its own coefficient) the standardized quantities are `NaN`, as in R.
+    public var diagnostics: ObservationDiagnostics {
+        let k = rank, n = observations
+        let kept = Array(solution.pivot[0..<k])
+        var c = LinearAlgebra.Matrix(rows: k, columns: k)
+        for (t, j) in kept.enumerated() {
+            for (s, i) in kept.enumerated() { c[s, t] = solution.unscaledCovariance[i, j] }
+        }
+        let h = CovarianceEstimator.leverages(frame.design, kept: kept, c: c)
+        let e = residuals, s = sigma, df = Double(n - k)
+        var standardized = [Double](), studentized = [Double](), cooks = [Double]()
+        for i in 0..<n {
+            let one = 1 - h[i]
+            let r = one > 1e-10 ? e[i] / (s * one.squareRoot()) : .nan
+            standardized.append(r)
+            studentized.append(r * ((df - 1) / (df - r * r)).squareRoot())
+            cooks.append(r * r * h[i] / (Double(k) * one))
+        }
+        return ObservationDiagnostics(
+            rows: frame.rows, lines: frame.rows.map { frame.table.rowLines[$0] }, response: frame.response,
+            fitted: fitted, residuals: e, leverage: h, standardized: standardized, studentized: studentized,
+            cooksDistance: cooks)
+    }
+}
+
+import LinearAlgebra

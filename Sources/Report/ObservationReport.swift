@@ -1,0 +1,85 @@
+import DataTable
+import Foundation
+import Regression
+
+/// Per-observation diagnostics, each row carrying identifier columns, as text, CSV or JSON.
+public struct ObservationReport {
+    public let fit: LinearModelFit
+    public let diagnostics: ObservationDiagnostics
+    /// Identifier columns printed first.
+    public let idColumns: [String]
+
+    /// The stable diagnostic columns after the identifiers.
+    public static let columns = ["line", "observed", "fitted", "residual", "std_residual", "student_residual", "leverage", "cooks_distance"]
+
+    /// - Parameter ids: columns to identify rows by; nil picks every text column whose values
+    ///   are unique across the table's rows.
+    public init(fit: LinearModelFit, ids: [String]?) throws(DataError) {
+        self.fit = fit
+        diagnostics = fit.diagnostics
+        let table = fit.frame.table
+        if let ids {
+            for id in ids { _ = try table.column(named: id) }
+            idColumns = ids
+        } else {
+            idColumns = table.columns.filter { c in
+                c.kind == .text && Set(c.strings).count == table.rowCount
+            }.map(\.name)
+        }
+    }
+
+    private func ids(row: Int) -> [String] {
+        let table = fit.frame.table
+        return idColumns.map { name in
+            let column = try! table.column(named: name)
+            return table.cellText(row: row, column: column) ?? (column.missing.isEmpty ? "" : column.missing[row] ?? "")
+        }
+    }
+
+    private var rows: [[String]] {
+        let d = diagnostics
+        return d.rows.indices.map { i in
+            ids(row: d.rows[i]) + [String(d.lines[i])] + [d.response[i], d.fitted[i], d.residuals[i], d.standardized[i],
+                d.studentized[i], d.leverage[i], d.cooksDistance[i]].map { NumberFormat.exact($0) }
+        }
+    }
+
+    public var csv: String { CSVWriter.render(header: idColumns + Self.columns, rows: rows) }
+
+    public var text: String {
+        let d = diagnostics
+        let body = d.rows.indices.map { i in
+            ids(row: d.rows[i]) + [String(d.lines[i])] + [d.response[i], d.fitted[i], d.residuals[i], d.standardized[i],
+                d.studentized[i], d.leverage[i], d.cooksDistance[i]].map { NumberFormat.significant($0, digits: 5) }
+        }
+        var out = "Observations of lm(\(fit.frame.formula.text)): \(d.rows.count) used\n\n"
+        out += alignColumns([idColumns + Self.columns] + body).map { $0 + "\n" }.joined()
+        if !fit.frame.dropped.isEmpty {
+            out += "\nDropped for missing values:\n"
+            for row in fit.frame.dropped {
+                out += (ids(row: row.row) + ["line \(row.line)", "\(row.column) \"\(row.marker)\""]).joined(separator: "  ") + "\n"
+            }
+        }
+        return out
+    }
+
+    public var json: String {
+        let d = diagnostics
+        let observations = JSONValue.array(d.rows.indices.map { i in
+            .object(zip(idColumns, ids(row: d.rows[i])).map { ($0, JSONValue.string($1)) } + [
+                ("line", .number(Double(d.lines[i]))), ("observed", .number(d.response[i])), ("fitted", .number(d.fitted[i])),
+                ("residual", .number(d.residuals[i])), ("std_residual", .number(d.standardized[i])),
+                ("student_residual", .number(d.studentized[i])), ("leverage", .number(d.leverage[i])),
+                ("cooks_distance", .number(d.cooksDistance[i])),
+            ])
+        })
+        let dropped = JSONValue.array(fit.frame.dropped.map { row in
+            .object(zip(idColumns, ids(row: row.row)).map { ($0, JSONValue.string($1)) } + [
+                ("line", .number(Double(row.line))), ("column", .string(row.column)), ("marker", .string(row.marker)),
+            ])
+        })
+        return JSONValue.object([
+            ("formula", .string(fit.frame.formula.text)), ("observations", observations), ("dropped", dropped),
+        ]).rendered(indent: 0) + "\n"
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Report
+
+/// `carerates residuals FILE -f "..." --id la_code,la_name`: each observation's fitted value,
+/// residual and influence, identified by the columns named.
+struct ResidualsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "residuals",
+        abstract: "Fit a linear model and list each observation's fitted value, residuals, leverage and Cook's distance.",
+        discussion: """
+            Rows carry the --id columns (by default every text column whose values are unique), \
+            so each authority's residual reads at a glance; rows dropped for missing values are \
+            listed by the same identifiers.
+            """)
+
+    @OptionGroup var model: ModelOptions
+
+    @Option(help: "Identifier columns, comma-separated (e.g. la_code,la_name,year).")
+    var id: String?
+
+    @Option(help: "Output format: text, csv or json.")
+    var format: OutputFormat = .text
+
+    @Option(help: "Write the output to this file (atomically) instead of standard output.")
+    var out: String?
+
+    func run() throws {
+        let (fit, path) = try model.fit()
+        let report = try ObservationReport(fit: fit, ids: id.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
+        let text: String
+        switch format {
+        case .text, .markdown: text = report.text
+        case .csv: text = report.csv
+        case .json: text = report.json
+        }
+        try OutputWriter.write(text, to: out, inputs: [path])
+    }
+}
