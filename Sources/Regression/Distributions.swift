@@ -86,3 +86,47 @@ public enum Distributions {
         return h
     }
 }
+
+extension Distributions {
+    /// P(X > x) for chi-squared with `df` degrees of freedom: the regularized upper incomplete
+    /// gamma function Q(df/2, x/2), by its series below `a + 1` and its continued fraction above.
+    public static func chiSquaredUpperTail(_ x: Double, df: Double) -> Double {
+        guard !x.isNaN else { return .nan }
+        guard x > 0 else { return 1 }
+        guard x.isFinite else { return 0 }
+        return regularizedGammaQ(a: df / 2, x: x / 2)
+    }
+
+    /// Q(a, x) = Γ(a, x) / Γ(a).
+    public static func regularizedGammaQ(a: Double, x: Double) -> Double {
+        if x <= 0 { return 1 }
+        let logFront = a * log(x) - x - lgamma(a)
+        if x < a + 1 {
+            // Series for P(a, x); Q = 1 - P.
+            var term = 1 / a, sum = term, n = a
+            for _ in 0..<10_000 {
+                n += 1
+                term *= x / n
+                sum += term
+                if abs(term) < abs(sum) * 1e-17 { break }
+            }
+            return 1 - exp(logFront) * sum
+        }
+        // Continued fraction for Q (modified Lentz).
+        let tiny = 1e-300
+        var b = x + 1 - a, c = 1 / tiny, d = 1 / b, h = d
+        for i in 1...10_000 {
+            let an = -Double(i) * (Double(i) - a)
+            b += 2
+            d = an * d + b
+            if abs(d) < tiny { d = tiny }
+            c = b + an / c
+            if abs(c) < tiny { c = tiny }
+            d = 1 / d
+            let delta = d * c
+            h *= delta
+            if abs(delta - 1) < 1e-16 { break }
+        }
+        return exp(logFront) * h
+    }
+}

@@ -7,9 +7,29 @@ public struct LinearModelReport {
     /// How the data were named on the command line, for the `Call:` line.
     public let dataName: String
 
-    public init(fit: LinearModelFit, dataName: String) {
+    /// Whether the text summary ends with the model checks (VIF, Breusch-Pagan).
+    public var includeChecks = false
+
+    public init(fit: LinearModelFit, dataName: String, includeChecks: Bool = false) {
         self.fit = fit
         self.dataName = dataName
+        self.includeChecks = includeChecks
+    }
+
+    /// Variance inflation and the Breusch-Pagan test, as text.
+    public var checksText: String {
+        var out = ""
+        if let vif = fit.varianceInflation {
+            out += "\nVariance inflation (car::vif):\n"
+            out += alignColumns([["", "GVIF", "Df", "GVIF^(1/(2*Df))"]] + vif.map {
+                [$0.term, NumberFormat.significant($0.gvif, digits: 6), String($0.degreesOfFreedom), NumberFormat.significant($0.adjusted, digits: 6)]
+            }).map { $0 + "\n" }.joined()
+        }
+        if let bp = fit.breuschPagan {
+            out += "\nStudentized Breusch-Pagan test: BP = \(NumberFormat.significant(bp.statistic, digits: 5)), "
+                + "df = \(bp.degreesOfFreedom), p-value = \(NumberFormat.pValue(bp.pValue, digits: 4))\n"
+        }
+        return out
     }
 
     /// The stable tidy columns.
@@ -48,6 +68,7 @@ public struct LinearModelReport {
         out += "\nStandard errors: \(fit.standardErrorKind). Observations: \(fit.observations). "
         out += "Backend: \(fit.solution.backend.rawValue).\n"
         if let warning = fit.covariance.warning { out += "Warning: \(warning).\n" }
+        if includeChecks { out += checksText }
         return out
     }
 
@@ -110,12 +131,20 @@ public struct LinearModelReport {
         statistics += [("log_likelihood", .number(fit.logLikelihood)), ("aic", .number(fit.aic)), ("bic", .number(fit.bic)),
                        ("rows_dropped", .number(Double(fit.frame.dropped.count))),
                        ("condition_number", .number(fit.solution.conditionEstimate))]
+        if let bp = fit.breuschPagan {
+            statistics += [("breusch_pagan", .number(bp.statistic)), ("breusch_pagan_df", .number(Double(bp.degreesOfFreedom))),
+                           ("breusch_pagan_p_value", .number(bp.pValue))]
+        }
+        let vif = JSONValue.array((fit.varianceInflation ?? []).map {
+            .object([("term", .string($0.term)), ("gvif", .number($0.gvif)), ("df", .number(Double($0.degreesOfFreedom))),
+                     ("gvif_adjusted", .number($0.adjusted))])
+        })
         let dropped = JSONValue.array(fit.frame.droppedSummary.map {
             .object([("column", .string($0.column)), ("marker", .string($0.marker)), ("rows", .number(Double($0.count)))])
         })
         let root = JSONValue.object([
             ("model", .object(model)), ("coefficients", coefficients), ("statistics", .object(statistics)),
-            ("aliased", .array(fit.aliased.map { .string($0) })), ("dropped", dropped),
+            ("aliased", .array(fit.aliased.map { .string($0) })), ("dropped", dropped), ("vif", vif),
             ("warnings", .array(fit.covariance.warning.map { [.string($0)] } ?? [])),
         ])
         return root.rendered(indent: 0) + "\n"

@@ -30,6 +30,9 @@ struct FitCommand: ParsableCommand {
     @Option(help: "Confidence level of the intervals in the tidy outputs.")
     var level: Double = 0.95
 
+    @Flag(help: "End the text summary with variance inflation factors and the Breusch-Pagan test.")
+    var checks = false
+
     @Option(help: "Write the output to this file (atomically) instead of standard output.")
     var out: String?
 
@@ -54,7 +57,7 @@ struct FitCommand: ParsableCommand {
 
     func run() throws {
         let (fit, path) = try model.fit(standardErrors: standardErrors, level: level)
-        let report = LinearModelReport(fit: fit, dataName: model.file)
+        let report = LinearModelReport(fit: fit, dataName: model.file, includeChecks: checks)
         let text: String
         switch format {
         case .text: text = report.text

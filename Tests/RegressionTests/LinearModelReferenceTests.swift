@@ -109,6 +109,16 @@ import Testing
                     #expect(Self.close(a, b, 1e-8, absolute: 1e-12 * scale), "\(name) row \(i) \(key): \(a) vs \(b ?? .nan)")
                 }
             }
+            // Breusch-Pagan (lmtest::bptest) and variance inflation (car::vif).
+            let bp = try #require(fit.breuschPagan)
+            #expect(Self.close(bp.statistic, Self.number(case_["bp_statistic"]), 1e-8), "\(name) BP")
+            #expect(bp.degreesOfFreedom == case_["bp_df"] as! Int)
+            #expect(Self.close(bp.pValue, Self.number(case_["bp_p_value"]), 1e-8), "\(name) BP p")
+            let vif = try #require(fit.varianceInflation)
+            #expect(vif.map(\.term) == case_["vif_terms"] as! [String])
+            for (v, expected) in zip(vif, Self.numbers(case_["vif"])) {
+                #expect(Self.close(v.gvif, expected, 1e-8), "\(name) VIF \(v.term)")
+            }
         }
     }
 

@@ -23,7 +23,7 @@ model <- function(name, file, formula, data) {
     num(s$sigma), fit$df.residual, nobs(fit), num(s$r.squared), num(s$adj.r.squared),
     num(f[1]), num(fp), num(as.numeric(logLik(fit))), num(AIC(fit)), num(BIC(fit)))
 }
-suppressMessages({ library(sandwich); library(lmtest) })
+suppressMessages({ library(sandwich); library(lmtest); library(car) })
 robust <- function(name, file, formula, data, se, cluster = "", level = 0.95) {
   fit <- lm(formula, data)
   n <- nobs(fit); k <- fit$rank
@@ -65,10 +65,14 @@ robust_cases <- c(
        robust("missing_interaction_hc2", "Tests/RegressionTests/Fixtures/missing.csv", y ~ x1 * x2, missing, "hc2")))
 influence_case <- function(name, file, formula, data) {
   fit <- lm(formula, data)
+  bp <- bptest(fit)
+  v <- vif(fit)
   sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "fitted": %s, "residual": %s,\n',
-    '  "leverage": %s, "std_residual": %s, "student_residual": %s, "cooks_distance": %s}'),
+    '  "leverage": %s, "std_residual": %s, "student_residual": %s, "cooks_distance": %s,\n',
+    '  "bp_statistic": %s, "bp_df": %d, "bp_p_value": %s, "vif_terms": %s, "vif": %s}'),
     name, file, paste(deparse(formula), collapse = ""), arr(fitted(fit)), arr(residuals(fit)),
-    arr(hatvalues(fit)), arr(rstandard(fit)), arr(rstudent(fit)), arr(cooks.distance(fit)))
+    arr(hatvalues(fit)), arr(rstandard(fit)), arr(rstudent(fit)), arr(cooks.distance(fit)),
+    num(bp$statistic), as.integer(bp$parameter), num(bp$p.value), strs(names(v)), arr(unname(v)))
 }
 influence_cases <- c(
   influence_case("wales", "datasets/wales_la_panel.csv", wf, wales),

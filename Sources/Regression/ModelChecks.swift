@@ -1,0 +1,99 @@
+import LinearAlgebra
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The studentized Breusch–Pagan test of heteroskedasticity (Koenker's version, R's
+/// `lmtest::bptest` default): `n R^2` of the squared residuals regressed on the model's
+/// regressors, chi-squared with `k - 1` degrees of freedom.
+public struct BreuschPaganTest: Sendable {
+    public let statistic: Double
+    public let degreesOfFreedom: Int
+    public let pValue: Double
+}
+
+/// The (generalized) variance inflation factor of one term, as `car::vif` gives it.
+public struct VarianceInflation: Sendable {
+    public let term: String
+    /// GVIF; equal to the classical VIF for a term of one column.
+    public let gvif: Double
+    /// Columns the term has.
+    public let degreesOfFreedom: Int
+    /// `GVIF^(1 / (2 df))`, comparable across terms of different sizes.
+    public let adjusted: Double
+}
+
+extension LinearModelFit {
+    /// The Breusch–Pagan test, or nil for an intercept-only model.
+    public var breuschPagan: BreuschPaganTest? {
+        let n = observations, k = rank
+        guard k >= 2 else { return nil }
+        let kept = Array(solution.pivot[0..<k])
+        let e2 = residuals.map { $0 * $0 }
+        let x = frame.design.selectingColumns(kept)
+        guard let backend = try? solution.backend.make() else { return nil }
+        let aux = LeastSquares.solve(x, e2, backend: backend)
+        let mean = e2.reduce(0, +) / Double(n)
+        let tss = e2.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+        let r2 = 1 - aux.residualSumOfSquares / tss
+        let statistic = Double(n) * r2
+        let df = k - (hasIntercept ? 1 : 0)
+        return BreuschPaganTest(
+            statistic: statistic, degreesOfFreedom: df,
+            pValue: Distributions.chiSquaredUpperTail(statistic, df: Double(df)))
+    }
+
+    /// Variance inflation per term (aliased columns left out). Needs an intercept, which is
+    /// found in the design (a constant column), never assumed; nil without one or with fewer
+    /// than two terms, as car::vif refuses those.
+    public var varianceInflation: [VarianceInflation]? {
+        let names = frame.columnNames
+        let kept = Array(solution.pivot[0..<rank]).sorted()
+        let design = frame.design
+        let interceptColumn = kept.first { j in
+            let c = design.column(j)
+            return c.allSatisfy { $0 == c.first }
+        }
+        guard let interceptColumn else { return nil }
+        let predictors = kept.filter { $0 != interceptColumn }
+        // Terms: columns grouped by the formula term they come from (one column each until
+        // factors arrive).
+        let terms = predictors.map { [$0] }
+        guard terms.count >= 2 else { return nil }
+        // Correlation matrix of the coefficient covariance, without the intercept (car::vif).
+        let m = predictors.count
+        var r = Matrix(rows: m, columns: m)
+        for (a, i) in predictors.enumerated() {
+            for (b, j) in predictors.enumerated() {
+                let v = solution.unscaledCovariance
+                r[a, b] = v[i, j] / (v[i, i] * v[j, j]).squareRoot()
+            }
+        }
+        guard let detR = logDeterminant(r) else { return nil }
+        return terms.map { columns in
+            let inside = columns.map { predictors.firstIndex(of: $0)! }
+            let outside = (0..<m).filter { !inside.contains($0) }
+            let a = logDeterminant(submatrix(r, inside)) ?? .nan
+            let b = outside.isEmpty ? 0 : (logDeterminant(submatrix(r, outside)) ?? .nan)
+            let gvif = exp(a + b - detR)
+            let df = columns.count
+            return VarianceInflation(
+                term: names[columns[0]], gvif: gvif, degreesOfFreedom: df, adjusted: pow(gvif, 1 / (2 * Double(df))))
+        }
+    }
+}
+
+private func submatrix(_ m: Matrix, _ index: [Int]) -> Matrix {
+    var s = Matrix(rows: index.count, columns: index.count)
+    for (a, i) in index.enumerated() {
+        for (b, j) in index.enumerated() { s[a, b] = m[i, j] }
+    }
+    return s
+}
+
+/// log det of a symmetric positive definite matrix, by Cholesky; nil if not positive definite.
+private func logDeterminant(_ m: Matrix) -> Double? {
+    guard let u = try? SwiftBackend().cholesky(m) else { return nil }
+    return (0..<m.rows).reduce(0) { $0 + 2 * log(u[$1, $1]) }
+}
