@@ -3,8 +3,10 @@
 /// Parsing builds the expression tree; ``terms`` expands it to R's terms: `a * b` is
 /// `a + b + a:b`, `(a + b)^2` is `a + b + a:b`, `- 1` or `+ 0` drops the intercept, `- term`
 /// removes a term. Terms are ordered as R orders them (by interaction order, then first
-/// appearance). Function calls (`log(x)`, `factor(g)`, `I(x^2)`, ...) are parsed but not yet
-/// evaluated: using one is an error naming it.
+/// appearance). A term's parts are model variables: a column name, or a call of `log`,
+/// `log1p`, `exp`, `sqrt`, `abs`, `I(...)` (arithmetic with `+ - * / ^`), or `factor(x)` (with
+/// an optional `ref = "level"` choosing the reference level, a CareRates extension). Each is
+/// named as R deparses it (`log(pop)`, `I(x^2)`, `factor(year)`).
 public struct Formula: Sendable, CustomStringConvertible {
     /// The formula as written.
     public let text: String
@@ -12,8 +14,10 @@ public struct Formula: Sendable, CustomStringConvertible {
     public let response: String
     /// Whether the model has an intercept.
     public let intercept: Bool
-    /// The terms, each a list of variable names (one name: a main effect; more: an interaction).
+    /// The terms, each a list of model-variable labels (one: a main effect; more: an interaction).
     public let terms: [[String]]
+    /// The expression behind each model-variable label.
+    let expressions: [String: FormulaNode]
 
     public var description: String { text }
 
@@ -30,6 +34,7 @@ public struct Formula: Sendable, CustomStringConvertible {
         try expanded.add(rhs, sign: 1, text: text)
         intercept = expanded.intercept
         terms = expanded.ordered
+        expressions = expanded.expressions
         if terms.contains(where: { $0.contains(name) }) {
             let at = (text.firstIndex(of: "~").map { text.distance(from: text.startIndex, to: $0) } ?? 0) + 1
             throw FormulaError(text: text, position: at, message: "the response \"\(name)\" also appears among the terms")
@@ -39,10 +44,14 @@ public struct Formula: Sendable, CustomStringConvertible {
     /// R's name of a term: variables joined by ":".
     public static func name(of term: [String]) -> String { term.joined(separator: ":") }
 
-    /// Every variable the formula reads, response first.
+    /// Every data column the formula reads, response first.
     public var variables: [String] {
         var seen = [response]
-        for t in terms { for v in t where !seen.contains(v) { seen.append(v) } }
+        for t in terms {
+            for label in t {
+                for v in expressions[label].map(\.columns) ?? [label] where !seen.contains(v) { seen.append(v) }
+            }
+        }
         return seen
     }
 }
@@ -60,24 +69,63 @@ public struct FormulaError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-indirect enum FormulaNode {
+indirect enum FormulaNode: Sendable {
     case variable(String, position: Int)
     case number(Double, position: Int)
+    case string(String, position: Int)
+    case named(String, FormulaNode, position: Int)  // a named argument, `ref = "Cardiff"`
     case binary(Character, FormulaNode, FormulaNode, position: Int)
     case negate(FormulaNode, position: Int)
     case call(String, [FormulaNode], position: Int)
 
     var position: Int {
         switch self {
-        case .variable(_, let p), .number(_, let p), .binary(_, _, _, let p), .negate(_, let p), .call(_, _, let p): p
+        case .variable(_, let p), .number(_, let p), .string(_, let p), .named(_, _, let p), .binary(_, _, _, let p),
+            .negate(_, let p), .call(_, _, let p): p
         }
     }
+
+    /// The data columns the expression reads.
+    var columns: [String] {
+        switch self {
+        case .variable(let name, _): return [name]
+        case .number, .string: return []
+        case .named(_, let value, _): return value.columns
+        case .binary(_, let l, let r, _): return l.columns + r.columns.filter { !l.columns.contains($0) }
+        case .negate(let inner, _): return inner.columns
+        case .call(_, let args, _):
+            var out = [String]()
+            for a in args { for c in a.columns where !out.contains(c) { out.append(c) } }
+            return out
+        }
+    }
+
+    /// The expression as R's deparse prints it: spaces around `+ - *`, none around `/ ^ :`.
+    var deparsed: String {
+        switch self {
+        case .variable(let name, _):
+            return name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" }) ? name : "`\(name)`"
+        case .number(let v, _):
+            return v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : "\(v)"
+        case .string(let s, _): return "\"\(s)\""
+        case .named(let name, let value, _): return "\(name) = \(value.deparsed)"
+        case .binary(let op, let l, let r, _):
+            return "+-*".contains(op) ? "\(l.deparsed) \(op) \(r.deparsed)" : "\(l.deparsed)\(op)\(r.deparsed)"
+        case .negate(let inner, _): return "-\(inner.deparsed)"
+        case .call(let name, let args, _): return "\(name)(" + args.map(\.deparsed).joined(separator: ", ") + ")"
+        }
+    }
+}
+
+/// The functions a model variable may call.
+enum FormulaFunction: String, CaseIterable {
+    case log, log1p, exp, sqrt, abs, I, factor
 }
 
 /// Recursive descent over R's precedence: `~` < `+ -` < `*` `/` < `:` < `^`.
 struct FormulaParser {
     enum Token: Equatable {
-        case name(String), number(Double), symbol(Character), end
+        case name(String), number(Double), string(String), symbol(Character), end
     }
 
     let text: String
@@ -113,6 +161,7 @@ struct FormulaParser {
         switch t {
         case .name(let n): "name \"\(n)\""
         case .number(let v): "number \(v)"
+        case .string(let v): "text \"\(v)\""
         case .symbol(let c): "\"\(c)\""
         case .end: "end of formula"
         }
@@ -175,7 +224,14 @@ struct FormulaParser {
                 var args = [FormulaNode]()
                 if peek != .symbol(")") {
                     while true {
-                        args.append(try parseSum())
+                        if case .name(let argName) = peek, tokens[index + 1].0 == .symbol("=") {
+                            let argAt = position
+                            advance()
+                            advance()
+                            args.append(.named(argName, try parseSum(), position: argAt))
+                        } else {
+                            args.append(try parseSum())
+                        }
                         if peek == .symbol(",") {
                             advance()
                             continue
@@ -191,6 +247,9 @@ struct FormulaParser {
         case .number(let v):
             advance()
             return .number(v, position: at)
+        case .string(let v):
+            advance()
+            return .string(v, position: at)
         case .symbol("("):
             advance()
             let inner = try parseSum()
@@ -236,6 +295,12 @@ struct FormulaParser {
                     throw FormulaError(text: text, position: at, message: "\"\(String(chars[start..<i]))\" is not a number")
                 }
                 out.append((.number(v), at))
+            } else if c == "\"" || c == "'" {
+                guard let close = chars[(i + 1)...].firstIndex(of: c) else {
+                    throw FormulaError(text: text, position: at, message: "the quoted text is never closed")
+                }
+                out.append((.string(String(chars[(i + 1)..<close])), at))
+                i = close + 1
             } else if "~+-*/:^(),=".contains(c) {
                 out.append((.symbol(c), at))
                 i += 1
@@ -252,6 +317,8 @@ struct FormulaParser {
 struct TermSet {
     var intercept = true
     private var terms: [[String]] = []
+    /// The expression of each model-variable label seen.
+    private(set) var expressions: [String: FormulaNode] = [:]
 
     /// Terms in R's order: by number of variables, then order of first appearance.
     var ordered: [[String]] {
@@ -286,9 +353,10 @@ struct TermSet {
     }
 
     /// The terms a product-like expression stands for.
-    private func expand(_ node: FormulaNode, text: String) throws(FormulaError) -> [[String]] {
+    private mutating func expand(_ node: FormulaNode, text: String) throws(FormulaError) -> [[String]] {
         switch node {
         case .variable(let name, _):
+            expressions[name] = node
             return [[name]]
         case .binary(":", let l, let r, _):
             let a = try expand(l, text: text), b = try expand(r, text: text)
@@ -309,14 +377,31 @@ struct TermSet {
         case .binary("+", _, _, _), .binary("-", _, _, _):
             var inner = TermSet()
             try inner.add(node, sign: 1, text: text)
+            expressions.merge(inner.expressions) { a, _ in a }
             return inner.ordered
         case .binary(let op, _, _, let at):
             throw FormulaError(text: text, position: at, message: "the operator \"\(op)\" is not supported here")
-        case .call(let name, _, let at):
-            throw FormulaError(
-                text: text, position: at,
-                message: "\(name)() is not supported yet: this version fits numeric columns and their interactions")
-        case .number(_, let at), .negate(_, let at):
+        case .call(let name, let args, let at):
+            guard let function = FormulaFunction(rawValue: name) else {
+                throw FormulaError(
+                    text: text, position: at,
+                    message: "\(name)() is not supported; model variables may call "
+                        + FormulaFunction.allCases.map { "\($0.rawValue)()" }.joined(separator: ", "))
+            }
+            let positional = args.filter { if case .named = $0 { return false } else { return true } }
+            guard positional.count == 1 else {
+                throw FormulaError(text: text, position: at, message: "\(name)() takes one argument")
+            }
+            for case .named(let argName, let value, let argAt) in args {
+                guard function == .factor, argName == "ref", case .string = value else {
+                    throw FormulaError(text: text, position: argAt, message: "\(name)() has no argument \"\(argName)\"" + (function == .factor ? "; factor() takes ref = \"level\"" : ""))
+                }
+            }
+            // factor(x, ref = "a") is labelled factor(x), as R would label factor(x).
+            let label = function == .factor ? "factor(\(positional[0].deparsed))" : node.deparsed
+            expressions[label] = node
+            return [[label]]
+        case .number(_, let at), .negate(_, let at), .string(_, let at), .named(_, _, let at):
             throw FormulaError(text: text, position: at, message: "a number or minus sign cannot be part of an interaction")
         }
     }

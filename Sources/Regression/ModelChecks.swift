@@ -57,9 +57,17 @@ extension LinearModelFit {
         }
         guard let interceptColumn else { return nil }
         let predictors = kept.filter { $0 != interceptColumn }
-        // Terms: columns grouped by the formula term they come from (one column each until
-        // factors arrive).
-        let terms = predictors.map { [$0] }
+        // Terms: the columns of each formula term, together (a factor's block).
+        var terms = [[Int]]()
+        var termNames = [String]()
+        for j in predictors {
+            let t = frame.columnTerms[j]
+            let name = t >= 0 ? Formula.name(of: frame.formula.terms[t]) : names[j]
+            if let k = termNames.firstIndex(of: name) { terms[k].append(j) } else {
+                termNames.append(name)
+                terms.append([j])
+            }
+        }
         guard terms.count >= 2 else { return nil }
         // Correlation matrix of the coefficient covariance, without the intercept (car::vif).
         let m = predictors.count
@@ -71,7 +79,7 @@ extension LinearModelFit {
             }
         }
         guard let detR = logDeterminant(r) else { return nil }
-        return terms.map { columns in
+        return zip(terms, termNames).map { columns, termName in
             let inside = columns.map { predictors.firstIndex(of: $0)! }
             let outside = (0..<m).filter { !inside.contains($0) }
             let a = logDeterminant(submatrix(r, inside)) ?? .nan
@@ -79,7 +87,7 @@ extension LinearModelFit {
             let gvif = exp(a + b - detR)
             let df = columns.count
             return VarianceInflation(
-                term: names[columns[0]], gvif: gvif, degreesOfFreedom: df, adjusted: pow(gvif, 1 / (2 * Double(df))))
+                term: termName, gvif: gvif, degreesOfFreedom: df, adjusted: pow(gvif, 1 / (2 * Double(df))))
         }
     }
 }

@@ -1,4 +1,5 @@
 import DataTable
+import Foundation
 import LinearAlgebra
 
 /// A formula applied to a table: the response, the design matrix with R's column names, and
@@ -35,12 +36,19 @@ public struct ModelFrame: Sendable {
             do { groupColumnData = try table.column(named: groupColumn) } catch { throw .data(error) }
         }
         var columns = [String: Column]()
+        let categoricalColumns = ModelFrame.categoricalColumns(formula)
         for name in formula.variables {
             let column: Column
             do { column = try table.column(named: name) } catch { throw .data(error) }
             if column.kind == .text {
-                let row = column.firstNonNumericRow ?? 0
-                throw .textColumn(table.location(row: row, column: name), value: column.strings[row])
+                // Text enters as categories; but a column of numbers with a stray word in it is
+                // a data error, unless the formula asks for factor(column) explicitly.
+                let explicit = categoricalColumns.explicit.contains(name)
+                let mixed = column.strings.contains { DataTable.parseNumber($0.trimmingCharacters(in: .whitespaces)) != nil }
+                if !categoricalColumns.all.contains(name) || (mixed && !explicit) {
+                    let row = column.firstNonNumericRow ?? 0
+                    throw .textColumn(table.location(row: row, column: name), value: column.strings[row])
+                }
             }
             columns[name] = column
         }
@@ -61,24 +69,43 @@ public struct ModelFrame: Sendable {
         self.dropped = dropped
         groups = groupColumnData.map { column in keep.map { table.cellText(row: $0, column: column) ?? "" } }
         response = keep.map { columns[formula.response]!.numbers[$0] }
-        var names = [String]()
-        var elements = [Double]()
-        elements.reserveCapacity(keep.count * (formula.terms.count + 1))
-        if formula.intercept {
-            names.append("(Intercept)")
-            elements.append(contentsOf: repeatElement(1.0, count: keep.count))
-        }
+
+        // Evaluate each model variable over the rows used.
+        let evaluator = Evaluator(table: table, columns: columns, rows: keep, formula: formula)
+        var values = [String: ModelVariable]()
         for term in formula.terms {
-            names.append(Formula.name(of: term))
-            let values = term.map { columns[$0]!.numbers }
-            for i in keep {
-                var v = 1.0
-                for column in values { v *= column[i] }
-                elements.append(v)
+            for label in term where values[label] == nil { values[label] = try evaluator.evaluate(label) }
+        }
+        let design = DesignBuilder(formula: formula, values: values, rows: keep.count)
+        columnNames = design.names
+        columnTerms = design.terms
+        self.design = Matrix(rows: keep.count, columns: design.names.count, elements: design.elements)
+        self.variables = values
+    }
+
+    /// For each design column, the index of the formula term it belongs to (-1: the intercept).
+    public let columnTerms: [Int]
+    /// The evaluated model variables by label (levels of factors, for prediction and reports).
+    public let variables: [String: ModelVariable]
+
+    /// Data columns that may enter the model as categories: directly as a term, or in
+    /// factor() (`explicit`).
+    static func categoricalColumns(_ formula: Formula) -> (all: Set<String>, explicit: Set<String>) {
+        var all = Set<String>(), explicit = Set<String>()
+        for term in formula.terms {
+            for label in term {
+                switch formula.expressions[label] {
+                case .variable(let name, _)?: all.insert(name)
+                case .call("factor", let args, _)?:
+                    for case .variable(let name, _) in args {
+                        all.insert(name)
+                        explicit.insert(name)
+                    }
+                default: break
+                }
             }
         }
-        columnNames = names
-        design = Matrix(rows: keep.count, columns: names.count, elements: elements)
+        return (all, explicit)
     }
 
     /// Dropped rows summarised by column and marker, e.g. `x2 "[c]": 3`.
@@ -100,6 +127,9 @@ public enum ModelError: Error, CustomStringConvertible {
     case data(DataError)
     case formula(FormulaError)
     case textColumn(SourceLocation, value: String)
+    case notFinite(term: String, line: Int, value: Double)
+    case unknownLevel(term: String, level: String, levels: [String])
+    case notCategorical(term: String)
     case tooFewRows(file: String, rows: Int, coefficients: Int, dropped: Int)
     case noVariation(file: String, response: String)
     case tooFewClusters(file: String, column: String, clusters: Int)
@@ -111,10 +141,16 @@ public enum ModelError: Error, CustomStringConvertible {
         case .formula(let e): return e.description
         case .textColumn(let at, let value):
             return "\(at): \"\(value)\" is not a number, so column \"\(at.columnName ?? "")\" is text; "
-                + "a model term needs a numeric column (factors arrive in a later version)"
+                + "write factor(\(at.columnName ?? "")) if its values are categories"
         case .tooFewRows(let file, let rows, let p, let dropped):
             return "\(file): \(rows) usable rows for \(p) coefficients; a linear model needs more rows than coefficients"
                 + (dropped > 0 ? " (\(dropped) rows were dropped for missing values)" : "")
+        case .notFinite(let term, let line, let value):
+            return "term \(term) is \(value) at line \(line); a model variable must be finite there"
+        case .unknownLevel(let term, let level, let levels):
+            return "\(term): reference level \"\(level)\" is not among its levels (\(levels.prefix(8).joined(separator: ", "))\(levels.count > 8 ? ", ..." : ""))"
+        case .notCategorical(let term):
+            return "\(term): factor() needs a column, as in factor(year)"
         case .tooFewClusters(let file, let column, let clusters):
             return "\(file): column \"\(column)\" has \(clusters) distinct value\(clusters == 1 ? "" : "s") in the rows used; cluster-robust errors need at least 2 clusters"
         case .noVariation(let file, let response):

@@ -1,3 +1,4 @@
+import Foundation
 import DataTable
 import Regression
 import Testing
@@ -26,7 +27,8 @@ import Testing
         ("y ~ x1 +", 9, "ends"),
         ("y ~ x1 + (x2", 13, ")"),
         ("y ~ x1 $ x2", 8, "unexpected character"),
-        ("y ~ log(x1)", 5, "log() is not supported"),
+        ("y ~ poly(x1, 2)", 5, "poly() is not supported"),
+        ("y ~ factor(g, base = \"a\")", 15, "factor() has no argument \"base\""),
         ("y ~ x1 + 2", 10, "1 or 0"),
         ("~ x1", 1, "response"),
         ("y ~ x + y", 3, "also appears among the terms"),
@@ -48,6 +50,31 @@ import Testing
             Issue.record("fitted with an unknown column")
         } catch {
             #expect("\(error)" == "t.csv: no column named \"imd_scor\"; did you mean \"imd_score\"?")
+        }
+    }
+}
+
+/// factor(x, ref = "level") reparametrises: the same fit, coefficients relative to the new
+/// reference (b'_old = -b_ref, intercept' = intercept + b_ref).
+@Suite struct FactorReferenceTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test func referenceLevelReparametrises() throws {
+        let table = try DataTable.read(path: Self.root.appendingPathComponent("datasets/wales_la_panel.csv").path)
+        let base = try LinearModel.fit(Formula("rate_per_10000 ~ factor(year) + unemployment_rate_pct"), data: table)
+        let moved = try LinearModel.fit(Formula("rate_per_10000 ~ factor(year, ref = \"2018\") + unemployment_rate_pct"), data: table)
+        #expect(moved.frame.columnNames == ["(Intercept)", "factor(year)2015", "factor(year)2016", "factor(year)2017", "unemployment_rate_pct"])
+        let b = Dictionary(uniqueKeysWithValues: base.coefficients.map { ($0.term, $0.estimate!) })
+        let m = Dictionary(uniqueKeysWithValues: moved.coefficients.map { ($0.term, $0.estimate!) })
+        #expect(abs(m["(Intercept)"]! - (b["(Intercept)"]! + b["factor(year)2018"]!)) < 1e-9)
+        #expect(abs(m["factor(year)2015"]! + b["factor(year)2018"]!) < 1e-9)
+        #expect(abs(m["unemployment_rate_pct"]! - b["unemployment_rate_pct"]!) < 1e-9)
+        #expect(abs(moved.residualSumOfSquares - base.residualSumOfSquares) < 1e-9 * base.residualSumOfSquares)
+        do {
+            _ = try LinearModel.fit(Formula("rate_per_10000 ~ factor(year, ref = \"2019\")"), data: table)
+            Issue.record("an unknown reference level was accepted")
+        } catch {
+            #expect("\(error)".contains("reference level \"2019\" is not among its levels (2015, 2016, 2017, 2018)"))
         }
     }
 }

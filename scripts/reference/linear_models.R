@@ -54,6 +54,16 @@ models <- c(
   model("missing_power", "Tests/RegressionTests/Fixtures/missing.csv", y ~ (x1 + x2)^2 - x1, missing))
 wales <- read.csv("datasets/wales_la_panel.csv")
 england <- read.csv("datasets/england_la_panel.csv", na.strings = markers)
+# Factors, interactions and transforms (factor levels sorted as CareRates sorts them: by code point).
+invisible(Sys.setlocale("LC_COLLATE", "C"))
+models <- c(models,
+  model("wales_year_effects", "datasets/wales_la_panel.csv", rate_per_10000 ~ factor(year) + unemployment_rate_pct, wales),
+  model("wales_authority_effects", "datasets/wales_la_panel.csv", rate_per_10000 ~ la_name + unemployment_rate_pct, wales),
+  model("wales_no_intercept", "datasets/wales_la_panel.csv", rate_per_10000 ~ factor(year) + unemployment_rate_pct - 1, wales),
+  model("wales_transforms", "datasets/wales_la_panel.csv",
+        rate_per_10000 ~ log(population_0_15) + I(unemployment_rate_pct^2) + sqrt(children_low_income), wales),
+  model("wales_slope_by_year", "datasets/wales_la_panel.csv", rate_per_10000 ~ unemployment_rate_pct:factor(year), wales),
+  model("england_region_interaction", "datasets/england_la_panel.csv", rate_per_10000 ~ idaci_average_score * region_name, england))
 wf <- rate_per_10000 ~ children_low_income_pct + wimd_pct_lsoas_most_deprived_10pct + unemployment_rate_pct
 ef <- rate_per_10000 ~ idaci_average_score + domestic_abuse_parent_per_10000 + mental_health_parent_per_10000
 robust_cases <- c(

@@ -1,0 +1,173 @@
+import DataTable
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A model variable evaluated over the rows a model uses: numbers, or categories.
+public enum ModelVariable: Sendable {
+    case numeric([Double])
+    /// Levels in order (the first is the reference) and each row's level index.
+    case categorical(levels: [String], codes: [Int])
+}
+
+/// Evaluates model-variable expressions (columns, transforms, `I()`, `factor()`).
+struct Evaluator {
+    let table: DataTable
+    let columns: [String: Column]
+    let rows: [Int]
+    let formula: Formula
+
+    func evaluate(_ label: String) throws(ModelError) -> ModelVariable {
+        let node = formula.expressions[label] ?? .variable(label, position: 0)
+        if case .variable(let name, _) = node, columns[name]!.kind == .text {
+            return categories(of: name)
+        }
+        if case .call("factor", let args, _) = node {
+            guard case .variable(let name, _)? = args.first(where: { if case .named = $0 { false } else { true } }) else {
+                throw .notCategorical(term: label)
+            }
+            var reference: String?
+            for case .named("ref", .string(let level, _), _) in args { reference = level }
+            let variable = categories(of: name)
+            guard let reference else { return variable }
+            guard case .categorical(let levels, let codes) = variable, let r = levels.firstIndex(of: reference) else {
+                if case .categorical(let levels, _) = variable { throw .unknownLevel(term: label, level: reference, levels: levels) }
+                throw .notCategorical(term: label)
+            }
+            // Move the reference level first.
+            let order = [r] + levels.indices.filter { $0 != r }
+            var newIndex = [Int](repeating: 0, count: levels.count)
+            for (k, old) in order.enumerated() { newIndex[old] = k }
+            return .categorical(levels: order.map { levels[$0] }, codes: codes.map { newIndex[$0] })
+        }
+        let values = try numeric(node)
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw .notFinite(term: label, line: table.rowLines[rows[bad]], value: values[bad])
+        }
+        return .numeric(values)
+    }
+
+    /// A column's values as categories, levels sorted (numerically for numbers).
+    private func categories(of name: String) -> ModelVariable {
+        let column = columns[name]!
+        if column.kind == .text {
+            let values = rows.map { column.strings[$0] }
+            let levels = Array(Set(values)).sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
+            let index = Dictionary(uniqueKeysWithValues: levels.enumerated().map { ($1, $0) })
+            return .categorical(levels: levels, codes: values.map { index[$0]! })
+        }
+        let values = rows.map { column.numbers[$0] }
+        let sorted = Array(Set(values)).sorted()
+        let index = Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($1, $0) })
+        let levels = sorted.map { v in v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : "\(v)" }
+        return .categorical(levels: levels, codes: values.map { index[$0]! })
+    }
+
+    private func numeric(_ node: FormulaNode) throws(ModelError) -> [Double] {
+        switch node {
+        case .variable(let name, _):
+            let column = columns[name]!
+            if column.kind == .text {
+                let row = rows.first ?? 0
+                throw .textColumn(table.location(row: row, column: name), value: column.strings[row])
+            }
+            return rows.map { column.numbers[$0] }
+        case .number(let v, _):
+            return Array(repeating: v, count: rows.count)
+        case .negate(let inner, _):
+            return try numeric(inner).map { -$0 }
+        case .binary(let op, let l, let r, let at):
+            let a = try numeric(l), b = try numeric(r)
+            switch op {
+            case "+": return zip(a, b).map { $0 + $1 }
+            case "-": return zip(a, b).map { $0 - $1 }
+            case "*": return zip(a, b).map { $0 * $1 }
+            case "/": return zip(a, b).map { $0 / $1 }
+            case "^": return zip(a, b).map { pow($0, $1) }
+            default:
+                throw .formula(FormulaError(text: formula.text, position: at, message: "\"\(op)\" has no arithmetic meaning inside I()"))
+            }
+        case .call(let name, let args, let at):
+            guard args.count == 1, let f = FormulaFunction(rawValue: name), f != .factor else {
+                throw .formula(FormulaError(text: formula.text, position: at, message: "\(name)() cannot be used here"))
+            }
+            let x = try numeric(args[0])
+            switch f {
+            case .log: return x.map { log($0) }
+            case .log1p: return x.map { log1p($0) }
+            case .exp: return x.map { exp($0) }
+            case .sqrt: return x.map { $0.squareRoot() }
+            case .abs: return x.map { Swift.abs($0) }
+            case .I: return x
+            case .factor: return x
+            }
+        case .string(_, let at), .named(_, _, let at):
+            throw .formula(FormulaError(text: formula.text, position: at, message: "text cannot be used in arithmetic"))
+        }
+    }
+}
+
+/// Builds the design matrix from evaluated model variables with R's coding rules: a factor
+/// in a term is coded by treatment contrasts (its first level the reference) when the term
+/// without it is empty or contained in an earlier term, and by one indicator per level
+/// otherwise; without an intercept, the first factor of the first term that has one gets
+/// indicators for all levels. Columns of an interaction vary the first variable fastest, and
+/// are named as R names them (`factor(year)2016`, `x:groupb`).
+struct DesignBuilder {
+    var names: [String] = []
+    var terms: [Int] = []
+    var elements: [Double] = []
+
+    init(formula: Formula, values: [String: ModelVariable], rows n: Int) {
+        if formula.intercept {
+            names.append("(Intercept)")
+            terms.append(-1)
+            elements.append(contentsOf: repeatElement(1.0, count: n))
+        }
+        var forcedFull: (term: Int, label: String)?
+        if !formula.intercept {
+            outer: for (t, term) in formula.terms.enumerated() {
+                for label in term {
+                    if case .categorical? = values[label] {
+                        forcedFull = (t, label)
+                        break outer
+                    }
+                }
+            }
+        }
+        for (t, term) in formula.terms.enumerated() {
+            // Each element's columns: (name suffix, values).
+            var parts: [[(String, [Double])]] = []
+            for label in term {
+                switch values[label]! {
+                case .numeric(let v):
+                    parts.append([(label, v)])
+                case .categorical(let levels, let codes):
+                    let rest = Set(term.filter { $0 != label })
+                    var contrasts = rest.isEmpty || formula.terms[..<t].contains { rest.isSubset(of: Set($0)) }
+                    if let forcedFull, forcedFull.term == t, forcedFull.label == label { contrasts = false }
+                    let used = contrasts ? Array(levels.indices.dropFirst()) : Array(levels.indices)
+                    parts.append(used.map { level in
+                        (label + levels[level], codes.map { $0 == level ? 1.0 : 0.0 })
+                    })
+                }
+            }
+            // Cartesian product, first element varying fastest.
+            var combos: [(String, [Double])] = [("", Array(repeating: 1.0, count: n))]
+            for (k, part) in parts.enumerated() {
+                var next: [(String, [Double])] = []
+                for column in part {
+                    for combo in combos {
+                        next.append((k == 0 ? column.0 : combo.0 + ":" + column.0, zip(combo.1, column.1).map { $0 * $1 }))
+                    }
+                }
+                combos = next
+            }
+            for (name, column) in combos {
+                names.append(name)
+                terms.append(t)
+                elements.append(contentsOf: column)
+            }
+        }
+    }
+}
