@@ -16,6 +16,17 @@ public enum StandardErrorKind: Sendable, Equatable {
     /// `G / (G - 1) * (n - 1) / (n - k)`, with t on `G - 1` degrees of freedom (Stata's
     /// `vce(cluster)`, R's `sandwich::vcovCL(type = "HC1")`).
     case cluster(column: String)
+    /// Cluster-robust CR2 (Bell–McCaffrey) by a column, with Satterthwaite degrees of freedom
+    /// for each coefficient, as R's clubSandwich gives them; recommended with few clusters.
+    case clusterCR2(column: String)
+
+    /// The grouping column of a cluster-robust estimator.
+    public var clusterColumn: String? {
+        switch self {
+        case .cluster(let column), .clusterCR2(let column): column
+        default: nil
+        }
+    }
 
     public var shortName: String {
         switch self {
@@ -25,6 +36,7 @@ public enum StandardErrorKind: Sendable, Equatable {
         case .hc2: "HC2"
         case .hc3: "HC3"
         case .cluster: "CR1"
+        case .clusterCR2: "CR2"
         }
     }
 }
@@ -35,6 +47,9 @@ public struct CovarianceEstimate: Sendable {
     public let matrix: Matrix
     /// Degrees of freedom of the t tests and intervals.
     public let degreesOfFreedom: Double
+    /// Per-coefficient degrees of freedom (design order, `NaN` for aliased terms) where they
+    /// differ by coefficient (CR2's Satterthwaite df); nil otherwise.
+    public let coefficientDegreesOfFreedom: [Double]?
     /// The estimator's full name as printed, e.g. "HC3 (heteroskedasticity-consistent)".
     public let description: String
     /// A caution to print with the results, if any.
@@ -58,6 +73,7 @@ enum CovarianceEstimator {
         var matrix: Matrix
         var description: String
         var degrees = df
+        var perCoefficient: [Double]?
         var warning: String?
         switch kind {
         case .classical:
@@ -102,14 +118,31 @@ enum CovarianceEstimator {
             description = "cluster-robust CR1 by \(column) (G = \(g) clusters; small-sample factor G/(G-1) * (n-1)/(n-k) = "
                 + formatFactor(factor) + "; t with G - 1 = \(g - 1) df)"
             if g < 40 {
-                warning = "only \(g) clusters: CR1 standard errors tend to be too small with fewer than about 40 clusters"
+                warning = "only \(g) clusters: CR1 standard errors tend to be too small with fewer than about 40 clusters; "
+                    + "--se cr2 (Bell-McCaffrey, Satterthwaite df) is recommended"
             }
+        case .clusterCR2(let column):
+            guard let cr2 = ClusterCR2.estimate(x: frame.design, kept: kept, m: c, residuals: e, labels: clusters ?? []) else {
+                matrix = Matrix(rows: k, columns: k, repeating: .nan)
+                description = "cluster-robust CR2 by \(column): not computed"
+                warning = "CR2 is limited to clusters of at most \(ClusterCR2.largestCluster) rows"
+                break
+            }
+            matrix = cr2.covariance
+            var full = [Double](repeating: .nan, count: p)
+            for (t, j) in kept.enumerated() { full[j] = cr2.degreesOfFreedom[t] }
+            perCoefficient = full
+            degrees = Double(cr2.clusters - 1)
+            description = "cluster-robust CR2 (Bell-McCaffrey) by \(column) (G = \(cr2.clusters) clusters; "
+                + "t with Satterthwaite df for each coefficient, as clubSandwich)"
         }
         var full = Matrix(rows: p, columns: p, repeating: .nan)
         for (t, j) in kept.enumerated() {
             for (s, i) in kept.enumerated() { full[i, j] = matrix[s, t] }
         }
-        return CovarianceEstimate(matrix: full, degreesOfFreedom: degrees, description: description, warning: warning)
+        return CovarianceEstimate(
+            matrix: full, degreesOfFreedom: degrees, coefficientDegreesOfFreedom: perCoefficient,
+            description: description, warning: warning)
     }
 
     /// Diagonal of the hat matrix, `h_i = x_i^T (X^T X)^{-1} x_i` over the kept columns.

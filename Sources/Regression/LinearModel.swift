@@ -26,8 +26,7 @@ public enum LinearModel {
         _ formula: Formula, data: DataTable, backend: (any Backend)? = nil, tolerance: Double? = nil,
         standardErrors: StandardErrorKind = .classical, level: Double = 0.95
     ) throws(ModelError) -> LinearModelFit {
-        var groupColumn: String?
-        if case .cluster(let column) = standardErrors { groupColumn = column }
+        let groupColumn = standardErrors.clusterColumn
         let frame = try ModelFrame(formula: formula, table: data, groupColumn: groupColumn)
         let n = frame.rows.count, p = frame.columnNames.count
         if p == 0 { throw .formula(FormulaError(text: formula.text, position: 1, message: "the model has no terms and no intercept")) }
@@ -65,6 +64,8 @@ public struct CoefficientRow: Sendable {
     /// The confidence interval at the fit's level.
     public let confidenceLow: Double?
     public let confidenceHigh: Double?
+    /// Degrees of freedom of the test and interval.
+    public let degreesOfFreedom: Double?
     public var aliased: Bool { estimate == nil }
 }
 
@@ -94,20 +95,23 @@ public struct LinearModelFit: Sendable {
 
     /// The coefficient table in design order; aliased terms have nil entries.
     public var coefficients: [CoefficientRow] {
-        let df = covariance.degreesOfFreedom
-        let q = Distributions.studentTQuantile(1 - (1 - level) / 2, df: df)
+        let common = covariance.degreesOfFreedom
+        let commonQuantile = Distributions.studentTQuantile(1 - (1 - level) / 2, df: common)
         return frame.columnNames.enumerated().map { j, name in
             let b = solution.coefficients[j]
             guard !b.isNaN else {
                 return CoefficientRow(
                     term: name, estimate: nil, standardError: nil, statistic: nil, pValue: nil,
-                    confidenceLow: nil, confidenceHigh: nil)
+                    confidenceLow: nil, confidenceHigh: nil, degreesOfFreedom: nil)
             }
+            let df = covariance.coefficientDegreesOfFreedom?[j] ?? common
+            let q = df == common ? commonQuantile : Distributions.studentTQuantile(1 - (1 - level) / 2, df: df)
             let se = covariance.matrix[j, j].squareRoot()
             let t = b / se
             return CoefficientRow(
                 term: name, estimate: b, standardError: se, statistic: t,
-                pValue: Distributions.studentTTwoSided(t, df: df), confidenceLow: b - q * se, confidenceHigh: b + q * se)
+                pValue: Distributions.studentTTwoSided(t, df: df), confidenceLow: b - q * se, confidenceHigh: b + q * se,
+                degreesOfFreedom: df)
         }
     }
 

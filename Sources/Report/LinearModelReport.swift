@@ -33,7 +33,7 @@ public struct LinearModelReport {
     }
 
     /// The stable tidy columns.
-    public static let tidyColumns = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
+    public static let tidyColumns = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high", "df"]
 
     /// The summary a user of R's `summary(lm(...))` recognises, plus the estimator's name.
     public var text: String {
@@ -46,11 +46,13 @@ public struct LinearModelReport {
             : "Coefficients:\n"
         let estimates = NumberFormat.column(rows.map(\.estimate) + rows.map(\.standardError))
         let pValues = NumberFormat.pValues(rows.map(\.pValue))
-        var table = [["", "Estimate", "Std. Error", "t value", "Pr(>|t|)", ""]]
+        let showDF = fit.covariance.coefficientDegreesOfFreedom != nil
+        var table = [["", "Estimate", "Std. Error", "t value"] + (showDF ? ["df"] : []) + ["Pr(>|t|)", ""]]
         for (k, row) in rows.enumerated() {
             table.append([
                 row.term, estimates[k], estimates[rows.count + k],
                 row.statistic.map { String(format: "%.3f", $0) } ?? "NA",
+            ] + (showDF ? [row.degreesOfFreedom.map { String(format: "%.2f", $0) } ?? "NA"] : []) + [
                 pValues[k], NumberFormat.stars(row.pValue),
             ])
         }
@@ -91,7 +93,8 @@ public struct LinearModelReport {
         for row in fit.coefficients {
             out += [csvField(row.term), NumberFormat.exact(row.estimate), NumberFormat.exact(row.standardError),
                     NumberFormat.exact(row.statistic), NumberFormat.exact(row.pValue),
-                    NumberFormat.exact(row.confidenceLow), NumberFormat.exact(row.confidenceHigh)].joined(separator: ",") + "\n"
+                    NumberFormat.exact(row.confidenceLow), NumberFormat.exact(row.confidenceHigh),
+                    NumberFormat.exact(row.degreesOfFreedom)].joined(separator: ",") + "\n"
         }
         return out
     }
@@ -113,7 +116,8 @@ public struct LinearModelReport {
                 ("term", .string(row.term)), ("estimate", .number(row.estimate)),
                 ("std_error", .number(row.standardError)), ("statistic", .number(row.statistic)),
                 ("p_value", .number(row.pValue)), ("conf_low", .number(row.confidenceLow)),
-                ("conf_high", .number(row.confidenceHigh)), ("aliased", .bool(row.aliased)),
+                ("conf_high", .number(row.confidenceHigh)), ("df", .number(row.degreesOfFreedom)),
+                ("aliased", .bool(row.aliased)),
             ])
         })
         var statistics: [(String, JSONValue)] = [

@@ -21,10 +21,10 @@ struct FitCommand: ParsableCommand {
     @Option(help: "Output format: text (R's summary), csv or json (tidy), markdown.")
     var format: OutputFormat = .text
 
-    @Option(help: "Standard errors: classical, hc0, hc1, hc2, hc3, or cluster (with --cluster).")
+    @Option(help: "Standard errors: classical, hc0, hc1, hc2, hc3, cluster (CR1) or cr2 (Bell-McCaffrey), the last two with --cluster.")
     var se: StandardErrorOption = .classical
 
-    @Option(help: "Column whose values group the rows for --se cluster (CR1, t with G - 1 df).")
+    @Option(help: "Column whose values group the rows for --se cluster or --se cr2.")
     var cluster: String?
 
     @Option(help: "Confidence level of the intervals in the tidy outputs.")
@@ -38,9 +38,10 @@ struct FitCommand: ParsableCommand {
 
     func validate() throws {
         if !(level > 0 && level < 1) { throw ValidationError("--level must be between 0 and 1, e.g. 0.95") }
-        if se == .cluster && cluster == nil { throw ValidationError("--se cluster needs --cluster COLUMN") }
-        if se != .cluster && cluster != nil {
-            throw ValidationError("--cluster is only used with --se cluster; CareRates never clusters unless asked")
+        let clustered = se == .cluster || se == .cr2
+        if clustered && cluster == nil { throw ValidationError("--se \(se.rawValue) needs --cluster COLUMN") }
+        if !clustered && cluster != nil {
+            throw ValidationError("--cluster is only used with --se cluster or --se cr2; CareRates never clusters unless asked")
         }
     }
 
@@ -52,6 +53,7 @@ struct FitCommand: ParsableCommand {
         case .hc2: .hc2
         case .hc3: .hc3
         case .cluster: .cluster(column: cluster ?? "")
+        case .cr2: .clusterCR2(column: cluster ?? "")
         }
     }
 
@@ -105,7 +107,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 enum StandardErrorOption: String, ExpressibleByArgument, CaseIterable {
-    case classical, hc0, hc1, hc2, hc3, cluster
+    case classical, hc0, hc1, hc2, hc3, cluster, cr2
 }
 
 /// A message for the user, printed as one line after "Error: ".

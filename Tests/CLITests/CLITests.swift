@@ -63,7 +63,7 @@ import Testing
         if backend == "lapack" && r.status != 0 && r.stderr.contains("no LAPACK backend") { return }  // pure build
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.first == "term,estimate,std_error,statistic,p_value,conf_low,conf_high")
+        #expect(lines.first == "term,estimate,std_error,statistic,p_value,conf_low,conf_high,df")
         #expect(lines.dropFirst().map { $0.split(separator: ",").first.map(String.init) ?? "" } == ["(Intercept)", "gnp", "year"])
     }
 
@@ -104,6 +104,7 @@ import Testing
         (["fit", "longley", "-f", "employed ~ gnp", "--tol", "5"], "--tol must be between 0 and 1"),
         (["fit", "longley", "-f", "employed ~ gnp", "--backend", "fortran"], "fortran"),
         (["fit", "longley", "-f", "employed ~ gnp", "--se", "cluster"], "--se cluster needs --cluster COLUMN"),
+        (["fit", "longley", "-f", "employed ~ gnp", "--se", "cr2"], "--se cr2 needs --cluster COLUMN"),
         (["fit", "longley", "-f", "employed ~ gnp", "--cluster", "year"], "never clusters unless asked"),
         (["fit", "longley", "-f", "employed ~ gnp", "--se", "cluster", "--cluster", "yeer"], "did you mean \"year\""),
         (["fit", "longley", "-f", "employed ~ gnp", "--level", "95"], "--level must be between 0 and 1"),

@@ -53,7 +53,8 @@ import Testing
     }
 
     /// Robust (HC0-HC3) and cluster-robust (CR1) errors, tests and intervals against sandwich
-    /// and lmtest: 1e-8 relative (p-values 1e-8 relative or 1e-300 absolute).
+    /// and lmtest, and CR2 with Satterthwaite df against clubSandwich: 1e-8 relative (p-values
+    /// 1e-8 relative or 1e-300 absolute).
     @Test(arguments: BackendKind.available)
     func robustErrorsMatchSandwich(kind: BackendKind) throws {
         for case_ in Self.reference["robust"] as! [[String: Any]] {
@@ -65,6 +66,7 @@ import Testing
             case "hc2": .hc2
             case "hc3": .hc3
             case "cluster": .cluster(column: case_["cluster"] as! String)
+            case "cr2": .clusterCR2(column: case_["cluster"] as! String)
             default: .classical
             }
             let level = Self.number(case_["level"]) ?? (case_["level"] as! NSNumber).doubleValue
@@ -76,6 +78,11 @@ import Testing
                 ("estimate", \.estimate), ("std_error", \.standardError), ("statistic", \.statistic),
                 ("p_value", \.pValue), ("conf_low", \.confidenceLow), ("conf_high", \.confidenceHigh),
             ]
+            if case_["coefficient_df"] != nil {
+                for (row, value) in zip(rows, Self.numbers(case_["coefficient_df"])) {
+                    #expect(Self.close(row.degreesOfFreedom, value, 1e-8), "\(name) \(row.term) Satterthwaite df")
+                }
+            }
             for (key, path) in columns {
                 let expected = Self.numbers(case_[key])
                 #expect(expected.count == rows.count, "\(name) \(key) count")

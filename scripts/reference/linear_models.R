@@ -23,10 +23,19 @@ model <- function(name, file, formula, data) {
     num(s$sigma), fit$df.residual, nobs(fit), num(s$r.squared), num(s$adj.r.squared),
     num(f[1]), num(fp), num(as.numeric(logLik(fit))), num(AIC(fit)), num(BIC(fit)))
 }
-suppressMessages({ library(sandwich); library(lmtest); library(car) })
+suppressMessages({ library(sandwich); library(lmtest); library(car); library(clubSandwich) })
 robust <- function(name, file, formula, data, se, cluster = "", level = 0.95) {
   fit <- lm(formula, data)
   n <- nobs(fit); k <- fit$rank
+  if (se == "cr2") {
+    used <- data[as.integer(rownames(model.frame(fit))), cluster]
+    ct <- coef_test(fit, vcov = "CR2", cluster = used, test = "Satterthwaite")
+    ci <- conf_int(fit, vcov = "CR2", cluster = used, test = "Satterthwaite", level = level)
+    return(sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "se": "%s", "cluster": "%s", "level": %s, "df": %d,\n',
+      '  "estimate": %s, "std_error": %s, "statistic": %s, "p_value": %s, "conf_low": %s, "conf_high": %s, "coefficient_df": %s}'),
+      name, file, paste(deparse(formula), collapse = ""), se, cluster, num(level), as.integer(length(unique(used)) - 1),
+      arr(ct$beta), arr(ct$SE), arr(ct$tstat), arr(ct$p_Satt), arr(ci$CI_L), arr(ci$CI_U), arr(ct$df_Satt)))
+  }
   if (se == "cluster") {
     used <- data[as.integer(rownames(model.frame(fit))), cluster]
     V <- vcovCL(fit, cluster = used, type = "HC1")
@@ -72,6 +81,8 @@ robust_cases <- c(
   list(robust("wales_cluster_la", "datasets/wales_la_panel.csv", wf, wales, "cluster", "la_code"),
        robust("england_hc3", "datasets/england_la_panel.csv", ef, england, "hc3", level = 0.99),
        robust("england_cluster_region", "datasets/england_la_panel.csv", ef, england, "cluster", "region_name"),
+       robust("wales_cr2_la", "datasets/wales_la_panel.csv", wf, wales, "cr2", "la_code", level = 0.9),
+       robust("england_cr2_region", "datasets/england_la_panel.csv", ef, england, "cr2", "region_name"),
        robust("missing_interaction_hc2", "Tests/RegressionTests/Fixtures/missing.csv", y ~ x1 * x2, missing, "hc2")))
 influence_case <- function(name, file, formula, data) {
   fit <- lm(formula, data)
