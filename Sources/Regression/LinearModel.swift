@@ -22,12 +22,13 @@ public enum LinearModel {
     ///   - standardErrors: the estimator (default classical); `.cluster(column:)` names the
     ///     column whose values group the rows.
     ///   - level: confidence level of the intervals (default 0.95).
+    ///   - alsoRequire: columns that must be present in a row for it to be used.
     public static func fit(
         _ formula: Formula, data: DataTable, backend: (any Backend)? = nil, tolerance: Double? = nil,
-        standardErrors: StandardErrorKind = .classical, level: Double = 0.95
+        standardErrors: StandardErrorKind = .classical, level: Double = 0.95, alsoRequire: [String] = []
     ) throws(ModelError) -> LinearModelFit {
         let groupColumn = standardErrors.clusterColumn
-        let frame = try ModelFrame(formula: formula, table: data, groupColumn: groupColumn)
+        let frame = try ModelFrame(formula: formula, table: data, groupColumn: groupColumn, alsoRequire: alsoRequire)
         let n = frame.rows.count, p = frame.columnNames.count
         if p == 0 { throw .formula(FormulaError(text: formula.text, position: 1, message: "the model has no terms and no intercept")) }
         if n == 0 { throw .tooFewRows(file: data.source, rows: 0, coefficients: p, dropped: frame.dropped.count) }

@@ -28,12 +28,20 @@ public struct ModelFrame: Sendable {
 
     /// Builds the frame. Errors name the file, line and column (a column that does not exist or
     /// holds text) or the formula position.
-    public init(formula: Formula, table: DataTable, groupColumn: String? = nil) throws(ModelError) {
+    /// - Parameters:
+    ///   - groupColumn: a column whose labels are kept for cluster-robust errors.
+    ///   - alsoRequire: further columns that must be present in a row for it to be used (so
+    ///     that nested models are fitted to the same rows).
+    public init(formula: Formula, table: DataTable, groupColumn: String? = nil, alsoRequire: [String] = []) throws(ModelError) {
         self.formula = formula
         self.table = table
         var groupColumnData: Column?
         if let groupColumn {
             do { groupColumnData = try table.column(named: groupColumn) } catch { throw .data(error) }
+        }
+        var required = [String: Column]()
+        for name in alsoRequire {
+            do { required[name] = try table.column(named: name) } catch { throw .data(error) }
         }
         var columns = [String: Column]()
         let categoricalColumns = ModelFrame.categoricalColumns(formula)
@@ -55,8 +63,10 @@ public struct ModelFrame: Sendable {
         var keep = [Int]()
         var dropped = [DroppedRow]()
         // A row is used when every variable, and the grouping column if any, is present.
-        let variables = formula.variables + (groupColumn.map { [$0] } ?? [])
-        let withMissing = variables.map { columns[$0] ?? groupColumnData! }.enumerated().filter { !$0.element.missing.isEmpty }
+        var variables = formula.variables + (groupColumn.map { [$0] } ?? [])
+        for name in alsoRequire where !variables.contains(name) { variables.append(name) }
+        let withMissing = variables.map { columns[$0] ?? required[$0] ?? groupColumnData! }.enumerated()
+            .filter { !$0.element.missing.isEmpty }
         keep.reserveCapacity(table.rowCount)
         for i in 0..<table.rowCount {
             if let (k, column) = withMissing.first(where: { $0.element.missing[i] != nil }) {

@@ -129,6 +129,25 @@ import Testing
         }
     }
 
+    /// Nested-model F tests against R's anova() on rows complete for every model: 1e-8 relative.
+    @Test func nestedModelsMatchAnova() throws {
+        for case_ in Self.reference["anova"] as! [[String: Any]] {
+            let name = case_["name"] as! String
+            let table = try DataTable.read(path: Self.root.appendingPathComponent(case_["file"] as! String).path)
+            let formulas = try (case_["formulas"] as! [String]).map { try Formula($0) }
+            let result = try NestedModelComparison.compare(formulas, data: table)
+            let columns: [(String, (NestedModelComparison.Row) -> Double?)] = [
+                ("res_df", { Double($0.residualDF) }), ("rss", { $0.rss }), ("df", { $0.df.map(Double.init) }),
+                ("sum_sq", { $0.sumOfSquares }), ("f", { $0.f }), ("p_value", { $0.pValue }),
+            ]
+            for (key, value) in columns {
+                for (row, expected) in zip(result.rows, Self.numbers(case_[key])) {
+                    #expect(Self.close(value(row), expected, 1e-8, absolute: key == "p_value" ? 1e-300 : 0), "\(name) \(key)")
+                }
+            }
+        }
+    }
+
     @Test func droppedRowsAreCountedByColumnAndMarker() throws {
         let table = try DataTable.read(path: Self.root.appendingPathComponent("Tests/RegressionTests/Fixtures/missing.csv").path)
         let fit = try LinearModel.fit(Formula("y ~ x1 + x2"), data: table)

@@ -98,6 +98,20 @@ influence_case <- function(name, file, formula, data) {
 influence_cases <- c(
   influence_case("wales", "datasets/wales_la_panel.csv", wf, wales),
   influence_case("missing_interaction", "Tests/RegressionTests/Fixtures/missing.csv", y ~ x1 * x2, missing))
+anova_case <- function(name, file, formulas, data) {
+  vars <- unique(unlist(lapply(formulas, all.vars)))
+  complete <- data[complete.cases(data[, vars]), ]
+  a <- do.call(anova, lapply(formulas, function(f) lm(f, complete)))
+  sprintf('{"name": "%s", "file": "%s", "formulas": %s, "res_df": %s, "rss": %s, "df": %s, "sum_sq": %s, "f": %s, "p_value": %s}',
+    name, file, strs(sapply(formulas, function(f) paste(deparse(f), collapse = ""))), arr(a$Res.Df), arr(a$RSS),
+    arr(a$Df), arr(a[["Sum of Sq"]]), arr(a$F), arr(a[["Pr(>F)"]]))
+}
+anova_cases <- c(
+  anova_case("wales_nested", "datasets/wales_la_panel.csv",
+             list(rate_per_10000 ~ unemployment_rate_pct, rate_per_10000 ~ unemployment_rate_pct + factor(year),
+                  rate_per_10000 ~ unemployment_rate_pct + factor(year) + wimd_pct_lsoas_most_deprived_10pct), wales),
+  anova_case("england_nested", "datasets/england_la_panel.csv",
+             list(rate_per_10000 ~ idaci_average_score, rate_per_10000 ~ idaci_average_score + csc_net_spend_per_child_gbp), england))
 t <- c(0.001, 0.5, 1.96, 3.2, 8, 40, 400)
 df <- c(1, 3, 9, 30, 200)
 tg <- expand.grid(t = t, df = df)
@@ -107,5 +121,6 @@ fg$p <- pf(fg$f, fg$d1, fg$d2, lower.tail = FALSE)
 cat('{"source": "scripts/reference/linear_models.R (', R.version.string, ')",\n "models": [\n',
     paste(models, collapse = ",\n"), '],\n "robust": [\n', paste(robust_cases, collapse = ",\n"), '],\n',
     ' "influence": [\n', paste(influence_cases, collapse = ",\n"), '],\n',
+    ' "anova": [\n', paste(anova_cases, collapse = ",\n"), '],\n',
     ' "t_two_sided": {"t": ', arr(tg$t), ', "df": ', arr(tg$df), ', "p": ', arr(tg$p), '},\n',
     ' "f_upper": {"f": ', arr(fg$f), ', "d1": ', arr(fg$d1), ', "d2": ', arr(fg$d2), ', "p": ', arr(fg$p), '}}\n', sep = "")

@@ -1,0 +1,45 @@
+import DataTable
+
+/// The F test of nested linear models fitted to the same rows, as R's `anova(fit1, fit2, ...)`.
+public struct NestedModelComparison: Sendable {
+    public struct Row: Sendable {
+        public let formula: String
+        public let residualDF: Int
+        public let rss: Double
+        /// Against the previous model; nil for the first.
+        public let df: Int?
+        public let sumOfSquares: Double?
+        public let f: Double?
+        public let pValue: Double?
+    }
+
+    public let rows: [Row]
+    public let observations: Int
+
+    /// Fits each formula to the rows complete for all of them and tests each against the one
+    /// before, with the largest model's residual variance as the denominator (as R does).
+    public static func compare(_ formulas: [Formula], data: DataTable) throws(ModelError) -> NestedModelComparison {
+        var all = [String]()
+        for f in formulas { for v in f.variables where !all.contains(v) { all.append(v) } }
+        var fits = [LinearModelFit]()
+        for f in formulas { fits.append(try LinearModel.fit(f, data: data, alsoRequire: all)) }
+        let scale = fits.min { $0.residualDegreesOfFreedom < $1.residualDegreesOfFreedom }!
+        let sigma2 = scale.residualSumOfSquares / Double(scale.residualDegreesOfFreedom)
+        var rows = [Row]()
+        for (k, fit) in fits.enumerated() {
+            guard k > 0 else {
+                rows.append(Row(formula: fit.frame.formula.text, residualDF: fit.residualDegreesOfFreedom,
+                                rss: fit.residualSumOfSquares, df: nil, sumOfSquares: nil, f: nil, pValue: nil))
+                continue
+            }
+            let previous = fits[k - 1]
+            let df = previous.residualDegreesOfFreedom - fit.residualDegreesOfFreedom
+            let ss = previous.residualSumOfSquares - fit.residualSumOfSquares
+            let f = df == 0 ? Double.nan : ss / Double(abs(df)) / sigma2
+            let p = df == 0 ? Double.nan : Distributions.fUpperTail(f, d1: Double(abs(df)), d2: Double(scale.residualDegreesOfFreedom))
+            rows.append(Row(formula: fit.frame.formula.text, residualDF: fit.residualDegreesOfFreedom,
+                            rss: fit.residualSumOfSquares, df: df, sumOfSquares: ss, f: f, pValue: p))
+        }
+        return NestedModelComparison(rows: rows, observations: fits[0].observations)
+    }
+}

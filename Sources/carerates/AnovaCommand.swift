@@ -1,0 +1,46 @@
+import ArgumentParser
+import CareRates
+import DataTable
+import Regression
+import Report
+
+/// `carerates anova FILE -f "y ~ a" -f "y ~ a + b"`: F tests of nested linear models.
+struct AnovaCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "anova",
+        abstract: "Compare nested linear models by F tests, as R's anova(fit1, fit2).",
+        discussion: "All models are fitted to the rows complete for every model's variables.")
+
+    @Argument(help: "CSV file, or the name of a bundled dataset.")
+    var file: String
+
+    @Option(name: [.short, .long], help: "A model formula; give two or more, smallest first.")
+    var formula: [String]
+
+    @Option(help: "Output format: text, csv or json.")
+    var format: OutputFormat = .text
+
+    @Option(help: "Write the output to this file (atomically) instead of standard output.")
+    var out: String?
+
+    func validate() throws {
+        if formula.count < 2 { throw ValidationError("give at least two formulas, smallest first: -f \"y ~ a\" -f \"y ~ a + b\"") }
+    }
+
+    func run() throws {
+        let path = DatasetLocator.resolve(file)
+        let table = try DataTable.read(path: path)
+        var formulas = [Formula]()
+        for text in formula {
+            do { formulas.append(try Formula(text)) } catch { throw CLIError(error.description) }
+        }
+        let report = NestedModelReport(try NestedModelComparison.compare(formulas, data: table))
+        let text: String
+        switch format {
+        case .text, .markdown: text = report.text
+        case .csv: text = report.csv
+        case .json: text = report.json
+        }
+        try OutputWriter.write(text, to: out, inputs: [path])
+    }
+}
