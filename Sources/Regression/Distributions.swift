@@ -31,19 +31,26 @@ public enum Distributions {
         return regularizedBeta(x: d2 / (d2 + d1 * f), a: d2 / 2, b: d1 / 2)
     }
 
-    /// The t quantile: the `p` point of Student's t (bisection then Newton on the cdf).
+    /// The t quantile: the `p` point of Student's t (see ``symmetricQuantile(_:upperTail:)``).
     public static func studentTQuantile(_ p: Double, df: Double) -> Double {
-        guard p > 0 && p < 1 else { return p <= 0 ? -.infinity : .infinity }
-        if p < 0.5 { return -studentTQuantile(1 - p, df: df) }
-        let upper = 1 - p
-        var lo = 0.0, hi = 1.0
-        while studentTUpperTail(hi, df: df) > upper { hi *= 2 }
+        symmetricQuantile(p) { studentTUpperTail($0, df: df) }
+    }
+
+    /// The quantile of a distribution symmetric about 0 from its upper tail: bisection on
+    /// `asinh(q)` over the whole double range, to the last bit, with the tail probability
+    /// `min(p, 1 - p)` as the target so that both tails keep their digits down to 1e-300.
+    static func symmetricQuantile(_ p: Double, upperTail: (Double) -> Double) -> Double {
+        guard p > 0 && p < 1 else { return p <= 0 ? -.infinity : (p >= 1 ? .infinity : .nan) }
+        if p == 0.5 { return 0 }
+        let target = min(p, 1 - p)
+        var lo = 0.0, hi = asinh(Double.greatestFiniteMagnitude)
         for _ in 0..<200 {
             let mid = 0.5 * (lo + hi)
-            if studentTUpperTail(mid, df: df) > upper { lo = mid } else { hi = mid }
-            if hi - lo <= 1e-15 * hi { break }
+            if mid == lo || mid == hi { break }
+            if upperTail(sinh(mid)) > target { lo = mid } else { hi = mid }
         }
-        return 0.5 * (lo + hi)
+        let q = sinh(0.5 * (lo + hi))
+        return p < 0.5 ? -q : q
     }
 
     /// The regularized incomplete beta function I_x(a, b).
@@ -88,6 +95,50 @@ public enum Distributions {
 }
 
 extension Distributions {
+    /// P(Z <= x) for the standard normal, from `erfc` (so the lower tail keeps its digits).
+    public static func normalCDF(_ x: Double) -> Double { 0.5 * erfc(-x / 2.0.squareRoot()) }
+
+    /// P(Z > x) for the standard normal.
+    public static func normalSF(_ x: Double) -> Double { 0.5 * erfc(x / 2.0.squareRoot()) }
+
+    /// The standard normal quantile (see ``symmetricQuantile(_:upperTail:)``).
+    public static func normalQuantile(_ p: Double) -> Double { symmetricQuantile(p, upperTail: normalSF) }
+
+    /// P(T <= t) for Student's t.
+    public static func studentTCDF(_ t: Double, df: Double) -> Double { studentTUpperTail(-t, df: df) }
+
+    /// P(F <= f) for the F distribution.
+    public static func fCDF(_ f: Double, d1: Double, d2: Double) -> Double {
+        guard f > 0 else { return 0 }
+        guard f.isFinite else { return 1 }
+        return regularizedBeta(x: d1 * f / (d1 * f + d2), a: d1 / 2, b: d2 / 2)
+    }
+
+    /// P(X <= x) for chi-squared with `df` degrees of freedom.
+    public static func chiSquaredCDF(_ x: Double, df: Double) -> Double {
+        guard x > 0 else { return 0 }
+        guard x.isFinite else { return 1 }
+        return regularizedGammaP(a: df / 2, x: x / 2)
+    }
+
+    /// P(a, x) = γ(a, x) / Γ(a), computed directly below `a + 1` (series) and as 1 - Q above.
+    public static func regularizedGammaP(a: Double, x: Double) -> Double {
+        if x <= 0 { return 0 }
+        if x < a + 1 { return gammaSeries(a: a, x: x) }
+        return 1 - regularizedGammaQ(a: a, x: x)
+    }
+
+    private static func gammaSeries(a: Double, x: Double) -> Double {
+        var term = 1 / a, sum = term, n = a
+        for _ in 0..<100_000 {
+            n += 1
+            term *= x / n
+            sum += term
+            if abs(term) < abs(sum) * 1e-17 { break }
+        }
+        return exp(a * log(x) - x - lgamma(a)) * sum
+    }
+
     /// P(X > x) for chi-squared with `df` degrees of freedom: the regularized upper incomplete
     /// gamma function Q(df/2, x/2), by its series below `a + 1` and its continued fraction above.
     public static func chiSquaredUpperTail(_ x: Double, df: Double) -> Double {
@@ -101,17 +152,7 @@ extension Distributions {
     public static func regularizedGammaQ(a: Double, x: Double) -> Double {
         if x <= 0 { return 1 }
         let logFront = a * log(x) - x - lgamma(a)
-        if x < a + 1 {
-            // Series for P(a, x); Q = 1 - P.
-            var term = 1 / a, sum = term, n = a
-            for _ in 0..<10_000 {
-                n += 1
-                term *= x / n
-                sum += term
-                if abs(term) < abs(sum) * 1e-17 { break }
-            }
-            return 1 - exp(logFront) * sum
-        }
+        if x < a + 1 { return 1 - gammaSeries(a: a, x: x) }
         // Continued fraction for Q (modified Lentz).
         let tiny = 1e-300
         var b = x + 1 - a, c = 1 / tiny, d = 1 / b, h = d
