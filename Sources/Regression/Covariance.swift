@@ -59,8 +59,11 @@ public struct CovarianceEstimate: Sendable {
 enum CovarianceEstimator {
     /// Computes the covariance of `kind` for a fitted frame; `clusters` holds each used row's
     /// cluster label when `kind` is `.cluster`.
+    /// `design` and `solution` are of the working problem (weighted for WLS); `observations`
+    /// counts the rows with a non-zero weight.
     static func estimate(
-        _ kind: StandardErrorKind, frame: ModelFrame, solution: LeastSquaresSolution, clusters: [String]?
+        _ kind: StandardErrorKind, frame: ModelFrame, solution: LeastSquaresSolution, design: Matrix,
+        observations: Int, clusters: [String]?
     ) -> CovarianceEstimate {
         let n = frame.rows.count, k = solution.rank, p = frame.columnNames.count
         let kept = Array(solution.pivot[0..<k])
@@ -69,7 +72,7 @@ enum CovarianceEstimator {
         for (t, j) in kept.enumerated() {
             for (s, i) in kept.enumerated() { c[s, t] = solution.unscaledCovariance[i, j] }
         }
-        let df = Double(n - k)
+        let df = Double(observations - k)
         var matrix: Matrix
         var description: String
         var degrees = df
@@ -81,7 +84,7 @@ enum CovarianceEstimator {
             matrix = Matrix(rows: k, columns: k, elements: c.elements.map { $0 * s2 })
             description = "classical (OLS, homoskedastic)"
         case .hc0, .hc1, .hc2, .hc3:
-            let h = kind == .hc2 || kind == .hc3 ? leverages(frame.design, kept: kept, c: c) : []
+            let h = kind == .hc2 || kind == .hc3 ? leverages(design, kept: kept, c: c) : []
             let omega = (0..<n).map { i -> Double in
                 switch kind {
                 case .hc2: return e[i] * e[i] / (1 - h[i])
@@ -89,9 +92,12 @@ enum CovarianceEstimator {
                 default: return e[i] * e[i]
                 }
             }
-            let meat = gram(frame.design, kept: kept, weights: omega)
+            let meat = gram(design, kept: kept, weights: omega)
             matrix = c * meat * c
-            if kind == .hc1 { matrix = Matrix(rows: k, columns: k, elements: matrix.elements.map { $0 * Double(n) / df }) }
+            if kind == .hc1 {
+                let used = Double(observations)
+                matrix = Matrix(rows: k, columns: k, elements: matrix.elements.map { $0 * used / df })
+            }
             description = "\(kind.shortName) (heteroskedasticity-consistent" + (kind == .hc3 ? ", MacKinnon-White" : "") + ")"
         case .cluster(let column):
             let labels = clusters ?? []
@@ -105,14 +111,14 @@ enum CovarianceEstimator {
             }
             let g = index.count
             var scores = Matrix(rows: g, columns: k)
-            frame.design.elements.withUnsafeBufferPointer { x in
+            design.elements.withUnsafeBufferPointer { x in
                 for (t, j) in kept.enumerated() {
                     let col = x.baseAddress! + j * n
                     for i in 0..<n { scores[groupOf[i], t] += col[i] * e[i] }
                 }
             }
             let meat = scores.transposed * scores
-            let factor = Double(g) / Double(g - 1) * Double(n - 1) / df
+            let factor = Double(g) / Double(g - 1) * Double(observations - 1) / df
             matrix = Matrix(rows: k, columns: k, elements: (c * meat * c).elements.map { $0 * factor })
             degrees = Double(g - 1)
             description = "cluster-robust CR1 by \(column) (G = \(g) clusters; small-sample factor G/(G-1) * (n-1)/(n-k) = "
@@ -122,7 +128,7 @@ enum CovarianceEstimator {
                     + "--se cr2 (Bell-McCaffrey, Satterthwaite df) is recommended"
             }
         case .clusterCR2(let column):
-            guard let cr2 = ClusterCR2.estimate(x: frame.design, kept: kept, m: c, residuals: e, labels: clusters ?? []) else {
+            guard let cr2 = ClusterCR2.estimate(x: design, kept: kept, m: c, residuals: e, labels: clusters ?? []) else {
                 matrix = Matrix(rows: k, columns: k, repeating: .nan)
                 description = "cluster-robust CR2 by \(column): not computed"
                 warning = "CR2 is limited to clusters of at most \(ClusterCR2.largestCluster) rows"

@@ -9,7 +9,7 @@ public struct ObservationDiagnostics: Sendable {
     public let residuals: [Double]
     /// Diagonal of the hat matrix.
     public let leverage: [Double]
-    /// `e_i / (sigma * sqrt(1 - h_i))`.
+    /// `e_i / (sigma * sqrt(1 - h_i))` (with weights, of the weighted residual `sqrt(w_i) e_i`).
     public let standardized: [Double]
     /// Deleted (externally studentized) residuals: `r_i * sqrt((n - k - 1) / (n - k - r_i^2))`.
     public let studentized: [Double]
@@ -21,16 +21,16 @@ extension LinearModelFit {
     /// Diagnostics for every observation used in the fit. Where `h_i = 1` (an observation fitted
     /// exactly by its own coefficient) the standardized quantities are `NaN`, as in R.
     public var diagnostics: ObservationDiagnostics {
-        let k = rank, n = observations
+        let k = rank
         let kept = Array(solution.pivot[0..<k])
         var c = LinearAlgebra.Matrix(rows: k, columns: k)
         for (t, j) in kept.enumerated() {
             for (s, i) in kept.enumerated() { c[s, t] = solution.unscaledCovariance[i, j] }
         }
-        let h = CovarianceEstimator.leverages(frame.design, kept: kept, c: c)
-        let e = residuals, s = sigma, df = Double(n - k)
+        let h = CovarianceEstimator.leverages(workingDesign, kept: kept, c: c)
+        let e = workingResiduals, s = sigma, df = Double(residualDegreesOfFreedom)
         var standardized = [Double](), studentized = [Double](), cooks = [Double]()
-        for i in 0..<n {
+        for i in 0..<frame.rows.count {
             let one = 1 - h[i]
             let r = one > 1e-10 ? e[i] / (s * one.squareRoot()) : .nan
             standardized.append(r)
@@ -39,7 +39,7 @@ extension LinearModelFit {
         }
         return ObservationDiagnostics(
             rows: frame.rows, lines: frame.rows.map { frame.table.rowLines[$0] }, response: frame.response,
-            fitted: fitted, residuals: e, leverage: h, standardized: standardized, studentized: studentized,
+            fitted: fitted, residuals: residuals, leverage: h, standardized: standardized, studentized: studentized,
             cooksDistance: cooks)
     }
 }

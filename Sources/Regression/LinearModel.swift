@@ -25,10 +25,15 @@ public enum LinearModel {
     ///   - alsoRequire: columns that must be present in a row for it to be used.
     public static func fit(
         _ formula: Formula, data: DataTable, backend: (any Backend)? = nil, tolerance: Double? = nil,
-        standardErrors: StandardErrorKind = .classical, level: Double = 0.95, alsoRequire: [String] = []
+        standardErrors: StandardErrorKind = .classical, level: Double = 0.95, weights: String? = nil,
+        alsoRequire: [String] = []
     ) throws(ModelError) -> LinearModelFit {
         let groupColumn = standardErrors.clusterColumn
-        let frame = try ModelFrame(formula: formula, table: data, groupColumn: groupColumn, alsoRequire: alsoRequire)
+        let frame = try ModelFrame(
+            formula: formula, table: data, groupColumn: groupColumn, weightsColumn: weights, alsoRequire: alsoRequire)
+        if weights != nil, case .clusterCR2 = standardErrors {
+            throw .unsupported("CR2 standard errors with --weights are not available yet; use --se cluster (CR1)")
+        }
         let n = frame.rows.count, p = frame.columnNames.count
         if p == 0 { throw .formula(FormulaError(text: formula.text, position: 1, message: "the model has no terms and no intercept")) }
         if n == 0 { throw .tooFewRows(file: data.source, rows: 0, coefficients: p, dropped: frame.dropped.count) }
@@ -38,15 +43,20 @@ public enum LinearModel {
         } else {
             do { chosen = try BackendKind.preferred.make() } catch { throw .linearAlgebra(error) }
         }
-        let solution = LeastSquares.solve(frame.design, frame.response, backend: chosen, tolerance: tolerance)
-        if n <= solution.rank {
+        // Weighted least squares solves the working problem sqrt(w) y ~ sqrt(w) X.
+        let working = frame.workingProblem
+        let solution = LeastSquares.solve(working.design, working.response, backend: chosen, tolerance: tolerance)
+        let used = frame.weights?.filter { $0 > 0 }.count ?? n
+        if used <= solution.rank {
             throw .tooFewRows(file: data.source, rows: n, coefficients: p, dropped: frame.dropped.count)
         }
         if let groups = frame.groups, Set(groups).count < 2 {
             throw .tooFewClusters(file: data.source, column: groupColumn ?? "", clusters: Set(groups).count)
         }
-        let covariance = CovarianceEstimator.estimate(standardErrors, frame: frame, solution: solution, clusters: frame.groups)
-        return LinearModelFit(frame: frame, solution: solution, covariance: covariance, level: level)
+        let covariance = CovarianceEstimator.estimate(
+            standardErrors, frame: frame, solution: solution, design: working.design, observations: used,
+            clusters: frame.groups)
+        return LinearModelFit(frame: frame, solution: solution, workingDesign: working.design, covariance: covariance, level: level)
     }
 
 }
@@ -73,7 +83,10 @@ public struct CoefficientRow: Sendable {
 /// A fitted linear model: coefficients, their classical standard errors, and fit statistics.
 public struct LinearModelFit: Sendable {
     public let frame: ModelFrame
+    /// The least-squares solution of the working problem (weighted by `sqrt(w)` for WLS).
     public let solution: LeastSquaresSolution
+    /// The design of the working problem: `sqrt(w) X` for WLS, `X` otherwise.
+    public let workingDesign: Matrix
     /// The coefficient covariance behind the standard errors.
     public let covariance: CovarianceEstimate
     /// Confidence level of the intervals.
@@ -82,12 +95,30 @@ public struct LinearModelFit: Sendable {
     /// The name of the standard-error estimator, printed beside every table.
     public var standardErrorKind: String { covariance.description }
 
-    public var observations: Int { frame.rows.count }
+    /// Observations used (for WLS: with a non-zero weight, as R counts them).
+    public var observations: Int { frame.weights?.filter { $0 > 0 }.count ?? frame.rows.count }
     public var rank: Int { solution.rank }
     public var residualDegreesOfFreedom: Int { observations - rank }
-    public var residuals: [Double] { solution.residuals }
-    public var fitted: [Double] { zip(frame.response, solution.residuals).map { $0 - $1 } }
+    /// Residuals of the working problem: `sqrt(w) e` for WLS (R's weighted residuals), `e` otherwise.
+    public var workingResiduals: [Double] { solution.residuals }
+    /// `y - X b`, unweighted (R's `residuals()`).
+    public var residuals: [Double] {
+        guard let w = frame.weights else { return solution.residuals }
+        let b = solution.coefficients.map { $0.isNaN ? 0 : $0 }
+        return w.indices.map { i in
+            if w[i] > 0 { return solution.residuals[i] / w[i].squareRoot() }
+            var fit = 0.0
+            for j in b.indices where b[j] != 0 { fit += frame.design[i, j] * b[j] }
+            return frame.response[i] - fit
+        }
+    }
+    public var fitted: [Double] { zip(frame.response, residuals).map { $0 - $1 } }
+    /// The (weighted) residual sum of squares.
     public var residualSumOfSquares: Double { solution.residualSumOfSquares }
+    /// A description of the weights, printed with the results.
+    public var weightsDescription: String? {
+        frame.weights == nil ? nil : "analytic (inverse-variance) weights, as R's lm: they scale each row's variance, not its count"
+    }
     /// The residual standard error, sigma.
     public var sigma: Double { (residualSumOfSquares / Double(residualDegreesOfFreedom)).squareRoot() }
     /// Names of aliased terms, in design order.
@@ -119,8 +150,9 @@ public struct LinearModelFit: Sendable {
     /// Total sum of squares: about the mean with an intercept, about zero without (as R).
     public var totalSumOfSquares: Double {
         let y = frame.response
-        let mean = hasIntercept ? compensatedSum(y) / Double(y.count) : 0
-        return compensatedSum(y.map { ($0 - mean) * ($0 - mean) })
+        let w = frame.weights ?? Array(repeating: 1, count: y.count)
+        let mean = hasIntercept ? compensatedSum(zip(w, y).map { $0 * $1 }) / compensatedSum(w) : 0
+        return compensatedSum(zip(w, y).map { $0 * ($1 - mean) * ($1 - mean) })
     }
 
     public var rSquared: Double { 1 - residualSumOfSquares / totalSumOfSquares }
@@ -143,7 +175,8 @@ public struct LinearModelFit: Sendable {
     public var logLikelihood: Double {
         let n = Double(observations)
         let perObservation: Double = log(2 * Double.pi) + log(residualSumOfSquares / n) + 1
-        return -n / 2 * perObservation
+        let logWeights = frame.weights.map { w in w.filter { $0 > 0 }.reduce(0) { $0 + log($1) } } ?? 0
+        return 0.5 * logWeights - n / 2 * perObservation
     }
 
     /// AIC with the variance counted as a parameter, as R's `AIC`.

@@ -26,9 +26,10 @@ public struct VarianceInflation: Sendable {
 
 extension LinearModelFit {
     /// The Breusch–Pagan test, or nil for an intercept-only model.
+    /// Not computed for weighted fits.
     public var breuschPagan: BreuschPaganTest? {
         let n = observations, k = rank
-        guard k >= 2 else { return nil }
+        guard k >= 2, frame.weights == nil else { return nil }
         let kept = Array(solution.pivot[0..<k])
         let e2 = residuals.map { $0 * $0 }
         let x = frame.design.selectingColumns(kept)

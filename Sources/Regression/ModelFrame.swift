@@ -17,6 +17,8 @@ public struct ModelFrame: Sendable {
     public let table: DataTable
     /// Each used row's label in the grouping column (for cluster-robust errors), if one was named.
     public let groups: [String]?
+    /// Each used row's prior weight, if a weights column was named.
+    public let weights: [Double]?
 
     /// A dropped row and the first variable (in formula order) that was missing in it.
     public struct DroppedRow: Sendable, Equatable {
@@ -32,7 +34,10 @@ public struct ModelFrame: Sendable {
     ///   - groupColumn: a column whose labels are kept for cluster-robust errors.
     ///   - alsoRequire: further columns that must be present in a row for it to be used (so
     ///     that nested models are fitted to the same rows).
-    public init(formula: Formula, table: DataTable, groupColumn: String? = nil, alsoRequire: [String] = []) throws(ModelError) {
+    public init(
+        formula: Formula, table: DataTable, groupColumn: String? = nil, weightsColumn: String? = nil,
+        alsoRequire: [String] = []
+    ) throws(ModelError) {
         self.formula = formula
         self.table = table
         var groupColumnData: Column?
@@ -40,7 +45,7 @@ public struct ModelFrame: Sendable {
             do { groupColumnData = try table.column(named: groupColumn) } catch { throw .data(error) }
         }
         var required = [String: Column]()
-        for name in alsoRequire {
+        for name in alsoRequire + (weightsColumn.map { [$0] } ?? []) {
             do { required[name] = try table.column(named: name) } catch { throw .data(error) }
         }
         var columns = [String: Column]()
@@ -64,7 +69,7 @@ public struct ModelFrame: Sendable {
         var dropped = [DroppedRow]()
         // A row is used when every variable, and the grouping column if any, is present.
         var variables = formula.variables + (groupColumn.map { [$0] } ?? [])
-        for name in alsoRequire where !variables.contains(name) { variables.append(name) }
+        for name in alsoRequire + (weightsColumn.map { [$0] } ?? []) where !variables.contains(name) { variables.append(name) }
         let withMissing = variables.map { columns[$0] ?? required[$0] ?? groupColumnData! }.enumerated()
             .filter { !$0.element.missing.isEmpty }
         keep.reserveCapacity(table.rowCount)
@@ -78,6 +83,20 @@ public struct ModelFrame: Sendable {
         rows = keep
         self.dropped = dropped
         groups = groupColumnData.map { column in keep.map { table.cellText(row: $0, column: column) ?? "" } }
+        if let weightsColumn {
+            let column = required[weightsColumn]!
+            if column.kind == .text {
+                let row = column.firstNonNumericRow ?? 0
+                throw .textColumn(table.location(row: row, column: weightsColumn), value: column.strings[row])
+            }
+            let w = keep.map { column.numbers[$0] }
+            if let bad = w.firstIndex(where: { !($0 >= 0) || !$0.isFinite }) {
+                throw .badWeight(table.location(row: keep[bad], column: weightsColumn), value: w[bad])
+            }
+            weights = w
+        } else {
+            weights = nil
+        }
         response = keep.map { columns[formula.response]!.numbers[$0] }
 
         // Evaluate each model variable over the rows used.
@@ -91,6 +110,17 @@ public struct ModelFrame: Sendable {
         columnTerms = design.terms
         self.design = Matrix(rows: keep.count, columns: design.names.count, elements: design.elements)
         self.variables = values
+    }
+
+    /// The least-squares problem to solve: `sqrt(w) X`, `sqrt(w) y` with weights, else `X`, `y`.
+    public var workingProblem: (design: Matrix, response: [Double]) {
+        guard let weights else { return (design, response) }
+        let root = weights.map { $0.squareRoot() }
+        var x = design
+        for j in 0..<x.columns {
+            for i in 0..<x.rows { x[i, j] *= root[i] }
+        }
+        return (x, zip(root, response).map { $0 * $1 })
     }
 
     /// For each design column, the index of the formula term it belongs to (-1: the intercept).
@@ -140,6 +170,8 @@ public enum ModelError: Error, CustomStringConvertible {
     case notFinite(term: String, line: Int, value: Double)
     case unknownLevel(term: String, level: String, levels: [String])
     case notCategorical(term: String)
+    case badWeight(SourceLocation, value: Double)
+    case unsupported(String)
     case tooFewRows(file: String, rows: Int, coefficients: Int, dropped: Int)
     case noVariation(file: String, response: String)
     case tooFewClusters(file: String, column: String, clusters: Int)
@@ -159,6 +191,10 @@ public enum ModelError: Error, CustomStringConvertible {
             return "term \(term) is \(value) at line \(line); a model variable must be finite there"
         case .unknownLevel(let term, let level, let levels):
             return "\(term): reference level \"\(level)\" is not among its levels (\(levels.prefix(8).joined(separator: ", "))\(levels.count > 8 ? ", ..." : ""))"
+        case .badWeight(let at, let value):
+            return "\(at): weight \(value) is not a finite number of at least 0"
+        case .unsupported(let why):
+            return why
         case .notCategorical(let term):
             return "\(term): factor() needs a column, as in factor(year)"
         case .tooFewClusters(let file, let column, let clusters):

@@ -69,6 +69,7 @@ public struct LinearModelReport {
         }
         out += "\nStandard errors: \(fit.standardErrorKind). Observations: \(fit.observations). "
         out += "Backend: \(fit.solution.backend.rawValue).\n"
+        if let weights = fit.weightsDescription { out += "Weights: \(weights).\n" }
         if let warning = fit.covariance.warning { out += "Warning: \(warning).\n" }
         if includeChecks { out += checksText }
         return out
@@ -107,6 +108,7 @@ public struct LinearModelReport {
             ("data", .string(dataName)),
             ("standard_errors", .string(fit.standardErrorKind)),
             ("test_df", .number(fit.covariance.degreesOfFreedom)),
+            ("weights", fit.weightsDescription.map { .string($0) } ?? .string("none")),
             ("conf_level", .number(fit.level)),
             ("backend", .string(fit.solution.backend.rawValue)),
         ]

@@ -82,6 +82,9 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("tol"), help: "Rank tolerance for aliased columns (default p * sqrt(n) * machine epsilon; R's lm uses 1e-7).")
     var tolerance: Double?
 
+    @Option(help: "Column of analytic (inverse-variance) weights, as R's lm(weights =): weighted least squares.")
+    var weights: String?
+
     @OptionGroup var backend: BackendOptions
 
     func validate() throws {
@@ -97,7 +100,8 @@ struct ModelOptions: ParsableArguments {
         let parsed: Formula
         do { parsed = try Formula(formula) } catch { throw CLIError(error.description) }
         let fit = try LinearModel.fit(
-            parsed, data: table, backend: backend.make(), tolerance: tolerance, standardErrors: standardErrors, level: level)
+            parsed, data: table, backend: backend.make(), tolerance: tolerance, standardErrors: standardErrors, level: level,
+            weights: weights)
         return (fit, path)
     }
 }

@@ -28,7 +28,8 @@ import Testing
         for model in Self.reference["models"] as! [[String: Any]] {
             let name = model["name"] as! String
             let table = try DataTable.read(path: Self.root.appendingPathComponent(model["file"] as! String).path)
-            let fit = try LinearModel.fit(Formula(model["formula"] as! String), data: table, backend: kind.make())
+            let weights = (model["weights"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+            let fit = try LinearModel.fit(Formula(model["formula"] as! String), data: table, backend: kind.make(), weights: weights)
             let rows = fit.coefficients
             #expect(rows.map(\.term) == (model["terms"] as! [String]), "\(name)")
             #expect(fit.observations == model["n"] as! Int, "\(name) n")
@@ -70,8 +71,10 @@ import Testing
             default: .classical
             }
             let level = Self.number(case_["level"]) ?? (case_["level"] as! NSNumber).doubleValue
+            let weights = (case_["weights"] as? String).flatMap { $0.isEmpty ? nil : $0 }
             let fit = try LinearModel.fit(
-                Formula(case_["formula"] as! String), data: table, backend: kind.make(), standardErrors: se, level: level)
+                Formula(case_["formula"] as! String), data: table, backend: kind.make(), standardErrors: se, level: level,
+                weights: weights)
             #expect(fit.covariance.degreesOfFreedom == Double(case_["df"] as! Int), "\(name) df")
             let rows = fit.coefficients.filter { !$0.aliased }
             let columns: [(String, KeyPath<CoefficientRow, Double?>)] = [

@@ -6,8 +6,9 @@
 num <- function(v) ifelse(is.na(v), "null", sprintf("\"%.17g\"", v))
 arr <- function(v) paste0("[", paste(num(v), collapse = ", "), "]")
 strs <- function(v) paste0("[", paste0("\"", v, "\"", collapse = ", "), "]")
-model <- function(name, file, formula, data) {
-  fit <- lm(formula, data)
+model <- function(name, file, formula, data, weights = NULL) {
+  if (!is.null(weights)) data$.wts <- data[[weights]]  # lm finds weights in the data
+  fit <- if (is.null(weights)) lm(formula, data) else lm(formula, data, weights = .wts)
   s <- summary(fit)
   cf <- coef(fit)
   tab <- matrix(NA_real_, length(cf), 4, dimnames = list(names(cf), NULL))
@@ -17,15 +18,16 @@ model <- function(name, file, formula, data) {
   sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "terms": %s,\n',
     '  "estimate": %s, "std_error": %s, "statistic": %s, "p_value": %s,\n',
     '  "sigma": %s, "df_residual": %d, "n": %d, "r_squared": %s, "adj_r_squared": %s,\n',
-    '  "f_statistic": %s, "f_p_value": %s, "log_likelihood": %s, "aic": %s, "bic": %s}'),
+    '  "f_statistic": %s, "f_p_value": %s, "log_likelihood": %s, "aic": %s, "bic": %s, "weights": "%s"}'),
     name, file, paste(deparse(formula), collapse = ""), strs(names(cf)),
     arr(tab[, 1]), arr(tab[, 2]), arr(tab[, 3]), arr(tab[, 4]),
     num(s$sigma), fit$df.residual, nobs(fit), num(s$r.squared), num(s$adj.r.squared),
-    num(f[1]), num(fp), num(as.numeric(logLik(fit))), num(AIC(fit)), num(BIC(fit)))
+    num(f[1]), num(fp), num(as.numeric(logLik(fit))), num(AIC(fit)), num(BIC(fit)), if (is.null(weights)) "" else weights)
 }
 suppressMessages({ library(sandwich); library(lmtest); library(car); library(clubSandwich) })
-robust <- function(name, file, formula, data, se, cluster = "", level = 0.95) {
-  fit <- lm(formula, data)
+robust <- function(name, file, formula, data, se, cluster = "", level = 0.95, weights = NULL) {
+  if (!is.null(weights)) data$.wts <- data[[weights]]  # lm finds weights in the data
+  fit <- if (is.null(weights)) lm(formula, data) else lm(formula, data, weights = .wts)
   n <- nobs(fit); k <- fit$rank
   if (se == "cr2") {
     used <- data[as.integer(rownames(model.frame(fit))), cluster]
@@ -47,9 +49,9 @@ robust <- function(name, file, formula, data, se, cluster = "", level = 0.95) {
   }
   ct <- coeftest(fit, vcov. = V, df = df)
   ci <- coefci(fit, vcov. = V, df = df, level = level)
-  sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "se": "%s", "cluster": "%s", "level": %s, "df": %d,\n',
+  sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "se": "%s", "cluster": "%s", "level": %s, "df": %d, "weights": "%s",\n',
     '  "estimate": %s, "std_error": %s, "statistic": %s, "p_value": %s, "conf_low": %s, "conf_high": %s}'),
-    name, file, paste(deparse(formula), collapse = ""), se, cluster, num(level), as.integer(df),
+    name, file, paste(deparse(formula), collapse = ""), se, cluster, num(level), as.integer(df), if (is.null(weights)) "" else weights,
     arr(ct[, 1]), arr(ct[, 2]), arr(ct[, 3]), arr(ct[, 4]), arr(ci[, 1]), arr(ci[, 2]))
 }
 markers <- c("", "NA", ".", "..", ":", "-", "*", "c", "k", "u", "x", "z", "[c]", "[k]", "[low]", "[u]", "[x]", "[z]")
@@ -72,7 +74,11 @@ models <- c(models,
   model("wales_transforms", "datasets/wales_la_panel.csv",
         rate_per_10000 ~ log(population_0_15) + I(unemployment_rate_pct^2) + sqrt(children_low_income), wales),
   model("wales_slope_by_year", "datasets/wales_la_panel.csv", rate_per_10000 ~ unemployment_rate_pct:factor(year), wales),
-  model("england_region_interaction", "datasets/england_la_panel.csv", rate_per_10000 ~ idaci_average_score * region_name, england))
+  model("england_region_interaction", "datasets/england_la_panel.csv", rate_per_10000 ~ idaci_average_score * region_name, england),
+  model("wales_wls_population", "datasets/wales_la_panel.csv",
+        rate_per_10000 ~ children_low_income_pct + unemployment_rate_pct, wales, weights = "population_0_15"),
+  model("england_wls_population", "datasets/england_la_panel.csv",
+        rate_per_10000 ~ idaci_average_score + domestic_abuse_parent_per_10000, england, weights = "population_0_17"))
 wf <- rate_per_10000 ~ children_low_income_pct + wimd_pct_lsoas_most_deprived_10pct + unemployment_rate_pct
 ef <- rate_per_10000 ~ idaci_average_score + domestic_abuse_parent_per_10000 + mental_health_parent_per_10000
 robust_cases <- c(
@@ -82,6 +88,8 @@ robust_cases <- c(
        robust("england_hc3", "datasets/england_la_panel.csv", ef, england, "hc3", level = 0.99),
        robust("england_cluster_region", "datasets/england_la_panel.csv", ef, england, "cluster", "region_name"),
        robust("wales_cr2_la", "datasets/wales_la_panel.csv", wf, wales, "cr2", "la_code", level = 0.9),
+       robust("wales_wls_hc3", "datasets/wales_la_panel.csv", wf, wales, "hc3", weights = "population_0_15"),
+       robust("england_wls_cluster", "datasets/england_la_panel.csv", ef, england, "cluster", "region_name", weights = "population_0_17"),
        robust("england_cr2_region", "datasets/england_la_panel.csv", ef, england, "cr2", "region_name"),
        robust("missing_interaction_hc2", "Tests/RegressionTests/Fixtures/missing.csv", y ~ x1 * x2, missing, "hc2")))
 influence_case <- function(name, file, formula, data) {
