@@ -112,6 +112,41 @@ public struct ModelFrame: Sendable {
         self.variables = values
     }
 
+    /// The design matrix of new data through this frame's formula: the same transforms, the
+    /// same factor levels and coding (a level the fit never saw is an error naming it). Rows
+    /// missing a predictor are left out and returned as dropped.
+    public func design(for data: DataTable) throws(ModelError) -> (design: Matrix, rows: [Int], dropped: [DroppedRow]) {
+        var predictors = [String]()
+        for term in formula.terms {
+            for label in term {
+                for v in formula.expressions[label].map(\.columns) ?? [label] where !predictors.contains(v) { predictors.append(v) }
+            }
+        }
+        var columns = [String: Column]()
+        for name in predictors {
+            do { columns[name] = try data.column(named: name) } catch { throw .data(error) }
+        }
+        var keep = [Int](), dropped = [DroppedRow]()
+        for i in 0..<data.rowCount {
+            if let name = predictors.first(where: { columns[$0]!.isMissing(i) }) {
+                dropped.append(DroppedRow(row: i, line: data.rowLines[i], column: name, marker: columns[name]!.missing[i] ?? ""))
+            } else {
+                keep.append(i)
+            }
+        }
+        var levels = [String: [String]]()
+        for (label, variable) in variables {
+            if case .categorical(let l, _) = variable { levels[label] = l }
+        }
+        let evaluator = Evaluator(table: data, columns: columns, rows: keep, formula: formula, fittedLevels: levels)
+        var values = [String: ModelVariable]()
+        for term in formula.terms {
+            for label in term where values[label] == nil { values[label] = try evaluator.evaluate(label) }
+        }
+        let builder = DesignBuilder(formula: formula, values: values, rows: keep.count)
+        return (Matrix(rows: keep.count, columns: builder.names.count, elements: builder.elements), keep, dropped)
+    }
+
     /// The least-squares problem to solve: `sqrt(w) X`, `sqrt(w) y` with weights, else `X`, `y`.
     public var workingProblem: (design: Matrix, response: [Double]) {
         guard let weights else { return (design, response) }
@@ -170,6 +205,7 @@ public enum ModelError: Error, CustomStringConvertible {
     case notFinite(term: String, line: Int, value: Double)
     case unknownLevel(term: String, level: String, levels: [String])
     case notCategorical(term: String)
+    case unseenLevel(term: String, level: String, line: Int)
     case badWeight(SourceLocation, value: Double)
     case unsupported(String)
     case tooFewRows(file: String, rows: Int, coefficients: Int, dropped: Int)
@@ -195,6 +231,8 @@ public enum ModelError: Error, CustomStringConvertible {
             return "\(at): weight \(value) is not a finite number of at least 0"
         case .unsupported(let why):
             return why
+        case .unseenLevel(let term, let level, let line):
+            return "line \(line): \(term) has level \"\(level)\", which the fitted model never saw"
         case .notCategorical(let term):
             return "\(term): factor() needs a column, as in factor(year)"
         case .tooFewClusters(let file, let column, let clusters):

@@ -16,8 +16,25 @@ struct Evaluator {
     let columns: [String: Column]
     let rows: [Int]
     let formula: Formula
+    /// For new data: the levels each categorical variable had in the fit.
+    var fittedLevels: [String: [String]] = [:]
 
     func evaluate(_ label: String) throws(ModelError) -> ModelVariable {
+        let variable = try evaluateOwn(label)
+        guard let levels = fittedLevels[label], case .categorical(let own, let codes) = variable else { return variable }
+        // Map this data's levels onto the fit's; a level the fit never saw is an error.
+        var map = [Int]()
+        for level in own {
+            guard let k = levels.firstIndex(of: level) else {
+                let row = rows[codes.firstIndex(of: own.firstIndex(of: level)!)!]
+                throw .unseenLevel(term: label, level: level, line: table.rowLines[row])
+            }
+            map.append(k)
+        }
+        return .categorical(levels: levels, codes: codes.map { map[$0] })
+    }
+
+    private func evaluateOwn(_ label: String) throws(ModelError) -> ModelVariable {
         let node = formula.expressions[label] ?? .variable(label, position: 0)
         if case .variable(let name, _) = node, columns[name]!.kind == .text {
             return categories(of: name)

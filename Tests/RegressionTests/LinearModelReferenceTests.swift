@@ -151,6 +151,35 @@ import Testing
         }
     }
 
+    /// Predictions for new rows (through the fit's transforms and factor levels) with
+    /// confidence and prediction intervals, against R's predict.lm: 1e-8 relative.
+    @Test(arguments: BackendKind.available)
+    func predictionsMatchR(kind: BackendKind) throws {
+        let table = try DataTable.read(path: Self.root.appendingPathComponent("datasets/wales_la_panel.csv").path)
+        let new = try DataTable.read(path: Self.root.appendingPathComponent("Tests/RegressionTests/Fixtures/new_wales.csv").path)
+        for case_ in Self.reference["predictions"] as! [[String: Any]] {
+            let name = case_["name"] as! String
+            let fit = try LinearModel.fit(Formula(case_["formula"] as! String), data: table, backend: kind.make())
+            let p = try fit.predict(new, level: Self.number(case_["level"]) ?? 0.95)
+            #expect(p.rows == (case_["rows"] as! [Int]), "\(name) rows")
+            let columns: [(String, [Double])] = [
+                ("fit", p.fit), ("se_fit", p.standardError), ("conf_low", p.confidenceLow), ("conf_high", p.confidenceHigh),
+                ("pred_low", p.predictionLow), ("pred_high", p.predictionHigh),
+            ]
+            for (key, ours) in columns {
+                for (a, b) in zip(ours, Self.numbers(case_[key])) { #expect(Self.close(a, b, 1e-8), "\(name) \(key)") }
+            }
+        }
+        let fit = try LinearModel.fit(Formula("rate_per_10000 ~ factor(year)"), data: table, backend: kind.make())
+        let unseen = try DataTable.parse(bytes: Array("year\n2016\n2019\n".utf8), source: "unseen.csv")
+        do {
+            _ = try fit.predict(unseen)
+            Issue.record("an unseen level was accepted")
+        } catch {
+            #expect(error.description == "line 3: factor(year) has level \"2019\", which the fitted model never saw")
+        }
+    }
+
     @Test func droppedRowsAreCountedByColumnAndMarker() throws {
         let table = try DataTable.read(path: Self.root.appendingPathComponent("Tests/RegressionTests/Fixtures/missing.csv").path)
         let fit = try LinearModel.fit(Formula("y ~ x1 + x2"), data: table)

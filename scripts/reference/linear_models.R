@@ -120,6 +120,21 @@ anova_cases <- c(
                   rate_per_10000 ~ unemployment_rate_pct + factor(year) + wimd_pct_lsoas_most_deprived_10pct), wales),
   anova_case("england_nested", "datasets/england_la_panel.csv",
              list(rate_per_10000 ~ idaci_average_score, rate_per_10000 ~ idaci_average_score + csc_net_spend_per_child_gbp), england))
+prediction_case <- function(name, formula, level) {
+  fit <- lm(formula, wales)
+  new <- read.csv("Tests/RegressionTests/Fixtures/new_wales.csv", na.strings = markers)
+  kept <- which(complete.cases(new[, all.vars(formula)[-1], drop = FALSE]))
+  new <- new[kept, ]
+  ci <- predict(fit, new, interval = "confidence", level = level, se.fit = TRUE)
+  pi <- predict(fit, new, interval = "prediction", level = level)
+  sprintf(paste0('{"name": "%s", "formula": "%s", "level": %s, "rows": [%s], "fit": %s, "se_fit": %s, "conf_low": %s, "conf_high": %s,',
+    ' "pred_low": %s, "pred_high": %s}'), name, paste(deparse(formula), collapse = ""), num(level),
+    paste(kept - 1, collapse = ", "),
+    arr(ci$fit[, 1]), arr(ci$se.fit), arr(ci$fit[, 2]), arr(ci$fit[, 3]), arr(pi[, 2]), arr(pi[, 3]))
+}
+prediction_cases <- c(
+  prediction_case("wales_year", rate_per_10000 ~ unemployment_rate_pct + children_low_income_pct + factor(year), 0.95),
+  prediction_case("wales_authority", rate_per_10000 ~ la_name + log(unemployment_rate_pct), 0.9))
 t <- c(0.001, 0.5, 1.96, 3.2, 8, 40, 400)
 df <- c(1, 3, 9, 30, 200)
 tg <- expand.grid(t = t, df = df)
@@ -130,5 +145,6 @@ cat('{"source": "scripts/reference/linear_models.R (', R.version.string, ')",\n 
     paste(models, collapse = ",\n"), '],\n "robust": [\n', paste(robust_cases, collapse = ",\n"), '],\n',
     ' "influence": [\n', paste(influence_cases, collapse = ",\n"), '],\n',
     ' "anova": [\n', paste(anova_cases, collapse = ",\n"), '],\n',
+    ' "predictions": [\n', paste(prediction_cases, collapse = ",\n"), '],\n',
     ' "t_two_sided": {"t": ', arr(tg$t), ', "df": ', arr(tg$df), ', "p": ', arr(tg$p), '},\n',
     ' "f_upper": {"f": ', arr(fg$f), ', "d1": ', arr(fg$d1), ', "d2": ', arr(fg$d2), ', "p": ', arr(fg$p), '}}\n', sep = "")

@@ -1,0 +1,52 @@
+import DataTable
+import LinearAlgebra
+
+/// Predictions of a linear model with confidence intervals for the mean and prediction
+/// intervals for a new observation, as R's `predict.lm(interval = ...)` gives them: from the
+/// classical covariance, t with the residual degrees of freedom. Aliased terms take no part
+/// (their coefficients count as zero, as R does). For a weighted fit, a new observation is
+/// taken to have weight 1.
+public struct Predictions: Sendable {
+    /// Table rows predicted, and those left out for a missing predictor.
+    public let rows: [Int]
+    public let dropped: [ModelFrame.DroppedRow]
+    public let fit: [Double]
+    public let standardError: [Double]
+    public let confidenceLow: [Double], confidenceHigh: [Double]
+    public let predictionLow: [Double], predictionHigh: [Double]
+    public let level: Double
+}
+
+extension LinearModelFit {
+    /// Predicts for the rows of `data` (default: the rows the model was fitted to).
+    public func predict(_ data: DataTable? = nil, level: Double = 0.95) throws(ModelError) -> Predictions {
+        let design: Matrix, rows: [Int], dropped: [ModelFrame.DroppedRow]
+        if let data {
+            (design, rows, dropped) = try frame.design(for: data)
+        } else {
+            (design, rows, dropped) = (frame.design, frame.rows, [])
+        }
+        let kept = Array(solution.pivot[0..<rank])
+        let s2 = sigma * sigma
+        let t = Distributions.studentTQuantile(1 - (1 - level) / 2, df: Double(residualDegreesOfFreedom))
+        var fit = [Double](), se = [Double]()
+        for i in 0..<design.rows {
+            var y = 0.0
+            for j in kept { y += design[i, j] * solution.coefficients[j] }
+            var v = 0.0
+            for a in kept {
+                var inner = 0.0
+                for b in kept { inner += solution.unscaledCovariance[a, b] * design[i, b] }
+                v += design[i, a] * inner
+            }
+            fit.append(y)
+            se.append((s2 * v).squareRoot())
+        }
+        let pi = se.map { ($0 * $0 + s2).squareRoot() }
+        return Predictions(
+            rows: rows, dropped: dropped, fit: fit, standardError: se,
+            confidenceLow: zip(fit, se).map { $0 - t * $1 }, confidenceHigh: zip(fit, se).map { $0 + t * $1 },
+            predictionLow: zip(fit, pi).map { $0 - t * $1 }, predictionHigh: zip(fit, pi).map { $0 + t * $1 },
+            level: level)
+    }
+}
