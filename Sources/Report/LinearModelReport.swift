@@ -10,10 +10,14 @@ public struct LinearModelReport {
     /// Whether the text summary ends with the model checks (VIF, Breusch-Pagan).
     public var includeChecks = false
 
-    public init(fit: LinearModelFit, dataName: String, includeChecks: Bool = false) {
+    /// A Wald test to report with the fit.
+    public var wald: WaldTest?
+
+    public init(fit: LinearModelFit, dataName: String, includeChecks: Bool = false, wald: WaldTest? = nil) {
         self.fit = fit
         self.dataName = dataName
         self.includeChecks = includeChecks
+        self.wald = wald
     }
 
     /// Variance inflation and the Breusch-Pagan test, as text.
@@ -72,6 +76,11 @@ public struct LinearModelReport {
         if let weights = fit.weightsDescription { out += "Weights: \(weights).\n" }
         if let warning = fit.covariance.warning { out += "Warning: \(warning).\n" }
         if includeChecks { out += checksText }
+        if let wald {
+            out += "\nWald test of " + wald.hypotheses.joined(separator: ", ") + " (\(fit.covariance.description.split(separator: " ").first ?? "") covariance):\n"
+            out += "F = \(NumberFormat.significant(wald.f, digits: 5)) on \(wald.numeratorDF) and "
+                + "\(NumberFormat.significant(wald.denominatorDF, digits: 5)) DF, p-value: \(NumberFormat.pValue(wald.pValue, digits: 4))\n"
+        }
         return out
     }
 
@@ -148,9 +157,14 @@ public struct LinearModelReport {
         let dropped = JSONValue.array(fit.frame.droppedSummary.map {
             .object([("column", .string($0.column)), ("marker", .string($0.marker)), ("rows", .number(Double($0.count)))])
         })
+        let waldJSON: JSONValue = wald.map { w in
+            .object([("hypotheses", .array(w.hypotheses.map { .string($0) })), ("f_statistic", .number(w.f)),
+                     ("df_num", .number(Double(w.numeratorDF))), ("df_den", .number(w.denominatorDF)),
+                     ("p_value", .number(w.pValue))])
+        } ?? .array([])
         let root = JSONValue.object([
             ("model", .object(model)), ("coefficients", coefficients), ("statistics", .object(statistics)),
-            ("aliased", .array(fit.aliased.map { .string($0) })), ("dropped", dropped), ("vif", vif),
+            ("aliased", .array(fit.aliased.map { .string($0) })), ("dropped", dropped), ("vif", vif), ("wald_test", waldJSON),
             ("warnings", .array(fit.covariance.warning.map { [.string($0)] } ?? [])),
         ])
         return root.rendered(indent: 0) + "\n"

@@ -30,6 +30,9 @@ struct FitCommand: ParsableCommand {
     @Option(help: "Confidence level of the intervals in the tidy outputs.")
     var level: Double = 0.95
 
+    @Option(name: .customLong("test"), help: "A linear restriction to test, e.g. \"x1 = 0\" or \"factor(year)2016 = factor(year)2017\"; repeat for a joint Wald test.")
+    var hypotheses: [String] = []
+
     @Flag(help: "End the text summary with variance inflation factors and the Breusch-Pagan test.")
     var checks = false
 
@@ -59,7 +62,11 @@ struct FitCommand: ParsableCommand {
 
     func run() throws {
         let (fit, path) = try model.fit(standardErrors: standardErrors, level: level)
-        let report = LinearModelReport(fit: fit, dataName: model.file, includeChecks: checks)
+        var wald: WaldTest?
+        if !hypotheses.isEmpty {
+            do { wald = try fit.waldTest(hypotheses) } catch { throw CLIError(error.description) }
+        }
+        let report = LinearModelReport(fit: fit, dataName: model.file, includeChecks: checks, wald: wald)
         let text: String
         switch format {
         case .text: text = report.text

@@ -108,6 +108,7 @@ import Testing
         (["fit", "longley", "-f", "employed ~ gnp", "--cluster", "year"], "never clusters unless asked"),
         (["fit", "longley", "-f", "employed ~ gnp", "--se", "cluster", "--cluster", "yeer"], "did you mean \"year\""),
         (["fit", "longley", "-f", "employed ~ gnp", "--level", "95"], "--level must be between 0 and 1"),
+        (["fit", "longley", "-f", "employed ~ gnp", "--test", "gpn = 0"], "\"gpn\" is not a coefficient name; did you mean \"gnp\"?"),
     ])
     func badInput(arguments: [String], message: String) throws {
         let r = try run(arguments)

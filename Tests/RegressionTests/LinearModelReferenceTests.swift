@@ -180,6 +180,21 @@ import Testing
         }
     }
 
+    /// Wald tests of linear restrictions against car::linearHypothesis: 1e-8 relative.
+    @Test(arguments: BackendKind.available)
+    func waldTestsMatchLinearHypothesis(kind: BackendKind) throws {
+        let table = try DataTable.read(path: Self.root.appendingPathComponent("datasets/wales_la_panel.csv").path)
+        for case_ in Self.reference["wald"] as! [[String: Any]] {
+            let name = case_["name"] as! String
+            let se: StandardErrorKind = case_["se"] as! String == "hc3" ? .hc3 : .classical
+            let fit = try LinearModel.fit(Formula(case_["formula"] as! String), data: table, backend: kind.make(), standardErrors: se)
+            let test = try fit.waldTest(case_["hypotheses"] as! [String])
+            #expect(Self.close(test.f, Self.number(case_["f"]), 1e-8), "\(name) F")
+            #expect(test.numeratorDF == case_["df_num"] as! Int, "\(name) df")
+            #expect(Self.close(test.pValue, Self.number(case_["p_value"]), 1e-8, absolute: 1e-300), "\(name) p")
+        }
+    }
+
     @Test func droppedRowsAreCountedByColumnAndMarker() throws {
         let table = try DataTable.read(path: Self.root.appendingPathComponent("Tests/RegressionTests/Fixtures/missing.csv").path)
         let fit = try LinearModel.fit(Formula("y ~ x1 + x2"), data: table)

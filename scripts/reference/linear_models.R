@@ -135,6 +135,17 @@ prediction_case <- function(name, formula, level) {
 prediction_cases <- c(
   prediction_case("wales_year", rate_per_10000 ~ unemployment_rate_pct + children_low_income_pct + factor(year), 0.95),
   prediction_case("wales_authority", rate_per_10000 ~ la_name + log(unemployment_rate_pct), 0.9))
+wald_case <- function(name, formula, hypotheses, se) {
+  fit <- lm(formula, wales)
+  lh <- if (se == "classical") linearHypothesis(fit, hypotheses) else linearHypothesis(fit, hypotheses, vcov. = vcovHC(fit, type = toupper(se)))
+  sprintf('{"name": "%s", "formula": "%s", "hypotheses": %s, "se": "%s", "f": %s, "df_num": %d, "p_value": %s}',
+    name, paste(deparse(formula), collapse = ""), strs(hypotheses), se, num(lh$F[2]), as.integer(lh$Df[2]), num(lh[["Pr(>F)"]][2]))
+}
+wald_cases <- c(
+  wald_case("wales_joint", rate_per_10000 ~ unemployment_rate_pct + factor(year),
+            c("unemployment_rate_pct = 0", "factor(year)2016 = factor(year)2017"), "classical"),
+  wald_case("wales_hc3", rate_per_10000 ~ unemployment_rate_pct + children_low_income_pct,
+            c("2*unemployment_rate_pct - children_low_income_pct = 1"), "hc3"))
 t <- c(0.001, 0.5, 1.96, 3.2, 8, 40, 400)
 df <- c(1, 3, 9, 30, 200)
 tg <- expand.grid(t = t, df = df)
@@ -146,5 +157,6 @@ cat('{"source": "scripts/reference/linear_models.R (', R.version.string, ')",\n 
     ' "influence": [\n', paste(influence_cases, collapse = ",\n"), '],\n',
     ' "anova": [\n', paste(anova_cases, collapse = ",\n"), '],\n',
     ' "predictions": [\n', paste(prediction_cases, collapse = ",\n"), '],\n',
+    ' "wald": [\n', paste(wald_cases, collapse = ",\n"), '],\n',
     ' "t_two_sided": {"t": ', arr(tg$t), ', "df": ', arr(tg$df), ', "p": ', arr(tg$p), '},\n',
     ' "f_upper": {"f": ', arr(fg$f), ', "d1": ', arr(fg$d1), ', "d2": ', arr(fg$d2), ', "p": ', arr(fg$p), '}}\n', sep = "")
