@@ -5,7 +5,8 @@
 /// removes a term. Terms are ordered as R orders them (by interaction order, then first
 /// appearance). A term's parts are model variables: a column name, or a call of `log`,
 /// `log1p`, `exp`, `sqrt`, `abs`, `I(...)` (arithmetic with `+ - * / ^`), or `factor(x)` (with
-/// an optional `ref = "level"` choosing the reference level, a CareRates extension). Each is
+/// an optional `ref = "level"` choosing the reference level, a CareRates extension), or
+/// `poly(x, k, raw = TRUE)` (the raw powers 1..k, one column each). Each is
 /// named as R deparses it (`log(pop)`, `I(x^2)`, `factor(year)`).
 public struct Formula: Sendable, CustomStringConvertible {
     /// The formula as written.
@@ -90,7 +91,7 @@ indirect enum FormulaNode: Sendable {
         switch self {
         case .variable(let name, _): return [name]
         case .number, .string: return []
-        case .named(_, let value, _): return value.columns
+        case .named: return []  // named arguments are options (ref =, raw =), never data
         case .binary(_, let l, let r, _): return l.columns + r.columns.filter { !l.columns.contains($0) }
         case .negate(let inner, _): return inner.columns
         case .call(_, let args, _):
@@ -119,7 +120,7 @@ indirect enum FormulaNode: Sendable {
 
 /// The functions a model variable may call.
 enum FormulaFunction: String, CaseIterable {
-    case log, log1p, exp, sqrt, abs, I, factor
+    case log, log1p, exp, sqrt, abs, I, factor, poly
 }
 
 /// Recursive descent over R's precedence: `~` < `+ -` < `*` `/` < `:` < `^`.
@@ -389,6 +390,17 @@ struct TermSet {
                         + FormulaFunction.allCases.map { "\($0.rawValue)()" }.joined(separator: ", "))
             }
             let positional = args.filter { if case .named = $0 { return false } else { return true } }
+            if function == .poly {
+                guard positional.count == 2, case .number(let k, _) = positional[1], k >= 1, k == k.rounded(),
+                    args.contains(where: { if case .named("raw", .variable("TRUE", _), _) = $0 { true } else { false } })
+                else {
+                    throw FormulaError(
+                        text: text, position: at,
+                        message: "poly() is supported as poly(x, k, raw = TRUE) (raw powers; orthogonal polynomials are not yet)")
+                }
+                expressions[node.deparsed] = node
+                return [[node.deparsed]]
+            }
             guard positional.count == 1 else {
                 throw FormulaError(text: text, position: at, message: "\(name)() takes one argument")
             }

@@ -6,6 +6,8 @@ import Glibc
 /// A model variable evaluated over the rows a model uses: numbers, or categories.
 public enum ModelVariable: Sendable {
     case numeric([Double])
+    /// Several numeric columns under one label, each with its name suffix (`poly(x, 2, raw = TRUE)1`).
+    case numericColumns([(suffix: String, values: [Double])])
     /// Levels in order (the first is the reference) and each row's level index.
     case categorical(levels: [String], codes: [Int])
 }
@@ -56,6 +58,13 @@ struct Evaluator {
             var newIndex = [Int](repeating: 0, count: levels.count)
             for (k, old) in order.enumerated() { newIndex[old] = k }
             return .categorical(levels: order.map { levels[$0] }, codes: codes.map { newIndex[$0] })
+        }
+        if case .call("poly", let args, _) = node, case .number(let k, _) = args[1] {
+            let x = try numeric(args[0])
+            if let bad = x.firstIndex(where: { !$0.isFinite }) {
+                throw .notFinite(term: label, line: table.rowLines[rows[bad]], value: x[bad])
+            }
+            return .numericColumns((1...Int(k)).map { power in (String(power), x.map { pow($0, Double(power)) }) })
         }
         let values = try numeric(node)
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
@@ -115,8 +124,7 @@ struct Evaluator {
             case .exp: return x.map { exp($0) }
             case .sqrt: return x.map { $0.squareRoot() }
             case .abs: return x.map { Swift.abs($0) }
-            case .I: return x
-            case .factor: return x
+            case .I, .factor, .poly: return x
             }
         case .string(_, let at), .named(_, _, let at):
             throw .formula(FormulaError(text: formula.text, position: at, message: "text cannot be used in arithmetic"))
@@ -159,6 +167,8 @@ struct DesignBuilder {
                 switch values[label]! {
                 case .numeric(let v):
                     parts.append([(label, v)])
+                case .numericColumns(let columns):
+                    parts.append(columns.map { (label + $0.suffix, $0.values) })
                 case .categorical(let levels, let codes):
                     let rest = Set(term.filter { $0 != label })
                     var contrasts = rest.isEmpty || formula.terms[..<t].contains { rest.isSubset(of: Set($0)) }
