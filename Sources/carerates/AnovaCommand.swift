@@ -35,12 +35,6 @@ struct AnovaCommand: ParsableCommand {
             do { formulas.append(try Formula(text)) } catch { throw CLIError(error.description) }
         }
         let report = NestedModelReport(try NestedModelComparison.compare(formulas, data: table))
-        let text: String
-        switch format {
-        case .text, .markdown: text = report.text
-        case .csv: text = report.csv
-        case .json: text = report.json
-        }
-        try OutputWriter.write(text, to: out, inputs: [path])
+        try OutputWriter.emit(format, text: { report.text }, csv: { report.csv }, json: { report.json }, to: out, inputs: [path])
     }
 }

@@ -3,6 +3,19 @@ import Foundation
 /// Writes results to standard output, or to a file atomically (a temporary file in the same
 /// folder, then renamed), refusing to write over an input.
 enum OutputWriter {
+    /// Renders in `format` (text also for markdown where a report has no table of its own) and writes.
+    static func emit(
+        _ format: OutputFormat, text: () -> String, csv: () -> String, json: () -> String, to path: String?, inputs: [String]
+    ) throws {
+        let output: String
+        switch format {
+        case .text, .markdown: output = text()
+        case .csv: output = csv()
+        case .json: output = json()
+        }
+        try write(output, to: path, inputs: inputs)
+    }
+
     static func write(_ text: String, to path: String?, inputs: [String]) throws {
         guard let path else {
             FileHandle.standardOutput.write(Data(text.utf8))

@@ -48,12 +48,6 @@ struct PredictCommand: ParsableCommand {
         let predictions = try fit.predict(new == nil ? nil : table, level: level)
         let report = try PredictionReport(
             predictions, table: table, ids: id.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
-        let text: String
-        switch format {
-        case .text, .markdown: text = report.text
-        case .csv: text = report.csv
-        case .json: text = report.json
-        }
-        try OutputWriter.write(text, to: out, inputs: inputs)
+        try OutputWriter.emit(format, text: { report.text }, csv: { report.csv }, json: { report.json }, to: out, inputs: inputs)
     }
 }

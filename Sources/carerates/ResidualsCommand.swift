@@ -27,12 +27,6 @@ struct ResidualsCommand: ParsableCommand {
     func run() throws {
         let (fit, path) = try model.fit()
         let report = try ObservationReport(fit: fit, ids: id.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
-        let text: String
-        switch format {
-        case .text, .markdown: text = report.text
-        case .csv: text = report.csv
-        case .json: text = report.json
-        }
-        try OutputWriter.write(text, to: out, inputs: [path])
+        try OutputWriter.emit(format, text: { report.text }, csv: { report.csv }, json: { report.json }, to: out, inputs: [path])
     }
 }
