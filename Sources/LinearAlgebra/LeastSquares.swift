@@ -218,7 +218,7 @@ struct AugmentedSystem {
             for t in 0..<k { b[t] += db[t] }
             // r += Q [h; top[k...]; rest of z]: the residual is refined alongside b, so it is the
             // exact residual to double precision, not the residual of the rounded b.
-            let zr = qr.replacingTop(of: fIsZero ? [Double](repeating: 0, count: n) : z, with: h + Array(top[k...]))
+            let zr = qr.replacingTop(of: z, with: h + Array(top[k...]))
             let dr = qr.apply(zr)
             for i in 0..<n { r[i] += dr[i] }
             let bSize = b.map(abs).max() ?? 0
