@@ -100,12 +100,23 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
-    /// Reads the data and fits the model; returns the fit and the path read.
-    func fit(standardErrors: StandardErrorKind = .classical, level: Double = 0.95) throws -> (LinearModelFit, String) {
+    /// Reads the data and fits the model; returns the fit and the path read. Only the columns
+    /// the model needs are read, plus `alsoRead` (nil: read every column).
+    func fit(standardErrors: StandardErrorKind = .classical, level: Double = 0.95, alsoRead: [String]? = [])
+        throws -> (LinearModelFit, String)
+    {
         let path = DatasetLocator.resolve(file)
-        let table = try DataTable.read(path: path)
         let parsed: Formula
         do { parsed = try Formula(formula) } catch { throw CLIError(error.description) }
+        var options = CSVOptions()
+        if let alsoRead {
+            var columns = parsed.variables
+            for name in alsoRead + [weights, standardErrors.clusterColumn].compactMap({ $0 }) where !columns.contains(name) {
+                columns.append(name)
+            }
+            options.columns = columns
+        }
+        let table = try DataTable.read(path: path, options: options)
         let fit = try LinearModel.fit(
             parsed, data: table, backend: backend.make(), tolerance: tolerance, standardErrors: standardErrors, level: level,
             weights: weights)

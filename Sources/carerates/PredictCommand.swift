@@ -37,7 +37,9 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (fit, path) = try model.fit()
+        let ids = id.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        // Default identifiers are found among all columns, so then every column is read.
+        let (fit, path) = try model.fit(alsoRead: ids)
         var inputs = [path]
         var table = fit.frame.table
         if let new {
@@ -47,7 +49,7 @@ struct PredictCommand: ParsableCommand {
         }
         let predictions = try fit.predict(new == nil ? nil : table, level: level)
         let report = try PredictionReport(
-            predictions, table: table, ids: id.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
+            predictions, table: table, ids: ids)
         try OutputWriter.emit(format, text: { report.text }, csv: { report.csv }, json: { report.json }, to: out, inputs: inputs)
     }
 }

@@ -25,8 +25,10 @@ struct ResidualsCommand: ParsableCommand {
     var out: String?
 
     func run() throws {
-        let (fit, path) = try model.fit()
-        let report = try ObservationReport(fit: fit, ids: id.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
+        let ids = id.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        // Default identifiers are found among all columns, so then every column is read.
+        let (fit, path) = try model.fit(alsoRead: ids)
+        let report = try ObservationReport(fit: fit, ids: ids)
         try OutputWriter.emit(format, text: { report.text }, csv: { report.csv }, json: { report.json }, to: out, inputs: [path])
     }
 }
