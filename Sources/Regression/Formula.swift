@@ -19,6 +19,8 @@ public struct Formula: Sendable, CustomStringConvertible {
     public let terms: [[String]]
     /// The expression behind each model-variable label.
     let expressions: [String: FormulaNode]
+    /// `offset(...)` terms: expressions added to the linear predictor with coefficient 1.
+    let offsets: [FormulaNode]
 
     public var description: String { text }
 
@@ -36,6 +38,7 @@ public struct Formula: Sendable, CustomStringConvertible {
         intercept = expanded.intercept
         terms = expanded.ordered
         expressions = expanded.expressions
+        offsets = expanded.offsets
         if terms.contains(where: { $0.contains(name) }) {
             let at = (text.firstIndex(of: "~").map { text.distance(from: text.startIndex, to: $0) } ?? 0) + 1
             throw FormulaError(text: text, position: at, message: "the response \"\(name)\" also appears among the terms")
@@ -53,6 +56,7 @@ public struct Formula: Sendable, CustomStringConvertible {
                 for v in expressions[label].map(\.columns) ?? [label] where !seen.contains(v) { seen.append(v) }
             }
         }
+        for o in offsets { for v in o.columns where !seen.contains(v) { seen.append(v) } }
         return seen
     }
 }
@@ -320,6 +324,8 @@ struct TermSet {
     private var terms: [[String]] = []
     /// The expression of each model-variable label seen.
     private(set) var expressions: [String: FormulaNode] = [:]
+    /// Offsets, `offset(expr)`: the expressions inside.
+    private(set) var offsets: [FormulaNode] = []
 
     /// Terms in R's order: by number of variables, then order of first appearance.
     var ordered: [[String]] {
@@ -336,6 +342,11 @@ struct TermSet {
             try add(r, sign: -sign, text: text)
         case .negate(let inner, _):
             try add(inner, sign: -sign, text: text)
+        case .call("offset", let args, let at):
+            guard sign > 0, args.count == 1 else {
+                throw FormulaError(text: text, position: at, message: "offset() takes one expression and can only be added")
+            }
+            offsets.append(args[0])
         case .number(let v, let at):
             guard v == 0 || v == 1 else {
                 throw FormulaError(text: text, position: at, message: "a number in a formula can only be 1 or 0 (the intercept)")

@@ -31,6 +31,9 @@ public enum LinearModel {
         let groupColumn = standardErrors.clusterColumn
         let frame = try ModelFrame(
             formula: formula, table: data, groupColumn: groupColumn, weightsColumn: weights, alsoRequire: alsoRequire)
+        if frame.offset != nil {
+            throw .unsupported("offset() is for count models (--family poisson or quasipoisson); a linear model does not take one yet")
+        }
         if weights != nil, case .clusterCR2 = standardErrors {
             throw .unsupported("CR2 standard errors with --weights are not available yet; use --se cluster (CR1)")
         }

@@ -19,6 +19,8 @@ public struct ModelFrame: Sendable {
     public let groups: [String]?
     /// Each used row's prior weight, if a weights column was named.
     public let weights: [Double]?
+    /// The formula's offsets summed per used row (nil without `offset()`).
+    public let offset: [Double]?
 
     /// A dropped row and the first variable (in formula order) that was missing in it.
     public struct DroppedRow: Sendable, Equatable {
@@ -105,6 +107,7 @@ public struct ModelFrame: Sendable {
         for term in formula.terms {
             for label in term where values[label] == nil { values[label] = try evaluator.evaluate(label) }
         }
+        offset = try evaluator.offset()
         let design = DesignBuilder(formula: formula, values: values, rows: keep.count)
         columnNames = design.names
         columnTerms = design.terms
@@ -207,6 +210,7 @@ public enum ModelError: Error, CustomStringConvertible {
     case notCategorical(term: String)
     case unseenLevel(term: String, level: String, line: Int)
     case badWeight(SourceLocation, value: Double)
+    case badResponse(SourceLocation, value: Double, reason: String)
     case unsupported(String)
     case tooFewRows(file: String, rows: Int, coefficients: Int, dropped: Int)
     case noVariation(file: String, response: String)
@@ -227,6 +231,8 @@ public enum ModelError: Error, CustomStringConvertible {
             return "term \(term) is \(value) at line \(line); a model variable must be finite there"
         case .unknownLevel(let term, let level, let levels):
             return "\(term): reference level \"\(level)\" is not among its levels (\(levels.prefix(8).joined(separator: ", "))\(levels.count > 8 ? ", ..." : ""))"
+        case .badResponse(let at, let value, let reason):
+            return "\(at): \(value): \(reason)"
         case .badWeight(let at, let value):
             return "\(at): weight \(value) is not a finite number of at least 0"
         case .unsupported(let why):

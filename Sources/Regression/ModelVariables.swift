@@ -89,6 +89,20 @@ struct Evaluator {
         return .categorical(levels: levels, codes: values.map { index[$0]! })
     }
 
+    /// The sum of the formula's offsets over the rows (nil without offsets).
+    func offset() throws(ModelError) -> [Double]? {
+        guard !formula.offsets.isEmpty else { return nil }
+        var total = [Double](repeating: 0, count: rows.count)
+        for node in formula.offsets {
+            let values = try numeric(node)
+            if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                throw .notFinite(term: "offset(\(node.deparsed))", line: table.rowLines[rows[bad]], value: values[bad])
+            }
+            for i in total.indices { total[i] += values[i] }
+        }
+        return total
+    }
+
     private func numeric(_ node: FormulaNode) throws(ModelError) -> [Double] {
         switch node {
         case .variable(let name, _):

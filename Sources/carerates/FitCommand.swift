@@ -33,6 +33,12 @@ struct FitCommand: ParsableCommand {
     @Option(name: .customLong("test"), help: "A linear restriction to test, e.g. \"x1 = 0\" or \"factor(year)2016 = factor(year)2017\"; repeat for a joint Wald test.")
     var hypotheses: [String] = []
 
+    @Option(help: "Model family: gaussian (linear model, the default), poisson or quasipoisson (log link).")
+    var family: FamilyOption = .gaussian
+
+    @Option(help: "For count models: a column of exposures (e.g. child population) whose log is the offset.")
+    var exposure: String?
+
     @Flag(help: "End the text summary with variance inflation factors and the Breusch-Pagan test.")
     var checks = false
 
@@ -61,6 +67,11 @@ struct FitCommand: ParsableCommand {
     }
 
     func run() throws {
+        if family != .gaussian {
+            try runCountModel()
+            return
+        }
+        if exposure != nil { throw CLIError("--exposure is for count models: add --family poisson or quasipoisson") }
         let (fit, path) = try model.fit(standardErrors: standardErrors, level: level)
         var wald: WaldTest?
         if !hypotheses.isEmpty {
@@ -76,6 +87,29 @@ struct FitCommand: ParsableCommand {
         }
         try OutputWriter.write(text, to: out, inputs: [path])
     }
+}
+
+extension FitCommand {
+    func runCountModel() throws {
+        guard se == .classical, cluster == nil, hypotheses.isEmpty, !checks, model.weights == nil else {
+            throw CLIError("count models take --exposure and --level; --se, --cluster, --test, --checks and --weights are for linear models so far")
+        }
+        let path = DatasetLocator.resolve(model.file)
+        let parsed: Formula
+        do { parsed = try Formula(model.formula) } catch { throw CLIError(error.description) }
+        let table = try DataTable.read(path: path)
+        let fit = try GeneralizedLinearModel.fit(
+            parsed, data: table, family: family == .poisson ? .poisson : .quasipoisson, exposure: exposure,
+            backend: model.backend.make(), level: level)
+        let report = CountModelReport(fit: fit, dataName: model.file)
+        try OutputWriter.emit(
+            format == .markdown ? .text : format, text: { report.text }, csv: { report.csv }, json: { report.json },
+            to: out, inputs: [path])
+    }
+}
+
+enum FamilyOption: String, ExpressibleByArgument, CaseIterable {
+    case gaussian, poisson, quasipoisson
 }
 
 /// The data, formula and fitting options every model command shares.

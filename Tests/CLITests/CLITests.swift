@@ -108,6 +108,9 @@ import Testing
         (["fit", "longley", "-f", "employed ~ gnp", "--cluster", "year"], "never clusters unless asked"),
         (["fit", "longley", "-f", "employed ~ gnp", "--se", "cluster", "--cluster", "yeer"], "did you mean \"year\""),
         (["fit", "longley", "-f", "employed ~ gnp", "--level", "95"], "--level must be between 0 and 1"),
+        (["fit", "longley", "-f", "employed ~ gnp", "--exposure", "year"], "--exposure is for count models"),
+        (["fit", "wales_la_panel", "-f", "children_looked_after ~ unemployment_rate_pct", "--family", "poisson", "--se", "hc3"], "count models take --exposure and --level"),
+        (["fit", "wales_la_panel", "-f", "rate_per_10000 ~ unemployment_rate_pct + offset(log(population_0_15))"], "offset() is for count models"),
         (["fit", "longley", "-f", "employed ~ gnp", "--test", "gpn = 0"], "\"gpn\" is not a coefficient name; did you mean \"gnp\"?"),
     ])
     func badInput(arguments: [String], message: String) throws {
@@ -186,6 +189,15 @@ import Testing
         #expect(text.stdout.contains("E10000009  2019  line 795  rate_per_10000 \"x\""))
         let bad = try run(["residuals", "wales_la_panel", "-f", "rate_per_10000 ~ unemployment_rate_pct", "--id", "la_nmae"])
         #expect(bad.status != 0 && bad.stderr.contains("did you mean \"la_name\""))
+    }
+
+    @Test func poissonWithExposureLooksLikeRsGlm() throws {
+        let r = try run(["fit", "wales_la_panel", "-f", "children_looked_after ~ unemployment_rate_pct", "--family", "poisson",
+                         "--exposure", "population_0_15"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Estimate Std. Error z value Pr(>|z|)"))
+        #expect(r.stdout.contains("(Dispersion parameter for poisson family taken to be 1)"))
+        #expect(r.stdout.contains("Number of Fisher Scoring iterations: 4"))
     }
 
     @Test func versionNamesBackendAndThreads() throws {

@@ -18,7 +18,9 @@ import Testing
     /// The repository root, from this file's path (fixtures name files relative to it).
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static func close(_ a: Double?, _ b: Double?, _ rel: Double = 1e-10, absolute: Double = 0) -> Bool {
+    static func close(_ a: Double?, _ b: Double?, _ rel: Double = 1e-10, absolute: Double = 0) -> Bool { closeValues(a, b, rel, absolute) }
+
+    static func closeValues(_ a: Double?, _ b: Double?, _ rel: Double, _ absolute: Double) -> Bool {
         guard let a, let b else { return a == nil && b == nil }
         return abs(a - b) <= max(rel * abs(b), absolute)
     }

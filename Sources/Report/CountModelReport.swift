@@ -1,0 +1,74 @@
+import Foundation
+import Regression
+
+/// Renders a count model as R's `summary(glm(...))`, or as tidy CSV and JSON.
+public struct CountModelReport {
+    public let fit: GeneralizedLinearModelFit
+    public let dataName: String
+
+    public init(fit: GeneralizedLinearModelFit, dataName: String) {
+        self.fit = fit
+        self.dataName = dataName
+    }
+
+    public var text: String {
+        var out = "\nCall:\nglm(formula = \(fit.frame.formula.text), family = \(fit.family.rawValue), data = \(dataName))\n\n"
+        let rows = fit.coefficients
+        let aliasedCount = rows.filter(\.aliased).count
+        out += aliasedCount > 0 ? "Coefficients: (\(aliasedCount) not defined because of singularities)\n" : "Coefficients:\n"
+        let z = fit.family == .poisson
+        let estimates = NumberFormat.column(rows.map(\.estimate) + rows.map(\.standardError))
+        let pValues = NumberFormat.pValues(rows.map(\.pValue))
+        var table = [["", "Estimate", "Std. Error", z ? "z value" : "t value", z ? "Pr(>|z|)" : "Pr(>|t|)", ""]]
+        for (k, row) in rows.enumerated() {
+            table.append([row.term, estimates[k], estimates[rows.count + k], row.statistic.map { String(format: "%.3f", $0) } ?? "NA",
+                          pValues[k], NumberFormat.stars(row.pValue)])
+        }
+        out += alignColumns(table, leftAlignLast: true).map { $0 + "\n" }.joined()
+        out += "---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n\n"
+        out += "(Dispersion parameter for \(fit.family.rawValue) family taken to be \(NumberFormat.significant(fit.dispersion, digits: 7)))\n\n"
+        out += "    Null deviance: \(NumberFormat.significant(fit.nullDeviance, digits: 5))  on \(fit.nullDegreesOfFreedom)  degrees of freedom\n"
+        out += "Residual deviance: \(NumberFormat.significant(fit.deviance, digits: 5))  on \(fit.residualDegreesOfFreedom)  degrees of freedom\n"
+        if !fit.frame.dropped.isEmpty {
+            let detail = fit.frame.droppedSummary.map { "\($0.column) \"\($0.marker)\": \($0.count)" }.joined(separator: ", ")
+            out += "  (\(fit.frame.dropped.count) observations deleted due to missingness: \(detail))\n"
+        }
+        out += "AIC: " + (fit.aic.map { NumberFormat.significant($0, digits: 5) } ?? "NA") + "\n\n"
+        out += "Number of Fisher Scoring iterations: \(fit.iterations)\n"
+        if !fit.converged { out += "Warning: the fit did not converge in \(fit.iterations) iterations (deviance \(fit.deviance)).\n" }
+        out += "\nStandard errors: model-based (\(fit.family == .poisson ? "dispersion 1, z tests" : "Pearson dispersion, t tests")). Observations: \(fit.observations).\n"
+        return out
+    }
+
+    public var csv: String {
+        var out = LinearModelReport.tidyColumns.joined(separator: ",") + "\n"
+        for row in fit.coefficients {
+            out += [csvField(row.term), NumberFormat.exact(row.estimate), NumberFormat.exact(row.standardError),
+                    NumberFormat.exact(row.statistic), NumberFormat.exact(row.pValue), NumberFormat.exact(row.confidenceLow),
+                    NumberFormat.exact(row.confidenceHigh), NumberFormat.exact(row.degreesOfFreedom)].joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    public var json: String {
+        let coefficients = JSONValue.array(fit.coefficients.map { row in
+            .object([("term", .string(row.term)), ("estimate", .number(row.estimate)), ("std_error", .number(row.standardError)),
+                     ("statistic", .number(row.statistic)), ("p_value", .number(row.pValue)),
+                     ("conf_low", .number(row.confidenceLow)), ("conf_high", .number(row.confidenceHigh)),
+                     ("aliased", .bool(row.aliased))])
+        })
+        let statistics: [(String, JSONValue)] = [
+            ("n", .number(Double(fit.observations))), ("rank", .number(Double(fit.rank))),
+            ("deviance", .number(fit.deviance)), ("df_residual", .number(Double(fit.residualDegreesOfFreedom))),
+            ("null_deviance", .number(fit.nullDeviance)), ("df_null", .number(Double(fit.nullDegreesOfFreedom))),
+            ("dispersion", .number(fit.dispersion)), ("log_likelihood", .number(fit.logLikelihood)), ("aic", .number(fit.aic)),
+            ("iterations", .number(Double(fit.iterations))), ("converged", .bool(fit.converged)),
+        ]
+        return JSONValue.object([
+            ("model", .object([("type", .string("glm")), ("family", .string(fit.family.rawValue)), ("link", .string("log")),
+                               ("formula", .string(fit.frame.formula.text)), ("data", .string(dataName))])),
+            ("coefficients", coefficients), ("statistics", .object(statistics)),
+            ("aliased", .array(fit.aliased.map { .string($0) })),
+        ]).rendered(indent: 0) + "\n"
+    }
+}
