@@ -195,7 +195,7 @@ import Testing
         let r = try run(["fit", "wales_la_panel", "-f", "children_looked_after ~ unemployment_rate_pct", "--family", "poisson",
                          "--exposure", "population_0_15"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("Estimate Std. Error z value Pr(>|z|)"))
+        #expect(r.stdout.contains("Estimate Std. Error  z value Pr(>|z|)"))
         #expect(r.stdout.contains("(Dispersion parameter for poisson family taken to be 1)"))
         #expect(r.stdout.contains("Number of Fisher Scoring iterations: 4"))
     }
