@@ -11,6 +11,9 @@ public enum CountFamily: String, Sendable, CaseIterable {
     /// Poisson mean and variance function with the dispersion estimated from Pearson's
     /// statistic: t tests, no likelihood (R's `quasipoisson`).
     case quasipoisson
+    /// Negative binomial (NB2, variance `mu + mu^2 / theta`) with theta estimated by maximum
+    /// likelihood, alternating with IRLS exactly as `MASS::glm.nb` does: z tests.
+    case negbin
 }
 
 /// Generalized linear models by iteratively reweighted least squares, replicating R's
@@ -51,31 +54,121 @@ public enum GeneralizedLinearModel {
         }
         if n <= p { throw .tooFewRows(file: data.source, rows: n, coefficients: p, dropped: frame.dropped.count) }
         let irls = IRLS(x: frame.design, y: y, offset: offset, backend: chosen)
-        let main = irls.run(start: y.map { $0 + 0.1 })
+        var main = irls.run(start: y.map { $0 + 0.1 })
+        var theta: (value: Double, standardError: Double, logLikelihood: Double, alternations: Int, warning: String?)?
+        if family == .negbin {
+            // MASS::glm.nb: Poisson start, then alternate theta by ML and IRLS at fixed theta.
+            var mu = main.mu
+            var th = thetaML(y, mu)
+            let d1 = Double(max(1, n - main.solution.rank) * 2).squareRoot()
+            var del = 1.0
+            var lm = negbinLogLikelihood(y, mu, th.value), lm0 = lm + 2 * d1
+            var alternations = 0
+            while true {
+                alternations += 1
+                guard alternations <= 25 && (abs(lm0 - lm) / d1 + abs(del)) > 1e-8 else { break }
+                main = IRLS(x: frame.design, y: y, offset: offset, backend: chosen, theta: th.value).run(startMu: mu)
+                let t0 = th.value
+                th = thetaML(y, mu)
+                mu = main.mu
+                del = t0 - th.value
+                lm0 = lm
+                lm = negbinLogLikelihood(y, mu, th.value)
+            }
+            let warning = alternations > 25 ? "alternation limit reached" : th.warning
+            theta = (th.value, th.standardError, lm, min(alternations, 25), warning)
+        }
         // Null deviance: R refits the intercept-only model when there is an offset.
         let nullDeviance: Double
+        let final = IRLS(x: frame.design, y: y, offset: offset, backend: chosen, theta: theta?.value)
         if formula.intercept {
             if frame.offset != nil || exposure != nil {
                 let ones = Matrix(rows: n, columns: 1, repeating: 1)
-                nullDeviance = IRLS(x: ones, y: y, offset: offset, backend: chosen).run(start: main.mu).deviance
+                let null = IRLS(x: ones, y: y, offset: offset, backend: chosen, theta: theta?.value)
+                // glm.nb refits from the family's own start; glm from the fitted means.
+                nullDeviance = null.run(startMu: theta == nil ? main.mu : y.map { $0 + ($0 == 0 ? 1.0 / 6 : 0) }).deviance
             } else {
                 let mean = y.reduce(0, +) / Double(n)
-                nullDeviance = IRLS.deviance(y, Array(repeating: mean, count: n))
+                nullDeviance = final.deviance(Array(repeating: mean, count: n))
             }
         } else {
-            nullDeviance = IRLS.deviance(y, offset.map { exp($0) })
+            nullDeviance = final.deviance(offset.map { exp($0) })
         }
         return GeneralizedLinearModelFit(
-            frame: frame, family: family, offset: offset, result: main, nullDeviance: nullDeviance, level: level)
+            frame: frame, family: family, offset: offset, result: main, nullDeviance: nullDeviance, level: level,
+            theta: theta?.value, thetaStandardError: theta?.standardError, negbinLogLikelihood: theta?.logLikelihood,
+            alternations: theta?.alternations, warning: theta?.warning ?? (main.converged ? nil : "IRLS did not converge"))
     }
 }
 
-/// The IRLS iteration of a Poisson log-link model.
+/// Theta of the negative binomial by maximum likelihood for fixed means, as `MASS::theta.ml`:
+/// Newton's method on the score from the moment estimate, at most 24 steps, stopping when a step
+/// is below `eps^(1/4)`; the standard error from the observed information.
+func thetaML(_ y: [Double], _ mu: [Double]) -> (value: Double, standardError: Double, warning: String?) {
+    let n = Double(y.count)
+    var t0 = n / zip(y, mu).reduce(0) { $0 + ($1.0 / $1.1 - 1) * ($1.0 / $1.1 - 1) }
+    var del = 1.0, info = 1.0
+    var it = 0
+    let eps = pow(Double.ulpOfOne, 0.25)
+    while true {
+        it += 1
+        guard it < 25 && abs(del) > eps else { break }
+        t0 = abs(t0)
+        var score = 0.0
+        info = 0
+        for (yi, mi) in zip(y, mu) {
+            score += SpecialFunctions.digamma(t0 + yi) - SpecialFunctions.digamma(t0) + log(t0) + 1 - log(t0 + mi) - (yi + t0) / (mi + t0)
+            info += -SpecialFunctions.trigamma(t0 + yi) + SpecialFunctions.trigamma(t0) - 1 / t0 + 2 / (mi + t0)
+                - (yi + t0) / ((mi + t0) * (mi + t0))
+        }
+        del = score / info
+        t0 += del
+    }
+    var warning: String?
+    if t0 < 0 {
+        t0 = 0
+        warning = "theta estimate truncated at zero"
+    }
+    if it == 25 { warning = "theta iteration limit reached: theta may be running to infinity (no overdispersion); consider --family poisson" }
+    return (t0, (1 / info).squareRoot(), warning)
+}
+
+/// The negative binomial log-likelihood (as `MASS`'s `loglik`).
+func negbinLogLikelihood(_ y: [Double], _ mu: [Double], _ th: Double) -> Double {
+    var total = 0.0
+    for (yi, mi) in zip(y, mu) {
+        total += lgamma(th + yi) - lgamma(th) - lgamma(yi + 1) + th * log(th) + yi * log(mi + (yi == 0 ? 1 : 0))
+            - (th + yi) * log(th + mi)
+    }
+    return total
+}
+
+/// The IRLS iteration of a log-link model with variance function `variance(mu)` (Poisson:
+/// `mu`; negative binomial: `mu + mu^2 / theta`).
 struct IRLS {
     let x: Matrix
     let y: [Double]
     let offset: [Double]
     let backend: any Backend
+    /// Negative binomial theta; nil for Poisson.
+    var theta: Double? = nil
+
+    init(x: Matrix, y: [Double], offset: [Double], backend: any Backend, theta: Double? = nil) {
+        self.x = x
+        self.y = y
+        self.offset = offset
+        self.backend = backend
+        self.theta = theta
+    }
+
+    func deviance(_ mu: [Double]) -> Double {
+        guard let theta else { return IRLS.deviance(y, mu) }
+        var total = 0.0
+        for (yi, mi) in zip(y, mu) {
+            total += 2 * (yi * log(max(1, yi) / mi) - (yi + theta) * log((yi + theta) / (mi + theta)))
+        }
+        return total
+    }
 
     struct Result {
         var solution: LeastSquaresSolution  // of the last weighted least-squares step
@@ -93,11 +186,14 @@ struct IRLS {
         return total
     }
 
-    func run(start: [Double]) -> Result {
+    func run(start: [Double]) -> Result { run(startMu: start) }
+
+    /// Runs from the given starting means (R's `mustart`, or `linkinv(etastart)`).
+    func run(startMu: [Double]) -> Result {
         let n = y.count, p = x.columns
-        var mu = start
+        var mu = startMu
         var eta = mu.map { log($0) }
-        var devOld = IRLS.deviance(y, mu)
+        var devOld = deviance(mu)
         var solution: LeastSquaresSolution?
         var coefficients = [Double](repeating: 0, count: p)
         var weights = [Double](repeating: 0, count: n)
@@ -105,23 +201,24 @@ struct IRLS {
         var iterations = 0
         for iteration in 1...25 {
             iterations = iteration
-            // Working response and weights for the log link: z = eta - offset + (y - mu)/mu, w = mu.
+            // Working response and weights for the log link: z = eta - offset + (y - mu)/mu,
+            // w = mu^2 / variance(mu).
             let z = (0..<n).map { eta[$0] - offset[$0] + (y[$0] - mu[$0]) / mu[$0] }
-            weights = mu
+            weights = theta.map { th in mu.map { $0 * $0 / ($0 + $0 * $0 / th) } } ?? mu
             let root = weights.map { $0.squareRoot() }
             var xw = x
             for j in 0..<p { for i in 0..<n { xw[i, j] *= root[i] } }
             let step = LeastSquares.solve(xw, zip(root, z).map { $0 * $1 }, backend: backend)
             var next = step.coefficients.map { $0.isNaN ? 0 : $0 }
             var newEta = linearPredictor(next), newMu = newEta.map { exp($0) }
-            var dev = IRLS.deviance(y, newMu)
+            var dev = deviance(newMu)
             // Step-halving while the deviance is not finite or rises.
             var halvings = 0
             while (!dev.isFinite || dev > devOld + 1e-8 * abs(devOld)) && iteration > 1 && halvings < 30 {
                 next = zip(next, coefficients).map { ($0 + $1) / 2 }
                 newEta = linearPredictor(next)
                 newMu = newEta.map { exp($0) }
-                dev = IRLS.deviance(y, newMu)
+                dev = deviance(newMu)
                 halvings += 1
             }
             solution = step
@@ -158,6 +255,13 @@ public struct GeneralizedLinearModelFit: Sendable {
     let result: IRLS.Result
     public let nullDeviance: Double
     public let level: Double
+    /// Negative binomial: theta, its standard error, the log-likelihood, and the alternations.
+    public let theta: Double?
+    public let thetaStandardError: Double?
+    let negbinLogLikelihood: Double?
+    public let alternations: Int?
+    /// A caution about the fit, if any (non-convergence, theta at its limits).
+    public let warning: String?
 
     public var deviance: Double { result.deviance }
     public var iterations: Int { result.iterations }
@@ -183,11 +287,13 @@ public struct GeneralizedLinearModelFit: Sendable {
 
     /// Poisson log-likelihood (nil for quasi-Poisson, which has none).
     public var logLikelihood: Double? {
+        if family == .negbin { return negbinLogLikelihood }
         guard family == .poisson else { return nil }
         return zip(frame.response, result.mu).reduce(0) { $0 + $1.0 * log($1.1) - $1.1 - lgamma($1.0 + 1) }
     }
 
-    public var aic: Double? { logLikelihood.map { -2 * $0 + 2 * Double(rank) } }
+    /// AIC; for the negative binomial theta counts as a parameter (as MASS).
+    public var aic: Double? { logLikelihood.map { -2 * $0 + 2 * Double(rank) + (family == .negbin ? 2 : 0) } }
 
     /// Coefficient rows: z tests for Poisson, t tests (residual df) for quasi-Poisson.
     public var coefficients: [CoefficientRow] {

@@ -16,7 +16,7 @@ public struct CountModelReport {
         let rows = fit.coefficients
         let aliasedCount = rows.filter(\.aliased).count
         out += aliasedCount > 0 ? "Coefficients: (\(aliasedCount) not defined because of singularities)\n" : "Coefficients:\n"
-        let z = fit.family == .poisson
+        let z = fit.family != .quasipoisson
         let estimates = NumberFormat.column(rows.map(\.estimate) + rows.map(\.standardError))
         let pValues = NumberFormat.pValues(rows.map(\.pValue))
         var table = [["", "Estimate", "Std. Error", z ? "z value" : "t value", z ? "Pr(>|z|)" : "Pr(>|t|)", ""]]
@@ -26,7 +26,8 @@ public struct CountModelReport {
         }
         out += alignColumns(table, leftAlignLast: true).map { $0 + "\n" }.joined()
         out += "---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n\n"
-        out += "(Dispersion parameter for \(fit.family.rawValue) family taken to be \(NumberFormat.significant(fit.dispersion, digits: 7)))\n\n"
+        let familyName = fit.theta.map { "Negative Binomial(\(NumberFormat.significant($0, digits: 4)))" } ?? fit.family.rawValue
+        out += "(Dispersion parameter for \(familyName) family taken to be \(NumberFormat.significant(fit.dispersion, digits: 7)))\n\n"
         out += "    Null deviance: \(NumberFormat.significant(fit.nullDeviance, digits: 5))  on \(fit.nullDegreesOfFreedom)  degrees of freedom\n"
         out += "Residual deviance: \(NumberFormat.significant(fit.deviance, digits: 5))  on \(fit.residualDegreesOfFreedom)  degrees of freedom\n"
         if !fit.frame.dropped.isEmpty {
@@ -35,8 +36,13 @@ public struct CountModelReport {
         }
         out += "AIC: " + (fit.aic.map { NumberFormat.significant($0, digits: 5) } ?? "NA") + "\n\n"
         out += "Number of Fisher Scoring iterations: \(fit.iterations)\n"
+        if let theta = fit.theta, let se = fit.thetaStandardError, let ll = fit.logLikelihood {
+            out += "\n              Theta:  \(NumberFormat.significant(theta, digits: 5)) \n          Std. Err.:  \(NumberFormat.significant(se, digits: 5)) \n"
+            out += "\n 2 x log-likelihood:  \(String(format: "%.3f", 2 * ll)) \n"
+        }
+        if let warning = fit.warning { out += "Warning: \(warning).\n" }
         if !fit.converged { out += "Warning: the fit did not converge in \(fit.iterations) iterations (deviance \(fit.deviance)).\n" }
-        out += "\nStandard errors: model-based (\(fit.family == .poisson ? "dispersion 1, z tests" : "Pearson dispersion, t tests")). Observations: \(fit.observations).\n"
+        out += "\nStandard errors: model-based (\(fit.family == .quasipoisson ? "Pearson dispersion, t tests" : "dispersion 1, z tests")). Observations: \(fit.observations).\n"
         return out
     }
 
@@ -63,6 +69,7 @@ public struct CountModelReport {
             ("null_deviance", .number(fit.nullDeviance)), ("df_null", .number(Double(fit.nullDegreesOfFreedom))),
             ("dispersion", .number(fit.dispersion)), ("log_likelihood", .number(fit.logLikelihood)), ("aic", .number(fit.aic)),
             ("iterations", .number(Double(fit.iterations))), ("converged", .bool(fit.converged)),
+            ("theta", .number(fit.theta)), ("theta_std_error", .number(fit.thetaStandardError)),
         ]
         return JSONValue.object([
             ("model", .object([("type", .string("glm")), ("family", .string(fit.family.rawValue)), ("link", .string("log")),

@@ -33,7 +33,7 @@ struct FitCommand: ParsableCommand {
     @Option(name: .customLong("test"), help: "A linear restriction to test, e.g. \"x1 = 0\" or \"factor(year)2016 = factor(year)2017\"; repeat for a joint Wald test.")
     var hypotheses: [String] = []
 
-    @Option(help: "Model family: gaussian (linear model, the default), poisson or quasipoisson (log link).")
+    @Option(help: "Model family: gaussian (linear model, the default), or poisson, quasipoisson or negbin (log link; negbin estimates theta by maximum likelihood).")
     var family: FamilyOption = .gaussian
 
     @Option(help: "For count models: a column of exposures (e.g. child population) whose log is the offset.")
@@ -99,7 +99,7 @@ extension FitCommand {
         do { parsed = try Formula(model.formula) } catch { throw CLIError(error.description) }
         let table = try DataTable.read(path: path)
         let fit = try GeneralizedLinearModel.fit(
-            parsed, data: table, family: family == .poisson ? .poisson : .quasipoisson, exposure: exposure,
+            parsed, data: table, family: CountFamily(rawValue: family.rawValue)!, exposure: exposure,
             backend: model.backend.make(), level: level)
         let report = CountModelReport(fit: fit, dataName: model.file)
         try OutputWriter.emit(
@@ -109,7 +109,7 @@ extension FitCommand {
 }
 
 enum FamilyOption: String, ExpressibleByArgument, CaseIterable {
-    case gaussian, poisson, quasipoisson
+    case gaussian, poisson, quasipoisson, negbin
 }
 
 /// The data, formula and fitting options every model command shares.

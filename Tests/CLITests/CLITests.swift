@@ -198,6 +198,10 @@ import Testing
         #expect(r.stdout.contains("Estimate Std. Error  z value Pr(>|z|)"))
         #expect(r.stdout.contains("(Dispersion parameter for poisson family taken to be 1)"))
         #expect(r.stdout.contains("Number of Fisher Scoring iterations: 4"))
+        let nb = try run(["fit", "wales_la_panel", "-f", "children_looked_after ~ unemployment_rate_pct", "--family", "negbin",
+                          "--exposure", "population_0_15", "--format", "json"])
+        #expect(nb.status == 0, "\(nb.stderr)")
+        #expect(nb.stdout.contains("\"theta\": ") && nb.stdout.contains("\"theta_std_error\": "))
     }
 
     @Test func versionNamesBackendAndThreads() throws {

@@ -4,9 +4,10 @@ import LinearAlgebra
 import Regression
 import Testing
 
-/// Poisson and quasi-Poisson fits against R's glm (scripts/reference/count_models.R), in every
-/// backend: coefficients, standard errors, z or t, p, deviance, null deviance, dispersion, AIC,
-/// log-likelihood to 1e-7 relative (p-values 1e-7 or 1e-300 absolute), iterations exactly.
+/// Poisson and quasi-Poisson fits against R's glm, negative binomial against MASS::glm.nb
+/// (scripts/reference/count_models.R), in every backend: coefficients, standard errors, z or t,
+/// p, deviance, null deviance, dispersion, AIC, log-likelihood, theta and its standard error to
+/// 1e-7 relative (p-values 1e-7 or 1e-300 absolute), iterations exactly.
 @Suite struct CountModelReferenceTests {
     nonisolated(unsafe) static let reference: [String: Any] = {
         let url = Bundle.module.url(forResource: "Fixtures/glm_reference", withExtension: "json")!
@@ -21,7 +22,7 @@ import Testing
             let name = c["name"] as! String
             let table = try DataTable.read(path: LinearModelReferenceTests.root.appendingPathComponent(c["file"] as! String).path)
             let exposure = (c["exposure"] as! String).isEmpty ? nil : c["exposure"] as? String
-            let family: CountFamily = c["family"] as! String == "poisson" ? .poisson : .quasipoisson
+            let family = CountFamily(rawValue: c["family"] as! String)!
             let fit = try GeneralizedLinearModel.fit(
                 Formula(c["formula"] as! String), data: table, family: family, exposure: exposure, backend: kind.make())
             let rows = fit.coefficients
@@ -38,6 +39,8 @@ import Testing
             #expect(close(fit.logLikelihood, number(c["log_likelihood"]), 1e-7, 0), "\(name) logLik")
             #expect(fit.residualDegreesOfFreedom == c["df_residual"] as! Int && fit.nullDegreesOfFreedom == c["df_null"] as! Int)
             #expect(fit.iterations == c["iterations"] as! Int, "\(name) iterations")
+            #expect(close(fit.theta, number(c["theta"]), 1e-7, 0), "\(name) theta")
+            #expect(close(fit.thetaStandardError, number(c["theta_se"]), 1e-7, 0), "\(name) theta SE")
         }
     }
 

@@ -1,4 +1,5 @@
-# Reference fits from R's glm for count models (Poisson and quasi-Poisson, log link, offsets).
+# Reference fits from R's glm (Poisson, quasi-Poisson) and MASS::glm.nb (negative binomial,
+# theta by maximum likelihood) for count models with a log link and offsets.
 # Usage: Rscript scripts/reference/count_models.R > Tests/RegressionTests/Fixtures/glm_reference.json
 # (from the repository root).
 num <- function(v) ifelse(is.na(v), "null", sprintf("\"%.17g\"", v))
@@ -6,22 +7,28 @@ arr <- function(v) paste0("[", paste(num(v), collapse = ", "), "]")
 strs <- function(v) paste0("[", paste0("\"", v, "\"", collapse = ", "), "]")
 markers <- c("", "NA", ".", "..", ":", "-", "*", "c", "k", "u", "x", "z", "[c]", "[k]", "[low]", "[u]", "[x]", "[z]")
 invisible(Sys.setlocale("LC_COLLATE", "C"))
+suppressMessages(library(MASS))
 case <- function(name, file, formula, family, data, exposure = "") {
-  fit <- if (exposure == "") glm(formula, family, data) else {
-    data$.offset <- log(data[[exposure]])
-    glm(formula, family, data, offset = .offset)
-  }
+  if (exposure != "") data$.offset <- log(data[[exposure]])
+  nb <- identical(family, "negbin")
+  fit <- if (nb) {
+    # glm.nb does not find an offset column by name; exposure becomes offset(log(column)).
+    if (exposure == "") glm.nb(formula, data)
+    else glm.nb(update(formula, as.formula(paste0("~ . + offset(log(", exposure, "))"))), data)
+  } else if (exposure == "") glm(formula, family, data) else glm(formula, family, data, offset = .offset)
   s <- summary(fit)
   cf <- s$coefficients
   aic <- if (is.na(AIC(fit))) NA else AIC(fit)
-  ll <- if (family$family == "poisson") as.numeric(logLik(fit)) else NA
+  familyName <- if (nb) "negbin" else family$family
+  ll <- if (familyName != "quasipoisson") as.numeric(logLik(fit)) else NA
   sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "family": "%s", "exposure": "%s", "terms": %s,\n',
     '  "estimate": %s, "std_error": %s, "statistic": %s, "p_value": %s,\n',
     '  "deviance": %s, "null_deviance": %s, "df_residual": %d, "df_null": %d, "dispersion": %s, "aic": %s,',
-    ' "log_likelihood": %s, "iterations": %d}'),
-    name, file, paste(deparse(formula), collapse = ""), family$family, exposure, strs(rownames(cf)),
+    ' "log_likelihood": %s, "iterations": %d, "theta": %s, "theta_se": %s}'),
+    name, file, paste(deparse(formula), collapse = ""), familyName, exposure, strs(rownames(cf)),
     arr(cf[, 1]), arr(cf[, 2]), arr(cf[, 3]), arr(cf[, 4]), num(fit$deviance), num(fit$null.deviance),
-    as.integer(fit$df.residual), as.integer(fit$df.null), num(s$dispersion), num(aic), num(ll), as.integer(fit$iter))
+    as.integer(fit$df.residual), as.integer(fit$df.null), num(s$dispersion), num(aic), num(ll), as.integer(fit$iter),
+    num(if (nb) fit$theta else NA), num(if (nb) fit$SE.theta else NA))
 }
 wales <- read.csv("datasets/wales_la_panel.csv")
 england <- read.csv("datasets/england_la_panel.csv", na.strings = markers)
@@ -33,6 +40,12 @@ cases <- c(
   case("england_poisson_region", "datasets/england_la_panel.csv",
        children_looked_after ~ idaci_average_score + region_name + offset(log(population_0_17)), poisson(), england),
   case("wales_poisson_no_offset", "datasets/wales_la_panel.csv",
-       children_looked_after ~ log(population_0_15) + wimd_pct_lsoas_most_deprived_10pct, poisson(), wales))
+       children_looked_after ~ log(population_0_15) + wimd_pct_lsoas_most_deprived_10pct, poisson(), wales),
+  case("wales_negbin_exposure", "datasets/wales_la_panel.csv",
+       children_looked_after ~ children_low_income_pct + unemployment_rate_pct, "negbin", wales, exposure = "population_0_15"),
+  case("england_negbin_offset", "datasets/england_la_panel.csv",
+       children_looked_after ~ idaci_average_score + domestic_abuse_parent_per_10000 + offset(log(population_0_17)), "negbin", england),
+  case("wales_negbin_no_offset", "datasets/wales_la_panel.csv",
+       children_looked_after ~ log(population_0_15) + factor(year), "negbin", wales))
 cat('{"source": "scripts/reference/count_models.R (', R.version.string, ', glm)",\n "cases": [\n',
     paste(cases, collapse = ",\n"), ']}\n', sep = "")
