@@ -6,7 +6,7 @@ import PackageDescription
 let package = Package(
     name: "CSVEvaluation",
     dependencies: [
-        .package(path: "../.."),
+        .package(name: "CareRates", path: "../.."),
         .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV", exact: "0.10.0"),
     ],
@@ -14,7 +14,7 @@ let package = Package(
         .executableTarget(
             name: "csv-evaluation",
             dependencies: [
-                .product(name: "DataTable", package: "main"),
+                .product(name: "DataTable", package: "CareRates"),
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
             ],
