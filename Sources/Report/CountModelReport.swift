@@ -6,10 +6,17 @@ public struct CountModelReport {
     public let fit: GeneralizedLinearModelFit
     public let dataName: String
 
-    public init(fit: GeneralizedLinearModelFit, dataName: String) {
+    /// Report rate ratios: exp(estimate) and exp of the interval bounds (standard errors,
+    /// statistics and p-values stay on the log scale, as broom's tidy(exponentiate = TRUE)).
+    public let exponentiate: Bool
+
+    public init(fit: GeneralizedLinearModelFit, dataName: String, exponentiate: Bool = false) {
         self.fit = fit
         self.dataName = dataName
+        self.exponentiate = exponentiate
     }
+
+    private func scale(_ v: Double?) -> Double? { exponentiate ? v.map { Foundation.exp($0) } : v }
 
     public var text: String {
         var out = "\nCall:\nglm(formula = \(fit.frame.formula.text), family = \(fit.family.rawValue), data = \(dataName))\n\n"
@@ -35,6 +42,15 @@ public struct CountModelReport {
             out += "  (\(fit.frame.dropped.count) observations deleted due to missingness: \(detail))\n"
         }
         out += "AIC: " + (fit.aic.map { NumberFormat.significant($0, digits: 5) } ?? "NA") + "\n\n"
+        if exponentiate {
+            let level = NumberFormat.significant(fit.level * 100, digits: 4)
+            out += "Rate ratios, exp(estimate), with \(level)% Wald intervals:\n"
+            out += alignColumns([["", "Rate ratio", "conf_low", "conf_high"]] + rows.map { row in
+                [row.term] + [scale(row.estimate), scale(row.confidenceLow), scale(row.confidenceHigh)].map {
+                    $0.map { NumberFormat.significant($0, digits: 6) } ?? "NA"
+                }
+            }).map { $0 + "\n" }.joined() + "\n"
+        }
         out += "Number of Fisher Scoring iterations: \(fit.iterations)\n"
         if let theta = fit.theta, let se = fit.thetaStandardError, let ll = fit.logLikelihood {
             out += "\n              Theta:  \(NumberFormat.significant(theta, digits: 5)) \n          Std. Err.:  \(NumberFormat.significant(se, digits: 5)) \n"
@@ -49,18 +65,18 @@ public struct CountModelReport {
     public var csv: String {
         var out = LinearModelReport.tidyColumns.joined(separator: ",") + "\n"
         for row in fit.coefficients {
-            out += [csvField(row.term), NumberFormat.exact(row.estimate), NumberFormat.exact(row.standardError),
-                    NumberFormat.exact(row.statistic), NumberFormat.exact(row.pValue), NumberFormat.exact(row.confidenceLow),
-                    NumberFormat.exact(row.confidenceHigh), NumberFormat.exact(row.degreesOfFreedom)].joined(separator: ",") + "\n"
+            out += [csvField(row.term), NumberFormat.exact(scale(row.estimate)), NumberFormat.exact(row.standardError),
+                    NumberFormat.exact(row.statistic), NumberFormat.exact(row.pValue), NumberFormat.exact(scale(row.confidenceLow)),
+                    NumberFormat.exact(scale(row.confidenceHigh)), NumberFormat.exact(row.degreesOfFreedom)].joined(separator: ",") + "\n"
         }
         return out
     }
 
     public var json: String {
         let coefficients = JSONValue.array(fit.coefficients.map { row in
-            .object([("term", .string(row.term)), ("estimate", .number(row.estimate)), ("std_error", .number(row.standardError)),
+            .object([("term", .string(row.term)), ("estimate", .number(scale(row.estimate))), ("std_error", .number(row.standardError)),
                      ("statistic", .number(row.statistic)), ("p_value", .number(row.pValue)),
-                     ("conf_low", .number(row.confidenceLow)), ("conf_high", .number(row.confidenceHigh)),
+                     ("conf_low", .number(scale(row.confidenceLow))), ("conf_high", .number(scale(row.confidenceHigh))),
                      ("aliased", .bool(row.aliased))])
         })
         let statistics: [(String, JSONValue)] = [
@@ -73,6 +89,7 @@ public struct CountModelReport {
         ]
         return JSONValue.object([
             ("model", .object([("type", .string("glm")), ("family", .string(fit.family.rawValue)), ("link", .string("log")),
+                               ("exponentiated", .bool(exponentiate)),
                                ("formula", .string(fit.frame.formula.text)), ("data", .string(dataName))])),
             ("coefficients", coefficients), ("statistics", .object(statistics)),
             ("aliased", .array(fit.aliased.map { .string($0) })),

@@ -39,6 +39,9 @@ struct FitCommand: ParsableCommand {
     @Option(help: "For count models: a column of exposures (e.g. child population) whose log is the offset.")
     var exposure: String?
 
+    @Flag(help: "For count models: report rate ratios, exp(estimate), with exponentiated intervals.")
+    var exponentiate = false
+
     @Flag(help: "End the text summary with variance inflation factors and the Breusch-Pagan test.")
     var checks = false
 
@@ -71,7 +74,9 @@ struct FitCommand: ParsableCommand {
             try runCountModel()
             return
         }
-        if exposure != nil { throw CLIError("--exposure is for count models: add --family poisson or quasipoisson") }
+        if exposure != nil || exponentiate {
+            throw CLIError("--exposure and --exponentiate are for count models: add --family poisson, quasipoisson or negbin")
+        }
         let (fit, path) = try model.fit(standardErrors: standardErrors, level: level)
         var wald: WaldTest?
         if !hypotheses.isEmpty {
@@ -101,7 +106,7 @@ extension FitCommand {
         let fit = try GeneralizedLinearModel.fit(
             parsed, data: table, family: CountFamily(rawValue: family.rawValue)!, exposure: exposure,
             backend: model.backend.make(), level: level)
-        let report = CountModelReport(fit: fit, dataName: model.file)
+        let report = CountModelReport(fit: fit, dataName: model.file, exponentiate: exponentiate)
         try OutputWriter.emit(
             format == .markdown ? .text : format, text: { report.text }, csv: { report.csv }, json: { report.json },
             to: out, inputs: [path])

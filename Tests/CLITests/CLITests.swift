@@ -108,7 +108,7 @@ import Testing
         (["fit", "longley", "-f", "employed ~ gnp", "--cluster", "year"], "never clusters unless asked"),
         (["fit", "longley", "-f", "employed ~ gnp", "--se", "cluster", "--cluster", "yeer"], "did you mean \"year\""),
         (["fit", "longley", "-f", "employed ~ gnp", "--level", "95"], "--level must be between 0 and 1"),
-        (["fit", "longley", "-f", "employed ~ gnp", "--exposure", "year"], "--exposure is for count models"),
+        (["fit", "longley", "-f", "employed ~ gnp", "--exposure", "year"], "--exposure and --exponentiate are for count models"),
         (["fit", "wales_la_panel", "-f", "children_looked_after ~ unemployment_rate_pct", "--family", "poisson", "--se", "hc3"], "count models take --exposure and --level"),
         (["fit", "wales_la_panel", "-f", "rate_per_10000 ~ unemployment_rate_pct + offset(log(population_0_15))"], "offset() is for count models"),
         (["fit", "longley", "-f", "employed ~ gnp", "--test", "gpn = 0"], "\"gpn\" is not a coefficient name; did you mean \"gnp\"?"),
@@ -202,6 +202,15 @@ import Testing
                           "--exposure", "population_0_15", "--format", "json"])
         #expect(nb.status == 0, "\(nb.stderr)")
         #expect(nb.stdout.contains("\"theta\": ") && nb.stdout.contains("\"theta_std_error\": "))
+        // Rate ratios are exp of the estimate and of the interval bounds.
+        let args = ["fit", "wales_la_panel", "-f", "children_looked_after ~ unemployment_rate_pct", "--family", "negbin",
+                    "--exposure", "population_0_15", "--format", "csv"]
+        let plain = try run(args), ratio = try run(args + ["--exponentiate"])
+        let last = { (s: String) in s.split(separator: "\n").last!.split(separator: ",").map(String.init) }
+        let a = last(plain.stdout), b = last(ratio.stdout)
+        #expect(abs(Double(b[1])! - Foundation.exp(Double(a[1])!)) < 1e-12 * Double(b[1])!)
+        #expect(abs(Double(b[5])! - Foundation.exp(Double(a[5])!)) < 1e-12 * Double(b[5])!)
+        #expect(a[2] == b[2])
     }
 
     @Test func versionNamesBackendAndThreads() throws {
