@@ -61,13 +61,15 @@ enum CovarianceEstimator {
     /// cluster label when `kind` is `.cluster`.
     /// `design` and `solution` are of the working problem (weighted for WLS); `observations`
     /// counts the rows with a non-zero weight.
+    /// `residuals` overrides the solution's (a GLM's working residuals times the square root of
+    /// its working weights, as sandwich's estfun uses them).
     static func estimate(
         _ kind: StandardErrorKind, frame: ModelFrame, solution: LeastSquaresSolution, design: Matrix,
-        observations: Int, clusters: [String]?
+        observations: Int, clusters: [String]?, residuals: [Double]? = nil
     ) -> CovarianceEstimate {
         let n = frame.rows.count, k = solution.rank, p = frame.columnNames.count
         let kept = Array(solution.pivot[0..<k])
-        let e = solution.residuals
+        let e = residuals ?? solution.residuals
         var c = Matrix(rows: k, columns: k)  // (X_K^T X_K)^{-1}
         for (t, j) in kept.enumerated() {
             for (s, i) in kept.enumerated() { c[s, t] = solution.unscaledCovariance[i, j] }

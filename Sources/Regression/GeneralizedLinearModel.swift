@@ -25,9 +25,11 @@ public enum GeneralizedLinearModel {
     /// Fits a log-link count model. `exposure` names a column whose log is added to the offset.
     public static func fit(
         _ formula: Formula, data: DataTable, family: CountFamily, exposure: String? = nil,
-        backend: (any Backend)? = nil, level: Double = 0.95
+        backend: (any Backend)? = nil, level: Double = 0.95, standardErrors: StandardErrorKind = .classical
     ) throws(ModelError) -> GeneralizedLinearModelFit {
-        let frame = try ModelFrame(formula: formula, table: data, alsoRequire: exposure.map { [$0] } ?? [])
+        if case .clusterCR2 = standardErrors { throw .unsupported("CR2 standard errors for count models are not available yet; use --se cluster (CR1)") }
+        let frame = try ModelFrame(
+            formula: formula, table: data, groupColumn: standardErrors.clusterColumn, alsoRequire: exposure.map { [$0] } ?? [])
         let n = frame.rows.count, p = frame.columnNames.count
         let chosen: any Backend
         if let backend {
@@ -94,10 +96,23 @@ public enum GeneralizedLinearModel {
         } else {
             nullDeviance = final.deviance(offset.map { exp($0) })
         }
+        // Sandwich estimators on the working problem of the last IRLS step, as R's sandwich does
+        // for glm objects: rows sqrt(w) x, residuals sqrt(w) (y - mu) / mu.
+        var robust: CovarianceEstimate?
+        if standardErrors != .classical {
+            let root = main.lastWeights.map { $0.squareRoot() }
+            var design = frame.design
+            for j in 0..<p { for i in 0..<n { design[i, j] *= root[i] } }
+            let residuals = (0..<n).map { root[$0] * (y[$0] - main.mu[$0]) / main.mu[$0] }
+            robust = CovarianceEstimator.estimate(
+                standardErrors, frame: frame, solution: main.solution, design: design, observations: n,
+                clusters: frame.groups, residuals: residuals)
+        }
         return GeneralizedLinearModelFit(
             frame: frame, family: family, offset: offset, result: main, nullDeviance: nullDeviance, level: level,
             theta: theta?.value, thetaStandardError: theta?.standardError, negbinLogLikelihood: theta?.logLikelihood,
-            alternations: theta?.alternations, warning: theta?.warning ?? (main.converged ? nil : "IRLS did not converge"))
+            alternations: theta?.alternations, warning: theta?.warning ?? (main.converged ? nil : "IRLS did not converge"),
+            robustCovariance: robust)
     }
 }
 
@@ -262,6 +277,14 @@ public struct GeneralizedLinearModelFit: Sendable {
     public let alternations: Int?
     /// A caution about the fit, if any (non-convergence, theta at its limits).
     public let warning: String?
+    /// Sandwich or cluster-robust covariance when asked for (z tests then), nil for model-based.
+    public let robustCovariance: CovarianceEstimate?
+
+    /// The standard errors' estimator, as printed.
+    public var standardErrorKind: String {
+        robustCovariance.map { $0.description + "; z tests" }
+            ?? "model-based (" + (family == .quasipoisson ? "Pearson dispersion, t tests" : "dispersion 1, z tests") + ")"
+    }
 
     public var deviance: Double { result.deviance }
     public var iterations: Int { result.iterations }
@@ -298,7 +321,7 @@ public struct GeneralizedLinearModelFit: Sendable {
     /// Coefficient rows: z tests for Poisson, t tests (residual df) for quasi-Poisson.
     public var coefficients: [CoefficientRow] {
         let phi = dispersion, df = Double(residualDegreesOfFreedom)
-        let useT = family == .quasipoisson
+        let useT = family == .quasipoisson && robustCovariance == nil
         let q = useT ? Distributions.studentTQuantile(1 - (1 - level) / 2, df: df) : Distributions.normalQuantile(1 - (1 - level) / 2)
         return frame.columnNames.enumerated().map { j, name in
             let b = result.coefficients[j]
@@ -306,7 +329,7 @@ public struct GeneralizedLinearModelFit: Sendable {
                 return CoefficientRow(term: name, estimate: nil, standardError: nil, statistic: nil, pValue: nil,
                                       confidenceLow: nil, confidenceHigh: nil, degreesOfFreedom: nil)
             }
-            let se = (phi * result.solution.unscaledCovariance[j, j]).squareRoot()
+            let se = robustCovariance.map { $0.matrix[j, j].squareRoot() } ?? (phi * result.solution.unscaledCovariance[j, j]).squareRoot()
             let z = b / se
             let p = useT ? Distributions.studentTTwoSided(z, df: df) : 2 * Distributions.normalSF(abs(z))
             return CoefficientRow(term: name, estimate: b, standardError: se, statistic: z, pValue: p,

@@ -58,7 +58,8 @@ public struct CountModelReport {
         }
         if let warning = fit.warning { out += "Warning: \(warning).\n" }
         if !fit.converged { out += "Warning: the fit did not converge in \(fit.iterations) iterations (deviance \(fit.deviance)).\n" }
-        out += "\nStandard errors: model-based (\(fit.family == .quasipoisson ? "Pearson dispersion, t tests" : "dispersion 1, z tests")). Observations: \(fit.observations).\n"
+        out += "\nStandard errors: \(fit.standardErrorKind). Observations: \(fit.observations).\n"
+        if let warning = fit.robustCovariance?.warning { out += "Warning: \(warning).\n" }
         return out
     }
 
@@ -89,6 +90,7 @@ public struct CountModelReport {
         ]
         return JSONValue.object([
             ("model", .object([("type", .string("glm")), ("family", .string(fit.family.rawValue)), ("link", .string("log")),
+                               ("standard_errors", .string(fit.standardErrorKind)),
                                ("exponentiated", .bool(exponentiate)),
                                ("formula", .string(fit.frame.formula.text)), ("data", .string(dataName))])),
             ("coefficients", coefficients), ("statistics", .object(statistics)),

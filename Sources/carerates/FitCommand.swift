@@ -96,8 +96,8 @@ struct FitCommand: ParsableCommand {
 
 extension FitCommand {
     func runCountModel() throws {
-        guard se == .classical, cluster == nil, hypotheses.isEmpty, !checks, model.weights == nil else {
-            throw CLIError("count models take --exposure and --level; --se, --cluster, --test, --checks and --weights are for linear models so far")
+        guard se != .cr2, hypotheses.isEmpty, !checks, model.weights == nil else {
+            throw CLIError("count models take --exposure, --level, --exponentiate and --se classical|hc0-hc3|cluster; --se cr2, --test, --checks and --weights are for linear models so far")
         }
         let path = DatasetLocator.resolve(model.file)
         let parsed: Formula
@@ -105,7 +105,7 @@ extension FitCommand {
         let table = try DataTable.read(path: path)
         let fit = try GeneralizedLinearModel.fit(
             parsed, data: table, family: CountFamily(rawValue: family.rawValue)!, exposure: exposure,
-            backend: model.backend.make(), level: level)
+            backend: model.backend.make(), level: level, standardErrors: standardErrors)
         let report = CountModelReport(fit: fit, dataName: model.file, exponentiate: exponentiate)
         try OutputWriter.emit(
             format == .markdown ? .text : format, text: { report.text }, csv: { report.csv }, json: { report.json },

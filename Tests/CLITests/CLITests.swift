@@ -109,7 +109,7 @@ import Testing
         (["fit", "longley", "-f", "employed ~ gnp", "--se", "cluster", "--cluster", "yeer"], "did you mean \"year\""),
         (["fit", "longley", "-f", "employed ~ gnp", "--level", "95"], "--level must be between 0 and 1"),
         (["fit", "longley", "-f", "employed ~ gnp", "--exposure", "year"], "--exposure and --exponentiate are for count models"),
-        (["fit", "wales_la_panel", "-f", "children_looked_after ~ unemployment_rate_pct", "--family", "poisson", "--se", "hc3"], "count models take --exposure and --level"),
+        (["fit", "wales_la_panel", "-f", "children_looked_after ~ unemployment_rate_pct", "--family", "poisson", "--test", "x = 0"], "count models take --exposure, --level"),
         (["fit", "wales_la_panel", "-f", "rate_per_10000 ~ unemployment_rate_pct + offset(log(population_0_15))"], "offset() is for count models"),
         (["fit", "longley", "-f", "employed ~ gnp", "--test", "gpn = 0"], "\"gpn\" is not a coefficient name; did you mean \"gnp\"?"),
     ])

@@ -44,6 +44,29 @@ import Testing
         }
     }
 
+    /// Sandwich (HC0-HC3) and cluster-robust (CR1) standard errors for count models against
+    /// sandwich's vcovHC and vcovCL on glm and glm.nb objects: 1e-7 relative.
+    @Test(arguments: BackendKind.available)
+    func robustErrorsMatchSandwich(kind: BackendKind) throws {
+        let table = try DataTable.read(path: LinearModelReferenceTests.root.appendingPathComponent("datasets/wales_la_panel.csv").path)
+        for c in Self.reference["robust"] as! [[String: Any]] {
+            let name = c["name"] as! String
+            let se: StandardErrorKind = switch c["se"] as! String {
+            case "hc0": .hc0
+            case "hc1": .hc1
+            case "hc2": .hc2
+            case "hc3": .hc3
+            default: .cluster(column: c["cluster"] as! String)
+            }
+            let fit = try GeneralizedLinearModel.fit(
+                Formula(c["formula"] as! String), data: table, family: CountFamily(rawValue: c["family"] as! String)!,
+                backend: kind.make(), standardErrors: se)
+            for (row, expected) in zip(fit.coefficients, LinearModelReferenceTests.numbers(c["std_error"])) {
+                #expect(LinearModelReferenceTests.closeValues(row.standardError, expected, 1e-7, 0), "\(name) \(row.term)")
+            }
+        }
+    }
+
     @Test func badCountsAndExposuresAreRefused() throws {
         let text = "y,x,pop\n1,1,10\n2.5,2,10\n3,3,10\n4,4,10\n"
         let table = try DataTable.parse(bytes: Array(text.utf8), source: "c.csv")

@@ -47,5 +47,20 @@ cases <- c(
        children_looked_after ~ idaci_average_score + domestic_abuse_parent_per_10000 + offset(log(population_0_17)), "negbin", england),
   case("wales_negbin_no_offset", "datasets/wales_la_panel.csv",
        children_looked_after ~ log(population_0_15) + factor(year), "negbin", wales))
-cat('{"source": "scripts/reference/count_models.R (', R.version.string, ', glm)",\n "cases": [\n',
-    paste(cases, collapse = ",\n"), ']}\n', sep = "")
+suppressMessages(library(sandwich))
+robust <- function(name, formula, family, se, cluster = "") {
+  fit <- if (identical(family, "negbin")) glm.nb(formula, wales) else glm(formula, family, wales)
+  V <- if (se == "cluster") vcovCL(fit, cluster = wales[[cluster]], type = "HC1") else vcovHC(fit, type = toupper(se))
+  sprintf('{"name": "%s", "formula": "%s", "family": "%s", "se": "%s", "cluster": "%s", "std_error": %s}',
+    name, paste(deparse(formula), collapse = ""), if (identical(family, "negbin")) "negbin" else family$family, se, cluster,
+    arr(sqrt(diag(V))))
+}
+pf <- children_looked_after ~ unemployment_rate_pct + children_low_income_pct + offset(log(population_0_15))
+robust_cases <- c(
+  lapply(c("hc0", "hc1", "hc2", "hc3"), function(se) robust(paste0("poisson_", se), pf, poisson(), se)),
+  list(robust("poisson_cluster", pf, poisson(), "cluster", "la_code"),
+       robust("negbin_hc3", pf, "negbin", "hc3"),
+       robust("negbin_cluster", pf, "negbin", "cluster", "la_code"),
+       robust("quasipoisson_hc0", pf, quasipoisson(), "hc0")))
+cat('{"source": "scripts/reference/count_models.R (', R.version.string, ', glm, MASS::glm.nb, sandwich)",\n "cases": [\n',
+    paste(cases, collapse = ",\n"), '],\n "robust": [\n', paste(robust_cases, collapse = ",\n"), ']}\n', sep = "")
