@@ -78,7 +78,7 @@ public enum GeneralizedLinearModel {
                 lm = negbinLogLikelihood(y, mu, th.value)
             }
             let warning = alternations > 25 ? "alternation limit reached" : th.warning
-            theta = (th.value, th.standardError, lm, min(alternations, 25), warning)
+            theta = (th.value, th.standardError, lm, min(alternations - 1, 25), warning)
         }
         // Null deviance: R refits the intercept-only model when there is an offset.
         let nullDeviance: Double
@@ -270,7 +270,8 @@ public struct GeneralizedLinearModelFit: Sendable {
     let result: IRLS.Result
     public let nullDeviance: Double
     public let level: Double
-    /// Negative binomial: theta, its standard error, the log-likelihood, and the alternations.
+    /// Negative binomial: theta, its standard error, the log-likelihood, and the alternations
+    /// (IRLS refits at updated theta after the Poisson start).
     public let theta: Double?
     public let thetaStandardError: Double?
     let negbinLogLikelihood: Double?
