@@ -31,12 +31,7 @@ public enum GeneralizedLinearModel {
         let frame = try ModelFrame(
             formula: formula, table: data, groupColumn: standardErrors.clusterColumn, alsoRequire: exposure.map { [$0] } ?? [])
         let n = frame.rows.count, p = frame.columnNames.count
-        let chosen: any Backend
-        if let backend {
-            chosen = backend
-        } else {
-            do { chosen = try BackendKind.preferred.make() } catch { throw .linearAlgebra(error) }
-        }
+        let chosen = try resolveBackend(backend)
         let y = frame.response
         for (i, v) in y.enumerated() where v < 0 || v != v.rounded() {
             throw .badResponse(frame.table.location(row: frame.rows[i], column: formula.response), value: v,

@@ -40,12 +40,7 @@ public enum LinearModel {
         let n = frame.rows.count, p = frame.columnNames.count
         if p == 0 { throw .formula(FormulaError(text: formula.text, position: 1, message: "the model has no terms and no intercept")) }
         if n == 0 { throw .tooFewRows(file: data.source, rows: 0, coefficients: p, dropped: frame.dropped.count) }
-        let chosen: any Backend
-        if let backend {
-            chosen = backend
-        } else {
-            do { chosen = try BackendKind.preferred.make() } catch { throw .linearAlgebra(error) }
-        }
+        let chosen = try resolveBackend(backend)
         // Weighted least squares solves the working problem sqrt(w) y ~ sqrt(w) X.
         let working = frame.workingProblem
         let solution = LeastSquares.solve(working.design, working.response, backend: chosen, tolerance: tolerance)
@@ -186,6 +181,12 @@ public struct LinearModelFit: Sendable {
     public var aic: Double { -2 * logLikelihood + 2 * Double(rank + 1) }
     /// BIC, as R's `BIC`.
     public var bic: Double { -2 * logLikelihood + log(Double(observations)) * Double(rank + 1) }
+}
+
+/// The backend given, or the preferred one of this build.
+func resolveBackend(_ backend: (any Backend)?) throws(ModelError) -> any Backend {
+    if let backend { return backend }
+    do { return try BackendKind.preferred.make() } catch { throw .linearAlgebra(error) }
 }
 
 /// Kahan–Babuška summation.

@@ -9,7 +9,7 @@ import Report
 struct FitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fit",
-        abstract: "Fit a linear model by least squares and print its coefficients.",
+        abstract: "Fit a linear model (least squares) or a count model (--family) and print its coefficients.",
         discussion: """
             FILE is a CSV file with a header row, or the name of a bundled dataset. Rows with a \
             missing value (empty, NA, or a UK official-statistics marker such as [c] or ..) in any \
