@@ -28,9 +28,7 @@ extension DataTable {
         if column.isMissing(row) { return nil }
         switch column.kind {
         case .text: return column.strings[row]
-        case .numeric:
-            let v = column.numbers[row]
-            return v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : "\(v)"
+        case .numeric: return column.numbers[row].shortText
         }
     }
 
@@ -105,5 +103,13 @@ extension Column {
             return numbers[i] / denominator.numbers[i] * per
         }
         return .numeric(name, values)
+    }
+}
+
+extension Double {
+    /// The number as a cell or level is written: whole numbers below 1e15 without a decimal
+    /// point ("2016", not "2016.0"), others in Swift's shortest round-trip form.
+    public var shortText: String {
+        self == rounded() && Swift.abs(self) < 1e15 ? String(Int64(self)) : "\(self)"
     }
 }

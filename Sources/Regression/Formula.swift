@@ -1,3 +1,4 @@
+import DataTable
 /// A model formula in the Wilkinson–Rogers notation R uses: `y ~ x1 + x2`, `y ~ a * b - 1`.
 ///
 /// Parsing builds the expression tree; ``terms`` expands it to R's terms: `a * b` is
@@ -111,7 +112,7 @@ indirect enum FormulaNode: Sendable {
         case .variable(let name, _):
             return name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" }) ? name : "`\(name)`"
         case .number(let v, _):
-            return v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : "\(v)"
+            return v.shortText
         case .string(let s, _): return "\"\(s)\""
         case .named(let name, let value, _): return "\(name) = \(value.deparsed)"
         case .binary(let op, let l, let r, _):

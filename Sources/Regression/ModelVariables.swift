@@ -85,7 +85,7 @@ struct Evaluator {
         let values = rows.map { column.numbers[$0] }
         let sorted = Array(Set(values)).sorted()
         let index = Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($1, $0) })
-        let levels = sorted.map { v in v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : "\(v)" }
+        let levels = sorted.map(\.shortText)
         return .categorical(levels: levels, codes: values.map { index[$0]! })
     }
 

@@ -1,3 +1,4 @@
+import DataTable
 /// A JSON value written with keys in a fixed order and numbers that read back exactly
 /// (shortest round-trip form; NaN and infinities as null, as JSON has no such numbers).
 public indirect enum JSONValue {
@@ -13,8 +14,7 @@ public indirect enum JSONValue {
         case .string(let s): return Self.quote(s)
         case .number(let v):
             guard let v, v.isFinite else { return "null" }
-            if v == v.rounded() && abs(v) < 1e15 { return String(Int64(v)) }
-            return "\(v)"
+            return v.shortText
         case .bool(let b): return b ? "true" : "false"
         case .array(let items):
             if items.isEmpty { return "[]" }

@@ -1,3 +1,4 @@
+import DataTable
 import Foundation
 
 /// Number formatting in the manner of R's print methods.
@@ -66,8 +67,7 @@ enum NumberFormat {
     static func exact(_ v: Double?) -> String {
         guard let v, !v.isNaN else { return "NA" }
         if v.isInfinite { return v > 0 ? "Inf" : "-Inf" }
-        if v == v.rounded() && abs(v) < 1e15 && !(v == 0 && v.sign == .minus) { return String(Int64(v)) }
-        return "\(v)"
+        return v == 0 && v.sign == .minus ? "\(v)" : v.shortText
     }
 }
 

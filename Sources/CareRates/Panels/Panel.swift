@@ -42,7 +42,7 @@ public struct Panel: Sendable {
                 case .missing(let marker): return marker
                 case .number(let v):
                     if let d = column.decimals { return String(format: "%.\(d)f", v) }
-                    return v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : "\(v)"
+                    return v.shortText
                 }
             }
         })
