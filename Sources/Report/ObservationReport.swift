@@ -6,8 +6,9 @@ import Regression
 public struct ObservationReport {
     public let fit: LinearModelFit
     public let diagnostics: ObservationDiagnostics
+    private let identifiers: RowIdentifiers
     /// Identifier columns printed first.
-    public let idColumns: [String]
+    public var idColumns: [String] { identifiers.names }
 
     /// The stable diagnostic columns after the identifiers.
     public static let columns = ["line", "observed", "fitted", "residual", "std_residual", "student_residual", "leverage", "cooks_distance"]
@@ -17,24 +18,10 @@ public struct ObservationReport {
     public init(fit: LinearModelFit, ids: [String]?) throws(DataError) {
         self.fit = fit
         diagnostics = fit.diagnostics
-        let table = fit.frame.table
-        if let ids {
-            for id in ids { _ = try table.column(named: id) }
-            idColumns = ids
-        } else {
-            idColumns = table.columns.filter { c in
-                c.kind == .text && Set(c.strings).count == table.rowCount
-            }.map(\.name)
-        }
+        identifiers = try RowIdentifiers(table: fit.frame.table, names: ids)
     }
 
-    private func ids(row: Int) -> [String] {
-        let table = fit.frame.table
-        return idColumns.map { name in
-            let column = try! table.column(named: name)
-            return table.cellText(row: row, column: column) ?? (column.missing.isEmpty ? "" : column.missing[row] ?? "")
-        }
-    }
+    private func ids(row: Int) -> [String] { identifiers.values(row: row) }
 
     private var rows: [[String]] {
         let d = diagnostics

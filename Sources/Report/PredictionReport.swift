@@ -6,7 +6,9 @@ import Regression
 public struct PredictionReport {
     public let predictions: Predictions
     public let table: DataTable
-    public let idColumns: [String]
+    private let identifiers: RowIdentifiers
+    /// Identifier columns printed first.
+    public var idColumns: [String] { identifiers.names }
 
     public static let columns = ["line", "fit", "se_fit", "conf_low", "conf_high", "pred_low", "pred_high"]
 
@@ -14,20 +16,10 @@ public struct PredictionReport {
     public init(_ predictions: Predictions, table: DataTable, ids: [String]?) throws(DataError) {
         self.predictions = predictions
         self.table = table
-        if let ids {
-            for id in ids { _ = try table.column(named: id) }
-            idColumns = ids
-        } else {
-            idColumns = table.columns.filter { $0.kind == .text && Set($0.strings).count == table.rowCount }.map(\.name)
-        }
+        identifiers = try RowIdentifiers(table: table, names: ids)
     }
 
-    private func ids(_ row: Int) -> [String] {
-        idColumns.map { name in
-            let column = try! table.column(named: name)
-            return table.cellText(row: row, column: column) ?? (column.missing.isEmpty ? "" : column.missing[row] ?? "")
-        }
-    }
+    private func ids(_ row: Int) -> [String] { identifiers.values(row: row) }
 
     private func values(_ k: Int) -> [Double] {
         let p = predictions

@@ -27,8 +27,8 @@ struct FitCommand: ParsableCommand {
     @Option(help: "Column whose values group the rows for --se cluster or --se cr2.")
     var cluster: String?
 
-    @Option(help: "Confidence level of the intervals in the tidy outputs.")
-    var level: Double = 0.95
+    @OptionGroup var confidence: LevelOption
+    var level: Double { confidence.level }
 
     @Option(name: .customLong("test"), help: "A linear restriction to test, e.g. \"x1 = 0\" or \"factor(year)2016 = factor(year)2017\"; repeat for a joint Wald test.")
     var hypotheses: [String] = []
@@ -49,7 +49,6 @@ struct FitCommand: ParsableCommand {
     var out: String?
 
     func validate() throws {
-        if !(level > 0 && level < 1) { throw ValidationError("--level must be between 0 and 1, e.g. 0.95") }
         let clustered = se == .cluster || se == .cr2
         if clustered && cluster == nil { throw ValidationError("--se \(se.rawValue) needs --cluster COLUMN") }
         if !clustered && cluster != nil {
@@ -99,22 +98,27 @@ extension FitCommand {
         guard se != .cr2, hypotheses.isEmpty, !checks, model.weights == nil else {
             throw CLIError("count models take --exposure, --level, --exponentiate and --se classical|hc0-hc3|cluster; --se cr2, --test, --checks and --weights are for linear models so far")
         }
-        let path = DatasetLocator.resolve(model.file)
-        let parsed: Formula
-        do { parsed = try Formula(model.formula) } catch { throw CLIError(error.description) }
-        let table = try DataTable.read(path: path)
+        let (parsed, table, path) = try model.load(alsoRead: [exposure, standardErrors.clusterColumn].compactMap { $0 })
         let fit = try GeneralizedLinearModel.fit(
             parsed, data: table, family: CountFamily(rawValue: family.rawValue)!, exposure: exposure,
             backend: model.backend.make(), level: level, standardErrors: standardErrors)
         let report = CountModelReport(fit: fit, dataName: model.file, exponentiate: exponentiate)
-        try OutputWriter.emit(
-            format == .markdown ? .text : format, text: { report.text }, csv: { report.csv }, json: { report.json },
-            to: out, inputs: [path])
+        try OutputWriter.emit(format, text: { report.text }, csv: { report.csv }, json: { report.json }, to: out, inputs: [path])
     }
 }
 
 enum FamilyOption: String, ExpressibleByArgument, CaseIterable {
     case gaussian, poisson, quasipoisson, negbin
+}
+
+/// `--level`, the confidence level of intervals.
+struct LevelOption: ParsableArguments {
+    @Option(help: "Confidence level of the intervals.")
+    var level: Double = 0.95
+
+    func validate() throws {
+        if !(level > 0 && level < 1) { throw ValidationError("--level must be between 0 and 1, e.g. 0.95") }
+    }
 }
 
 /// The data, formula and fitting options every model command shares.
@@ -144,22 +148,26 @@ struct ModelOptions: ParsableArguments {
     func fit(standardErrors: StandardErrorKind = .classical, level: Double = 0.95, alsoRead: [String]? = [])
         throws -> (LinearModelFit, String)
     {
+        let extra = [weights, standardErrors.clusterColumn].compactMap { $0 }
+        let (parsed, table, path) = try load(alsoRead: alsoRead.map { $0 + extra })
+        let fit = try LinearModel.fit(
+            parsed, data: table, backend: backend.make(), tolerance: tolerance, standardErrors: standardErrors, level: level,
+            weights: weights)
+        return (fit, path)
+    }
+
+    /// Parses the formula and reads the columns it needs plus `alsoRead` (nil: every column).
+    func load(alsoRead: [String]?) throws -> (Formula, DataTable, String) {
         let path = DatasetLocator.resolve(file)
         let parsed: Formula
         do { parsed = try Formula(formula) } catch { throw CLIError(error.description) }
         var options = CSVOptions()
         if let alsoRead {
             var columns = parsed.variables
-            for name in alsoRead + [weights, standardErrors.clusterColumn].compactMap({ $0 }) where !columns.contains(name) {
-                columns.append(name)
-            }
+            for name in alsoRead where !columns.contains(name) { columns.append(name) }
             options.columns = columns
         }
-        let table = try DataTable.read(path: path, options: options)
-        let fit = try LinearModel.fit(
-            parsed, data: table, backend: backend.make(), tolerance: tolerance, standardErrors: standardErrors, level: level,
-            weights: weights)
-        return (fit, path)
+        return (parsed, try DataTable.read(path: path, options: options), path)
     }
 }
 

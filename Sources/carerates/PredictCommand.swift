@@ -20,26 +20,13 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "CSV of new rows to predict (the predictors' columns; the response is not needed).")
     var new: String?
 
-    @Option(help: "Confidence level of the intervals.")
-    var level: Double = 0.95
+    @OptionGroup var confidence: LevelOption
 
-    @Option(help: "Identifier columns, comma-separated.")
-    var id: String?
-
-    @Option(help: "Output format: text, csv or json.")
-    var format: OutputFormat = .text
-
-    @Option(help: "Write the output to this file (atomically) instead of standard output.")
-    var out: String?
-
-    func validate() throws {
-        if !(level > 0 && level < 1) { throw ValidationError("--level must be between 0 and 1, e.g. 0.95") }
-    }
+    @OptionGroup var output: RowOutputOptions
 
     func run() throws {
-        let ids = id.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         // Default identifiers are found among all columns, so then every column is read.
-        let (fit, path) = try model.fit(alsoRead: ids)
+        let (fit, path) = try model.fit(alsoRead: output.ids)
         var inputs = [path]
         var table = fit.frame.table
         if let new {
@@ -47,9 +34,8 @@ struct PredictCommand: ParsableCommand {
             table = try DataTable.read(path: newPath)
             inputs.append(newPath)
         }
-        let predictions = try fit.predict(new == nil ? nil : table, level: level)
-        let report = try PredictionReport(
-            predictions, table: table, ids: ids)
-        try OutputWriter.emit(format, text: { report.text }, csv: { report.csv }, json: { report.json }, to: out, inputs: inputs)
+        let predictions = try fit.predict(new == nil ? nil : table, level: confidence.level)
+        let report = try PredictionReport(predictions, table: table, ids: output.ids)
+        try output.emit(text: { report.text }, csv: { report.csv }, json: { report.json }, inputs: inputs)
     }
 }

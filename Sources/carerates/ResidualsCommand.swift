@@ -15,7 +15,19 @@ struct ResidualsCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
-    @Option(help: "Identifier columns, comma-separated (e.g. la_code,la_name,year).")
+    @OptionGroup var output: RowOutputOptions
+
+    func run() throws {
+        // Default identifiers are found among all columns, so then every column is read.
+        let (fit, path) = try model.fit(alsoRead: output.ids)
+        let report = try ObservationReport(fit: fit, ids: output.ids)
+        try output.emit(text: { report.text }, csv: { report.csv }, json: { report.json }, inputs: [path])
+    }
+}
+
+/// `--id`, `--format` and `--out` of the commands that print one row per observation.
+struct RowOutputOptions: ParsableArguments {
+    @Option(help: "Identifier columns, comma-separated (e.g. la_code,la_name,year); by default every text column whose values are unique.")
     var id: String?
 
     @Option(help: "Output format: text, csv or json.")
@@ -24,11 +36,10 @@ struct ResidualsCommand: ParsableCommand {
     @Option(help: "Write the output to this file (atomically) instead of standard output.")
     var out: String?
 
-    func run() throws {
-        let ids = id.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
-        // Default identifiers are found among all columns, so then every column is read.
-        let (fit, path) = try model.fit(alsoRead: ids)
-        let report = try ObservationReport(fit: fit, ids: ids)
-        try OutputWriter.emit(format, text: { report.text }, csv: { report.csv }, json: { report.json }, to: out, inputs: [path])
+    /// The --id columns, nil when not given.
+    var ids: [String]? { id.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } }
+
+    func emit(text: () -> String, csv: () -> String, json: () -> String, inputs: [String]) throws {
+        try OutputWriter.emit(format, text: text, csv: csv, json: json, to: out, inputs: inputs)
     }
 }
