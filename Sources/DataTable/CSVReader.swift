@@ -98,13 +98,14 @@ struct CSVReader {
 
     func read(_ input: Input) throws(DataError) -> DataTable {
         var reader = try ChunkReader(input: input, source: source)
-        guard let header = try parseHeader(reader) else { throw .emptyFile(file: source) }
+        let start = reader.prefix()
+        guard let header = try parseHeader(start) else { throw .emptyFile(file: source) }
         let count = header.selected.count
         var text = Set(header.selected.indices.filter {
             !options.inferTypes || options.columnTypes[header.names[header.selected[$0]]] == .text
         })
         // A column whose first cell is text is collected as text from the start.
-        text.formUnion(firstRowTextColumns(reader, header: header))
+        text.formUnion(firstRowTextColumns(start, header: header))
         let all = try scan(&reader, header: header, text: text)
         // Columns that turned out to be text after numbers: collect them in a second pass.
         let flipped = (0..<count).filter { !text.contains($0) && all.firstText[$0] != nil }
@@ -177,8 +178,8 @@ struct CSVReader {
 
     // MARK: Header
 
-    private func parseHeader(_ reader: ChunkReader) throws(DataError) -> Header? {
-        let buffer = reader.prefix()
+    /// Reads the header from the start of the input.
+    private func parseHeader(_ buffer: [UInt8]) throws(DataError) -> Header? {
         var start = buffer.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         var lines = 0
         // Skip blank lines before the header.
@@ -214,8 +215,7 @@ struct CSVReader {
         return Header(names: names, selected: selected, dataStart: end, lines: lines + headerLines)
     }
 
-    private func firstRowTextColumns(_ reader: ChunkReader, header: Header) -> Set<Int> {
-        let buffer = reader.prefix()
+    private func firstRowTextColumns(_ buffer: [UInt8], header: Header) -> Set<Int> {
         let parser = CSVParser(bytes: buffer, file: source, delimiter: options.delimiter)
         var text = Set<Int>()
         try? parser.parseRecord(at: header.dataStart, line: 0) { (fields, _) throws(DataError) in
