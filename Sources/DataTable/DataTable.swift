@@ -91,10 +91,15 @@ public struct DataTable: Sendable {
     }
 
     /// A finite number, allowing thousands separators ("1,234,567.5") and a leading "+".
+    /// The same decimal grammar as the CSV reader's (``NumberParser``).
     public static func parseNumber(_ s: String) -> Double? {
-        if let v = Double(s) { return v.isFinite && !s.contains(where: { $0.isLetter && $0 != "e" && $0 != "E" }) ? v : nil }
+        func decimal(_ text: String) -> Double? {
+            var text = text
+            return text.withUTF8 { $0.isEmpty ? nil : NumberParser.parse($0.baseAddress!, count: $0.count) }
+        }
+        if let v = decimal(s) { return v }
         guard s.contains(","), isGroupedNumber(s) else { return nil }
-        return Double(s.filter { $0 != "," })
+        return decimal(s.filter { $0 != "," })
     }
 
     /// Digits in groups of three separated by commas, with an optional sign and decimals.
