@@ -265,6 +265,17 @@ public struct LeastSquaresSolution: Sendable {
     /// The backend that did the arithmetic.
     public let backend: BackendKind
 
+    /// The kept columns in pivot order, and `(X_K^T X_K)^{-1}` over them (`rank` x `rank`).
+    public var keptColumns: [Int] { Array(pivot[0..<rank]) }
+    public var keptUnscaledCovariance: Matrix {
+        let kept = keptColumns
+        var c = Matrix(rows: rank, columns: rank)
+        for (t, j) in kept.enumerated() {
+            for (s, i) in kept.enumerated() { c[s, t] = unscaledCovariance[i, j] }
+        }
+        return c
+    }
+
     /// The residual sum of squares, accumulated in double-double.
     public var residualSumOfSquares: Double {
         var acc = DoubleDouble()

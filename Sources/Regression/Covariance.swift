@@ -68,12 +68,9 @@ enum CovarianceEstimator {
         observations: Int, clusters: [String]?, residuals: [Double]? = nil
     ) -> CovarianceEstimate {
         let n = frame.rows.count, k = solution.rank, p = frame.columnNames.count
-        let kept = Array(solution.pivot[0..<k])
+        let kept = solution.keptColumns
         let e = residuals ?? solution.residuals
-        var c = Matrix(rows: k, columns: k)  // (X_K^T X_K)^{-1}
-        for (t, j) in kept.enumerated() {
-            for (s, i) in kept.enumerated() { c[s, t] = solution.unscaledCovariance[i, j] }
-        }
+        let c = solution.keptUnscaledCovariance  // (X_K^T X_K)^{-1}
         let df = Double(observations - k)
         var matrix: Matrix
         var description: String

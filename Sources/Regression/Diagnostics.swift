@@ -22,12 +22,7 @@ extension LinearModelFit {
     /// exactly by its own coefficient) the standardized quantities are `NaN`, as in R.
     public var diagnostics: ObservationDiagnostics {
         let k = rank
-        let kept = Array(solution.pivot[0..<k])
-        var c = LinearAlgebra.Matrix(rows: k, columns: k)
-        for (t, j) in kept.enumerated() {
-            for (s, i) in kept.enumerated() { c[s, t] = solution.unscaledCovariance[i, j] }
-        }
-        let h = CovarianceEstimator.leverages(workingDesign, kept: kept, c: c)
+        let h = CovarianceEstimator.leverages(workingDesign, kept: solution.keptColumns, c: solution.keptUnscaledCovariance)
         let e = workingResiduals, s = sigma, df = Double(residualDegreesOfFreedom)
         var standardized = [Double](), studentized = [Double](), cooks = [Double]()
         for i in 0..<frame.rows.count {

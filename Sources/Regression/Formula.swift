@@ -51,13 +51,19 @@ public struct Formula: Sendable, CustomStringConvertible {
 
     /// Every data column the formula reads, response first.
     public var variables: [String] {
-        var seen = [response]
+        var seen = [response] + predictors
+        for o in offsets { for v in o.columns where !seen.contains(v) { seen.append(v) } }
+        return seen
+    }
+
+    /// The data columns the terms read (not the response, not offsets).
+    public var predictors: [String] {
+        var seen = [String]()
         for t in terms {
             for label in t {
                 for v in expressions[label].map(\.columns) ?? [label] where !seen.contains(v) { seen.append(v) }
             }
         }
-        for o in offsets { for v in o.columns where !seen.contains(v) { seen.append(v) } }
         return seen
     }
 }

@@ -51,7 +51,7 @@ public enum GeneralizedLinearModel {
         }
         if n <= p { throw .tooFewRows(file: data.source, rows: n, coefficients: p, dropped: frame.dropped.count) }
         let irls = IRLS(x: frame.design, y: y, offset: offset, backend: chosen)
-        var main = irls.run(start: y.map { $0 + 0.1 })
+        var main = irls.run(startMu: y.map { $0 + 0.1 })
         var theta: (value: Double, standardError: Double, logLikelihood: Double, alternations: Int, warning: String?)?
         if family == .negbin {
             // MASS::glm.nb: Poisson start, then alternate theta by ML and IRLS at fixed theta.
@@ -195,8 +195,6 @@ struct IRLS {
         for (yi, mi) in zip(y, mu) { total += 2 * ((yi > 0 ? yi * log(yi / mi) : 0) - (yi - mi)) }
         return total
     }
-
-    func run(start: [Double]) -> Result { run(startMu: start) }
 
     /// Runs from the given starting means (R's `mustart`, or `linkinv(etastart)`).
     func run(startMu: [Double]) -> Result {

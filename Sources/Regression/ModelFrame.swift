@@ -119,12 +119,7 @@ public struct ModelFrame: Sendable {
     /// same factor levels and coding (a level the fit never saw is an error naming it). Rows
     /// missing a predictor are left out and returned as dropped.
     public func design(for data: DataTable) throws(ModelError) -> (design: Matrix, rows: [Int], dropped: [DroppedRow]) {
-        var predictors = [String]()
-        for term in formula.terms {
-            for label in term {
-                for v in formula.expressions[label].map(\.columns) ?? [label] where !predictors.contains(v) { predictors.append(v) }
-            }
-        }
+        let predictors = formula.predictors
         var columns = [String: Column]()
         for name in predictors {
             do { columns[name] = try data.column(named: name) } catch { throw .data(error) }
