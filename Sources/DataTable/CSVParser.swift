@@ -69,20 +69,7 @@ struct CSVParser {
         guard var s = String(validating: slice, as: UTF8.self) else {
             throw .invalidUTF8(SourceLocation(file: file, line: line, column: column))
         }
-        if f.hasEscapes { s = s.replacingOccurrences(of: "\"\"", with: "\"") }
+        if f.hasEscapes { s = s.unescapingQuotes() }
         return s
-    }
-}
-
-extension String {
-    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
-        var out = ""
-        var rest = self[...]
-        while let r = rest.firstRange(of: target) {
-            out += rest[..<r.lowerBound]
-            out += replacement
-            rest = rest[r.upperBound...]
-        }
-        return out + rest
     }
 }
