@@ -63,23 +63,10 @@ public struct CountModelReport {
         return out
     }
 
-    public var csv: String {
-        var out = LinearModelReport.tidyColumns.joined(separator: ",") + "\n"
-        for row in fit.coefficients {
-            out += [csvField(row.term), NumberFormat.exact(scale(row.estimate)), NumberFormat.exact(row.standardError),
-                    NumberFormat.exact(row.statistic), NumberFormat.exact(row.pValue), NumberFormat.exact(scale(row.confidenceLow)),
-                    NumberFormat.exact(scale(row.confidenceHigh)), NumberFormat.exact(row.degreesOfFreedom)].joined(separator: ",") + "\n"
-        }
-        return out
-    }
+    public var csv: String { TidyCoefficients.csv(fit.coefficients, scale: scale) }
 
     public var json: String {
-        let coefficients = JSONValue.array(fit.coefficients.map { row in
-            .object([("term", .string(row.term)), ("estimate", .number(scale(row.estimate))), ("std_error", .number(row.standardError)),
-                     ("statistic", .number(row.statistic)), ("p_value", .number(row.pValue)),
-                     ("conf_low", .number(scale(row.confidenceLow))), ("conf_high", .number(scale(row.confidenceHigh))),
-                     ("aliased", .bool(row.aliased))])
-        })
+        let coefficients = TidyCoefficients.json(fit.coefficients, scale: scale)
         let statistics: [(String, JSONValue)] = [
             ("n", .number(Double(fit.observations))), ("rank", .number(Double(fit.rank))),
             ("deviance", .number(fit.deviance)), ("df_residual", .number(Double(fit.residualDegreesOfFreedom))),

@@ -37,7 +37,7 @@ public struct LinearModelReport {
     }
 
     /// The stable tidy columns.
-    public static let tidyColumns = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high", "df"]
+    public static let tidyColumns = TidyCoefficients.columns
 
     /// The summary a user of R's `summary(lm(...))` recognises, plus the estimator's name.
     public var text: String {
@@ -98,16 +98,7 @@ public struct LinearModelReport {
     }
 
     /// The tidy coefficient table as CSV.
-    public var csv: String {
-        var out = Self.tidyColumns.joined(separator: ",") + "\n"
-        for row in fit.coefficients {
-            out += [csvField(row.term), NumberFormat.exact(row.estimate), NumberFormat.exact(row.standardError),
-                    NumberFormat.exact(row.statistic), NumberFormat.exact(row.pValue),
-                    NumberFormat.exact(row.confidenceLow), NumberFormat.exact(row.confidenceHigh),
-                    NumberFormat.exact(row.degreesOfFreedom)].joined(separator: ",") + "\n"
-        }
-        return out
-    }
+    public var csv: String { TidyCoefficients.csv(fit.coefficients) }
 
     /// The tidy table and the fit statistics as JSON.
     public var json: String {
@@ -122,15 +113,7 @@ public struct LinearModelReport {
             ("backend", .string(fit.solution.backend.rawValue)),
         ]
         model.append(("refinement", .string(fit.solution.method.rawValue)))
-        let coefficients = JSONValue.array(fit.coefficients.map { row in
-            .object([
-                ("term", .string(row.term)), ("estimate", .number(row.estimate)),
-                ("std_error", .number(row.standardError)), ("statistic", .number(row.statistic)),
-                ("p_value", .number(row.pValue)), ("conf_low", .number(row.confidenceLow)),
-                ("conf_high", .number(row.confidenceHigh)), ("df", .number(row.degreesOfFreedom)),
-                ("aliased", .bool(row.aliased)),
-            ])
-        })
+        let coefficients = TidyCoefficients.json(fit.coefficients)
         var statistics: [(String, JSONValue)] = [
             ("n", .number(Double(fit.observations))),
             ("rank", .number(Double(fit.rank))),
