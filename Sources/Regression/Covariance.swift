@@ -62,10 +62,11 @@ enum CovarianceEstimator {
     /// `design` and `solution` are of the working problem (weighted for WLS); `observations`
     /// counts the rows with a non-zero weight.
     /// `residuals` overrides the solution's (a GLM's working residuals times the square root of
-    /// its working weights, as sandwich's estfun uses them).
+    /// its working weights, as sandwich's estfun uses them). `zTests`: the description says the
+    /// coefficients are tested against the normal (GLMs, as lmtest's coeftest and Stata).
     static func estimate(
         _ kind: StandardErrorKind, frame: ModelFrame, solution: LeastSquaresSolution, design: Matrix,
-        observations: Int, clusters: [String]?, residuals: [Double]? = nil
+        observations: Int, clusters: [String]?, residuals: [Double]? = nil, zTests: Bool = false
     ) -> CovarianceEstimate {
         let n = frame.rows.count, k = solution.rank, p = frame.columnNames.count
         let kept = solution.keptColumns
@@ -121,7 +122,7 @@ enum CovarianceEstimator {
             matrix = Matrix(rows: k, columns: k, elements: (c * meat * c).elements.map { $0 * factor })
             degrees = Double(g - 1)
             description = "cluster-robust CR1 by \(column) (G = \(g) clusters; small-sample factor G/(G-1) * (n-1)/(n-k) = "
-                + formatFactor(factor) + "; t with G - 1 = \(g - 1) df)"
+                + formatFactor(factor) + (zTests ? "; z tests)" : "; t with G - 1 = \(g - 1) df)")
             if g < 40 {
                 warning = "only \(g) clusters: CR1 standard errors tend to be too small with fewer than about 40 clusters; "
                     + "--se cr2 (Bell-McCaffrey, Satterthwaite df) is recommended"

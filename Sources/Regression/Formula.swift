@@ -12,8 +12,10 @@ import DataTable
 public struct Formula: Sendable, CustomStringConvertible {
     /// The formula as written.
     public let text: String
-    /// The response variable's name.
+    /// The response variable's name (the successes of a `cbind(successes, failures)` response).
     public let response: String
+    /// The failures column of a binomial response written `cbind(successes, failures)`.
+    public let responseFailures: String?
     /// Whether the model has an intercept.
     public let intercept: Bool
     /// The terms, each a list of model-variable labels (one: a main effect; more: an interaction).
@@ -30,17 +32,29 @@ public struct Formula: Sendable, CustomStringConvertible {
         self.text = text
         var parser = FormulaParser(text: text)
         let (lhs, rhs) = try parser.parseFormula()
-        guard case .variable(let name, _) = lhs else {
-            throw FormulaError(text: text, position: lhs.position, message: "the response must be a column name")
+        switch lhs {
+        case .variable(let name, _):
+            response = name
+            responseFailures = nil
+        case .call("cbind", let args, let at):
+            guard args.count == 2, case .variable(let successes, _) = args[0], case .variable(let failures, _) = args[1] else {
+                throw FormulaError(text: text, position: at, message: "cbind() takes two columns: cbind(successes, failures)")
+            }
+            response = successes
+            responseFailures = failures
+        default:
+            throw FormulaError(
+                text: text, position: lhs.position,
+                message: "the response must be a column name (or cbind(successes, failures) for a binomial model)")
         }
-        response = name
+        let name = response
         var expanded = TermSet()
         try expanded.add(rhs, sign: 1, text: text)
         intercept = expanded.intercept
         terms = expanded.ordered
         expressions = expanded.expressions
         offsets = expanded.offsets
-        if terms.contains(where: { $0.contains(name) }) {
+        if terms.contains(where: { $0.contains(name) || responseFailures.map($0.contains) == true }) {
             let at = (text.firstIndex(of: "~").map { text.distance(from: text.startIndex, to: $0) } ?? 0) + 1
             throw FormulaError(text: text, position: at, message: "the response \"\(name)\" also appears among the terms")
         }
@@ -51,7 +65,8 @@ public struct Formula: Sendable, CustomStringConvertible {
 
     /// Every data column the formula reads, response first.
     public var variables: [String] {
-        var seen = [response] + predictors
+        var seen = [response] + (responseFailures.map { [$0] } ?? [])
+        for v in predictors where !seen.contains(v) { seen.append(v) }
         for o in offsets { for v in o.columns where !seen.contains(v) { seen.append(v) } }
         return seen
     }

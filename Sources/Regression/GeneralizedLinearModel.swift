@@ -4,41 +4,78 @@ import LinearAlgebra
 import Glibc
 #endif
 
-/// Families of count models fitted so far (log link).
-public enum CountFamily: String, Sendable, CaseIterable {
-    /// Poisson, dispersion fixed at 1: z tests.
-    case poisson
-    /// Poisson mean and variance function with the dispersion estimated from Pearson's
-    /// statistic: t tests, no likelihood (R's `quasipoisson`).
-    case quasipoisson
-    /// Negative binomial (NB2, variance `mu + mu^2 / theta`) with theta estimated by maximum
-    /// likelihood, alternating with IRLS exactly as `MASS::glm.nb` does: z tests.
-    case negbin
+/// How to fit a generalized linear model, beyond the formula and the data.
+public struct GLMOptions: Sendable {
+    public var family: GLMFamily
+    /// nil: the family's default link (R's).
+    public var link: LinkFunction?
+    /// A column of exposures (e.g. the child population) whose log is added to the offset.
+    public var exposure: String?
+    /// A column of prior weights (R's `glm(weights =)`; for a binomial proportion, the trials).
+    public var weights: String?
+    /// Negative binomial: theta fixed by the user; nil estimates it by maximum likelihood.
+    public var theta: Double?
+    public var standardErrors: StandardErrorKind
+    public var level: Double
+    /// IRLS iterations allowed per fit (R's `glm.control(maxit = 25)`).
+    public var maxIterations: Int
+    /// Columns that must be present in a row for it to be used (nested comparisons).
+    public var alsoRequire: [String]
+
+    public init(
+        family: GLMFamily, link: LinkFunction? = nil, exposure: String? = nil, weights: String? = nil,
+        theta: Double? = nil, standardErrors: StandardErrorKind = .classical, level: Double = 0.95,
+        maxIterations: Int = 25, alsoRequire: [String] = []
+    ) {
+        self.family = family
+        self.link = link
+        self.exposure = exposure
+        self.weights = weights
+        self.theta = theta
+        self.standardErrors = standardErrors
+        self.level = level
+        self.maxIterations = maxIterations
+        self.alsoRequire = alsoRequire
+    }
 }
 
-/// Generalized linear models by iteratively reweighted least squares, replicating R's
-/// `glm.fit` step for step (start `mu = y + 0.1`; convergence when the deviance changes by less
-/// than `1e-8 * (|deviance| + 0.1)`, at most 25 iterations; the step is halved while the
-/// deviance is not finite or rises) so that results agree with R's to its convergence, on the
+/// Generalized linear models by iteratively reweighted least squares (``IRLS``), replicating
+/// R's `glm` and `MASS::glm.nb` so that results agree with R's to its convergence, on the
 /// refined least-squares solver.
+///
+/// ```swift
+/// let fit = try GeneralizedLinearModel.fit(
+///     Formula("children_looked_after ~ unemployment_rate_pct"), data: table,
+///     options: GLMOptions(family: .negbin, exposure: "population_0_15"))
+/// ```
 public enum GeneralizedLinearModel {
-    /// Fits a log-link count model. `exposure` names a column whose log is added to the offset.
+    /// Fits `formula` to `data` (see ``GLMOptions``).
+    /// - Throws: ``ModelError`` naming the file, line and column of a response outside the
+    ///   family's support, a bad exposure or weight, or an option the family does not take.
     public static func fit(
-        _ formula: Formula, data: DataTable, family: CountFamily, exposure: String? = nil,
-        backend: (any Backend)? = nil, level: Double = 0.95, standardErrors: StandardErrorKind = .classical
+        _ formula: Formula, data: DataTable, options: GLMOptions, backend: (any Backend)? = nil
     ) throws(ModelError) -> GeneralizedLinearModelFit {
-        if case .clusterCR2 = standardErrors { throw .unsupported("CR2 standard errors for count models are not available yet; use --se cluster (CR1)") }
+        let family = options.family
+        let link = options.link ?? family.defaultLink
+        guard family.links.contains(link) else {
+            throw .unsupported("the \(family.rName) family takes the link " + family.links.map(\.rawValue).joined(separator: ", ")
+                + "; not \(link.rawValue)")
+        }
+        if options.theta != nil && family != .negbin { throw .unsupported("a fixed theta is for the negative binomial family") }
+        if let theta = options.theta, !(theta > 0 && theta.isFinite) {
+            throw .unsupported("theta must be a positive number, not \(theta)")
+        }
+        if formula.responseFailures != nil && family != .binomial {
+            throw .unsupported("a cbind(successes, failures) response is for the binomial family")
+        }
         let frame = try ModelFrame(
-            formula: formula, table: data, groupColumn: standardErrors.clusterColumn, alsoRequire: exposure.map { [$0] } ?? [])
+            formula: formula, table: data, groupColumn: options.standardErrors.clusterColumn, weightsColumn: options.weights,
+            alsoRequire: options.alsoRequire + (options.exposure.map { [$0] } ?? []))
         let n = frame.rows.count, p = frame.columnNames.count
         let chosen = try resolveBackend(backend)
-        let y = frame.response
-        for (i, v) in y.enumerated() where v < 0 || v != v.rounded() {
-            throw .badResponse(frame.table.location(row: frame.rows[i], column: formula.response), value: v,
-                               reason: "a count must be a whole number of at least 0")
-        }
+        let response = try GLMResponse(frame: frame, family: family, link: link)
         var offset = frame.offset ?? [Double](repeating: 0, count: n)
-        if let exposure {
+        if let exposure = options.exposure {
             let column: Column
             do { column = try data.column(named: exposure) } catch { throw .data(error) }
             for (k, row) in frame.rows.enumerated() {
@@ -49,74 +86,173 @@ public enum GeneralizedLinearModel {
                 offset[k] += log(e)
             }
         }
-        if n <= p { throw .tooFewRows(file: data.source, rows: n, coefficients: p, dropped: frame.dropped.count) }
-        let irls = IRLS(x: frame.design, y: y, offset: offset, backend: chosen)
-        var main = irls.run(startMu: y.map { $0 + 0.1 })
-        var theta: (value: Double, standardError: Double, logLikelihood: Double, alternations: Int, warning: String?)?
-        if family == .negbin {
-            // MASS::glm.nb: Poisson start, then alternate theta by ML and IRLS at fixed theta.
-            var mu = main.mu
-            var th = thetaML(y, mu)
-            let d1 = Double(max(1, n - main.solution.rank) * 2).squareRoot()
-            var del = 1.0
-            var lm = negbinLogLikelihood(y, mu, th.value), lm0 = lm + 2 * d1
-            var alternations = 0
-            while true {
-                alternations += 1
-                guard alternations <= 25 && (abs(lm0 - lm) / d1 + abs(del)) > 1e-8 else { break }
-                main = IRLS(x: frame.design, y: y, offset: offset, backend: chosen, theta: th.value).run(startMu: mu)
-                let t0 = th.value
-                th = thetaML(y, mu)
-                mu = main.mu
-                del = t0 - th.value
-                lm0 = lm
-                lm = negbinLogLikelihood(y, mu, th.value)
-            }
-            let warning = alternations > 25 ? "alternation limit reached" : th.warning
-            theta = (th.value, th.standardError, lm, min(alternations - 1, 25), warning)
+        let used = response.priorWeights.filter { $0 > 0 }.count
+        if used <= p && p > 0 { throw .tooFewRows(file: data.source, rows: used, coefficients: p, dropped: frame.dropped.count) }
+        if let groups = frame.groups, Set(groups).count < 2 {
+            throw .tooFewClusters(file: data.source, column: options.standardErrors.clusterColumn ?? "", clusters: Set(groups).count)
         }
+
+        var model = FamilyModel(family: family, link: link, theta: options.theta)
+        func irls(_ m: FamilyModel, x: Matrix = frame.design) -> IRLS {
+            IRLS(x: x, y: response.y, priorWeights: response.priorWeights, offset: offset, model: m, backend: chosen,
+                 maxIterations: options.maxIterations)
+        }
+        var main: IRLS.Result
+        var thetaFit: ThetaFit?
+        if family == .negbin && options.theta == nil {
+            (main, thetaFit) = fitNegativeBinomial(irls: { irls($0) }, y: response.y, weights: response.priorWeights, rank: n - p)
+            model.theta = thetaFit!.theta
+        } else {
+            main = irls(model).run(startMu: response.start(model))
+        }
+        if !main.deviance.isFinite || !main.mu.allSatisfy({ model.isValid(mu: $0) }) {
+            throw .unsupported("no valid set of coefficients was found for the \(family.rName) family with the \(link.rawValue) link "
+                + "(the fitted means left the family's range); try another link")
+        }
+
         // Null deviance: R refits the intercept-only model when there is an offset.
         let nullDeviance: Double
-        let final = IRLS(x: frame.design, y: y, offset: offset, backend: chosen, theta: theta?.value)
         if formula.intercept {
-            if frame.offset != nil || exposure != nil {
+            if frame.offset != nil || options.exposure != nil {
                 let ones = Matrix(rows: n, columns: 1, repeating: 1)
-                let null = IRLS(x: ones, y: y, offset: offset, backend: chosen, theta: theta?.value)
                 // glm.nb refits from the family's own start; glm from the fitted means.
-                nullDeviance = null.run(startMu: theta == nil ? main.mu : y.map { $0 + ($0 == 0 ? 1.0 / 6 : 0) }).deviance
+                let start = thetaFit == nil ? main.mu : response.start(model)
+                nullDeviance = irls(model, x: ones).run(startMu: start).deviance
             } else {
-                let mean = y.reduce(0, +) / Double(n)
-                nullDeviance = final.deviance(Array(repeating: mean, count: n))
+                let w = response.priorWeights
+                let mean = zip(w, response.y).reduce(0) { $0 + $1.0 * $1.1 } / w.reduce(0, +)
+                nullDeviance = irls(model).deviance(Array(repeating: mean, count: n))
             }
         } else {
-            nullDeviance = final.deviance(offset.map { exp($0) })
+            nullDeviance = irls(model).deviance(offset.map { link.mean($0) })
         }
-        // Sandwich estimators on the working problem of the last IRLS step, as R's sandwich does
-        // for glm objects: rows sqrt(w) x, residuals sqrt(w) (y - mu) / mu.
-        var robust: CovarianceEstimate?
-        if standardErrors != .classical {
-            let root = main.lastWeights.map { $0.squareRoot() }
-            var design = frame.design
-            for j in 0..<p { for i in 0..<n { design[i, j] *= root[i] } }
-            let residuals = (0..<n).map { root[$0] * (y[$0] - main.mu[$0]) / main.mu[$0] }
-            robust = CovarianceEstimator.estimate(
-                standardErrors, frame: frame, solution: main.solution, design: design, observations: n,
-                clusters: frame.groups, residuals: residuals)
+        var warnings = response.warnings
+        if let message = thetaFit?.warning { warnings.append(message) }
+        if !main.converged {
+            warnings.append("IRLS did not converge in \(main.iterations) iterations: the deviance stood at "
+                + "\(NumberFormatting.short(main.deviance)) and changed by \(NumberFormatting.short(main.lastChange)) in the last one")
         }
+        warnings += BoundaryCheck.warnings(frame: frame, response: response, result: main, family: family)
+        let robust = try robustCovariance(options.standardErrors, frame: frame, result: main, response: response, model: model)
         return GeneralizedLinearModelFit(
-            frame: frame, family: family, offset: offset, result: main, nullDeviance: nullDeviance, level: level,
-            theta: theta?.value, thetaStandardError: theta?.standardError, negbinLogLikelihood: theta?.logLikelihood,
-            alternations: theta?.alternations, warning: theta?.warning ?? (main.converged ? nil : "IRLS did not converge"),
-            robustCovariance: robust)
+            frame: frame, options: options, model: model, response: response, offset: offset, result: main,
+            nullDeviance: nullDeviance, thetaFit: thetaFit, warnings: warnings, robustCovariance: robust)
+    }
+
+    /// Sandwich and cluster-robust (CR1) estimators on the working problem of the last IRLS
+    /// step, as R's sandwich does for glm objects (rows `sqrt(w) x`, residuals
+    /// `sqrt(w) (y - mu) / mu'`).
+    static func robustCovariance(
+        _ kind: StandardErrorKind, frame: ModelFrame, result: IRLS.Result, response: GLMResponse, model: FamilyModel
+    ) throws(ModelError) -> CovarianceEstimate? {
+        guard kind != .classical else { return nil }
+        let n = frame.rows.count
+        let used = response.priorWeights.filter { $0 > 0 }.count
+        if case .clusterCR2 = kind {
+            // clubSandwich's CR2 for glm objects adjusts with the target variance V(mu) / w in a
+            // form that does not reduce to the working least-squares problem; not replicated yet.
+            throw .unsupported("CR2 standard errors for generalized linear models are not available yet; use --se cluster (CR1)")
+        }
+        let w = result.workingWeights
+        let design = weighted(frame.design, w)
+        let residuals = (0..<n).map { i in
+            w[i] > 0 ? w[i].squareRoot() * (response.y[i] - result.mu[i]) / model.link.derivative(result.eta[i]) : 0
+        }
+        return CovarianceEstimator.estimate(
+            kind, frame: frame, solution: result.solution, design: design, observations: used, clusters: frame.groups,
+            residuals: residuals, zTests: true)
+    }
+
+    /// `diag(sqrt(w)) X`.
+    static func weighted(_ x: Matrix, _ w: [Double]) -> Matrix {
+        var out = x
+        for j in 0..<x.columns { for i in 0..<x.rows { out[i, j] *= w[i].squareRoot() } }
+        return out
+    }
+
+    /// `MASS::glm.nb`: a Poisson fit, theta by ML at its means, then IRLS at fixed theta and theta
+    /// again, alternating until the log-likelihood and theta settle (at most 25 alternations).
+    static func fitNegativeBinomial(irls: (FamilyModel) -> IRLS, y: [Double], weights: [Double], rank: Int)
+        -> (IRLS.Result, ThetaFit)
+    {
+        let poisson = irls(FamilyModel(family: .poisson, link: .log))
+        var main = poisson.run(startMu: y.map { $0 + 0.1 })
+        let counts = CountTally(y: y, weights: weights)
+        var mu = main.mu
+        var th = thetaML(counts, y: y, weights: weights, mu: mu)
+        let d1 = Double(max(1, y.count - main.solution.rank) * 2).squareRoot()
+        var del = 1.0
+        var lm = negbinLogLikelihood(counts, y: y, weights: weights, mu: mu, theta: th.value), lm0 = lm + 2 * d1
+        var alternations = 0
+        while true {
+            alternations += 1
+            guard alternations <= 25 && (abs(lm0 - lm) / d1 + abs(del)) > 1e-8 else { break }
+            main = irls(FamilyModel(family: .negbin, link: .log, theta: th.value)).run(startMu: mu)
+            let t0 = th.value
+            th = thetaML(counts, y: y, weights: weights, mu: mu)
+            mu = main.mu
+            del = t0 - th.value
+            lm0 = lm
+            lm = negbinLogLikelihood(counts, y: y, weights: weights, mu: mu, theta: th.value)
+        }
+        var warning = th.warning
+        if alternations > 25 { warning = (warning.map { $0 + "; " } ?? "") + "the theta-IRLS alternation limit (25) was reached" }
+        // No overdispersion: theta grows without bound and mu^2 / theta vanishes beside mu.
+        let largest = mu.max() ?? 1
+        if th.value > 1e4 * max(largest, 1) || th.hitLimit {
+            warning = "theta = \(NumberFormatting.short(th.value)) is running to infinity: these data show no overdispersion, "
+                + "so the negative binomial reduces to the Poisson; use --family poisson"
+        }
+        return (main, ThetaFit(theta: th.value, standardError: th.standardError, logLikelihood: lm,
+                               alternations: min(alternations - 1, 25), warning: warning))
+    }
+}
+
+/// Theta of a negative binomial fit and how it was reached.
+struct ThetaFit: Sendable {
+    var theta: Double
+    var standardError: Double
+    var logLikelihood: Double
+    var alternations: Int
+    var warning: String?
+}
+
+/// The distinct counts of a response with their total weights: the digamma and log-gamma terms
+/// of the negative binomial depend on an observation only through its count, so they are
+/// evaluated once per distinct count (a few hundred) rather than once per row.
+struct CountTally {
+    var values: [Double] = []
+    var weights: [Double] = []
+
+    init(y: [Double], weights w: [Double]) {
+        var index = [Double: Int]()
+        for (yi, wi) in zip(y, w) where wi != 0 {
+            if let k = index[yi] { weights[k] += wi } else {
+                index[yi] = values.count
+                values.append(yi)
+                weights.append(wi)
+            }
+        }
+    }
+
+    /// `sum_i w_i f(y_i)`.
+    func sum(_ f: (Double) -> Double) -> Double {
+        var total = 0.0
+        for (v, w) in zip(values, weights) { total += w * f(v) }
+        return total
     }
 }
 
 /// Theta of the negative binomial by maximum likelihood for fixed means, as `MASS::theta.ml`:
 /// Newton's method on the score from the moment estimate, at most 24 steps, stopping when a step
 /// is below `eps^(1/4)`; the standard error from the observed information.
-func thetaML(_ y: [Double], _ mu: [Double]) -> (value: Double, standardError: Double, warning: String?) {
-    let n = Double(y.count)
-    var t0 = n / zip(y, mu).reduce(0) { $0 + ($1.0 / $1.1 - 1) * ($1.0 / $1.1 - 1) }
+func thetaML(_ counts: CountTally, y: [Double], weights: [Double], mu: [Double])
+    -> (value: Double, standardError: Double, warning: String?, hitLimit: Bool)
+{
+    let n = weights.reduce(0, +)
+    var moments = 0.0
+    for i in y.indices { moments += weights[i] * (y[i] / mu[i] - 1) * (y[i] / mu[i] - 1) }
+    var t0 = n / moments
     var del = 1.0, info = 1.0
     var it = 0
     let eps = pow(Double.ulpOfOne, 0.25)
@@ -124,12 +260,15 @@ func thetaML(_ y: [Double], _ mu: [Double]) -> (value: Double, standardError: Do
         it += 1
         guard it < 25 && abs(del) > eps else { break }
         t0 = abs(t0)
-        var score = 0.0
-        info = 0
-        for (yi, mi) in zip(y, mu) {
-            score += SpecialFunctions.digamma(t0 + yi) - SpecialFunctions.digamma(t0) + log(t0) + 1 - log(t0 + mi) - (yi + t0) / (mi + t0)
-            info += -SpecialFunctions.trigamma(t0 + yi) + SpecialFunctions.trigamma(t0) - 1 / t0 + 2 / (mi + t0)
-                - (yi + t0) / ((mi + t0) * (mi + t0))
+        let th = t0
+        let digammaSum: Double = counts.sum { SpecialFunctions.digamma(th + $0) }
+        let trigammaSum: Double = counts.sum { SpecialFunctions.trigamma(th + $0) }
+        var score = digammaSum + n * (log(th) + 1 - SpecialFunctions.digamma(th))
+        info = n * (SpecialFunctions.trigamma(th) - 1 / th) - trigammaSum
+        for i in y.indices where weights[i] != 0 {
+            let s = mu[i] + th
+            score -= weights[i] * (log(s) + (y[i] + th) / s)
+            info += weights[i] * (2 / s - (y[i] + th) / (s * s))
         }
         del = score / info
         t0 += del
@@ -139,196 +278,16 @@ func thetaML(_ y: [Double], _ mu: [Double]) -> (value: Double, standardError: Do
         t0 = 0
         warning = "theta estimate truncated at zero"
     }
-    if it == 25 { warning = "theta iteration limit reached: theta may be running to infinity (no overdispersion); consider --family poisson" }
-    return (t0, (1 / info).squareRoot(), warning)
+    if it == 25 { warning = "theta iteration limit reached" }
+    return (t0, (1 / info).squareRoot(), warning, it == 25)
 }
 
 /// The negative binomial log-likelihood (as `MASS`'s `loglik`).
-func negbinLogLikelihood(_ y: [Double], _ mu: [Double], _ th: Double) -> Double {
-    var total = 0.0
-    for (yi, mi) in zip(y, mu) {
-        total += lgamma(th + yi) - lgamma(th) - lgamma(yi + 1) + th * log(th) + yi * log(mi + (yi == 0 ? 1 : 0))
-            - (th + yi) * log(th + mi)
+func negbinLogLikelihood(_ counts: CountTally, y: [Double], weights: [Double], mu: [Double], theta th: Double) -> Double {
+    let gammaTerms: Double = counts.sum { lgamma(th + $0) - lgamma($0 + 1) }
+    var total = gammaTerms + weights.reduce(0, +) * (th * log(th) - lgamma(th))
+    for i in y.indices where weights[i] != 0 {
+        total += weights[i] * ((y[i] > 0 ? y[i] * log(mu[i]) : 0) - (th + y[i]) * log(th + mu[i]))
     }
     return total
-}
-
-/// The IRLS iteration of a log-link model with variance function `variance(mu)` (Poisson:
-/// `mu`; negative binomial: `mu + mu^2 / theta`).
-struct IRLS {
-    let x: Matrix
-    let y: [Double]
-    let offset: [Double]
-    let backend: any Backend
-    /// Negative binomial theta; nil for Poisson.
-    var theta: Double? = nil
-
-    init(x: Matrix, y: [Double], offset: [Double], backend: any Backend, theta: Double? = nil) {
-        self.x = x
-        self.y = y
-        self.offset = offset
-        self.backend = backend
-        self.theta = theta
-    }
-
-    func deviance(_ mu: [Double]) -> Double {
-        guard let theta else { return IRLS.deviance(y, mu) }
-        var total = 0.0
-        for (yi, mi) in zip(y, mu) {
-            total += 2 * (yi * log(max(1, yi) / mi) - (yi + theta) * log((yi + theta) / (mi + theta)))
-        }
-        return total
-    }
-
-    struct Result {
-        var solution: LeastSquaresSolution  // of the last weighted least-squares step
-        var coefficients: [Double]
-        var eta: [Double], mu: [Double]
-        var lastWeights: [Double]  // working weights of the last step (w^2 in glm.fit)
-        var deviance: Double
-        var iterations: Int
-        var converged: Bool
-    }
-
-    static func deviance(_ y: [Double], _ mu: [Double]) -> Double {
-        var total = 0.0
-        for (yi, mi) in zip(y, mu) { total += 2 * ((yi > 0 ? yi * log(yi / mi) : 0) - (yi - mi)) }
-        return total
-    }
-
-    /// Runs from the given starting means (R's `mustart`, or `linkinv(etastart)`).
-    func run(startMu: [Double]) -> Result {
-        let n = y.count, p = x.columns
-        var mu = startMu
-        var eta = mu.map { log($0) }
-        var devOld = deviance(mu)
-        var solution: LeastSquaresSolution?
-        var coefficients = [Double](repeating: 0, count: p)
-        var weights = [Double](repeating: 0, count: n)
-        var converged = false
-        var iterations = 0
-        for iteration in 1...25 {
-            iterations = iteration
-            // Working response and weights for the log link: z = eta - offset + (y - mu)/mu,
-            // w = mu^2 / variance(mu).
-            let z = (0..<n).map { eta[$0] - offset[$0] + (y[$0] - mu[$0]) / mu[$0] }
-            weights = theta.map { th in mu.map { $0 * $0 / ($0 + $0 * $0 / th) } } ?? mu
-            let root = weights.map { $0.squareRoot() }
-            var xw = x
-            for j in 0..<p { for i in 0..<n { xw[i, j] *= root[i] } }
-            let step = LeastSquares.solve(xw, zip(root, z).map { $0 * $1 }, backend: backend)
-            var next = step.coefficients.map { $0.isNaN ? 0 : $0 }
-            var newEta = linearPredictor(next), newMu = newEta.map { exp($0) }
-            var dev = deviance(newMu)
-            // Step-halving while the deviance is not finite or rises.
-            var halvings = 0
-            while (!dev.isFinite || dev > devOld + 1e-8 * abs(devOld)) && iteration > 1 && halvings < 30 {
-                next = zip(next, coefficients).map { ($0 + $1) / 2 }
-                newEta = linearPredictor(next)
-                newMu = newEta.map { exp($0) }
-                dev = deviance(newMu)
-                halvings += 1
-            }
-            solution = step
-            coefficients = next
-            eta = newEta
-            mu = newMu
-            if abs(dev - devOld) / (abs(dev) + 0.1) < 1e-8 {
-                converged = true
-                devOld = dev
-                break
-            }
-            devOld = dev
-        }
-        let final = solution!
-        return Result(
-            solution: final, coefficients: zip(coefficients, final.coefficients).map { $1.isNaN ? .nan : $0 },
-            eta: eta, mu: mu, lastWeights: weights, deviance: devOld, iterations: iterations, converged: converged)
-    }
-
-    private func linearPredictor(_ b: [Double]) -> [Double] {
-        var eta = offset
-        for j in 0..<x.columns where b[j] != 0 {
-            for i in 0..<x.rows { eta[i] += x[i, j] * b[j] }
-        }
-        return eta
-    }
-}
-
-/// A fitted count model.
-public struct GeneralizedLinearModelFit: Sendable {
-    public let frame: ModelFrame
-    public let family: CountFamily
-    public let offset: [Double]
-    let result: IRLS.Result
-    public let nullDeviance: Double
-    public let level: Double
-    /// Negative binomial: theta, its standard error, the log-likelihood, and the alternations
-    /// (IRLS refits at updated theta after the Poisson start).
-    public let theta: Double?
-    public let thetaStandardError: Double?
-    let negbinLogLikelihood: Double?
-    public let alternations: Int?
-    /// A caution about the fit, if any (non-convergence, theta at its limits).
-    public let warning: String?
-    /// Sandwich or cluster-robust covariance when asked for (z tests then), nil for model-based.
-    public let robustCovariance: CovarianceEstimate?
-
-    /// The standard errors' estimator, as printed.
-    public var standardErrorKind: String {
-        robustCovariance.map { $0.description + "; z tests" }
-            ?? "model-based (" + (family == .quasipoisson ? "Pearson dispersion, t tests" : "dispersion 1, z tests") + ")"
-    }
-
-    public var deviance: Double { result.deviance }
-    public var iterations: Int { result.iterations }
-    public var converged: Bool { result.converged }
-    public var rank: Int { result.solution.rank }
-    public var observations: Int { frame.rows.count }
-    public var residualDegreesOfFreedom: Int { observations - rank }
-    public var nullDegreesOfFreedom: Int { observations - (frame.formula.intercept ? 1 : 0) }
-    public var fitted: [Double] { result.mu }
-    public var aliased: [String] { result.solution.aliased.map { frame.columnNames[$0] } }
-
-    /// Pearson-type dispersion as R's summary.glm computes it (1 for Poisson).
-    public var dispersion: Double {
-        guard family == .quasipoisson else { return 1 }
-        let y = frame.response, mu = result.mu, w = result.lastWeights
-        var total = 0.0
-        for i in y.indices {
-            let r = (y[i] - mu[i]) / mu[i]
-            total += w[i] * r * r
-        }
-        return total / Double(residualDegreesOfFreedom)
-    }
-
-    /// Poisson log-likelihood (nil for quasi-Poisson, which has none).
-    public var logLikelihood: Double? {
-        if family == .negbin { return negbinLogLikelihood }
-        guard family == .poisson else { return nil }
-        return zip(frame.response, result.mu).reduce(0) { $0 + $1.0 * log($1.1) - $1.1 - lgamma($1.0 + 1) }
-    }
-
-    /// AIC; for the negative binomial theta counts as a parameter (as MASS).
-    public var aic: Double? { logLikelihood.map { -2 * $0 + 2 * Double(rank) + (family == .negbin ? 2 : 0) } }
-
-    /// Coefficient rows: z tests for Poisson, t tests (residual df) for quasi-Poisson.
-    public var coefficients: [CoefficientRow] {
-        let phi = dispersion, df = Double(residualDegreesOfFreedom)
-        let useT = family == .quasipoisson && robustCovariance == nil
-        let q = useT ? Distributions.studentTQuantile(1 - (1 - level) / 2, df: df) : Distributions.normalQuantile(1 - (1 - level) / 2)
-        return frame.columnNames.enumerated().map { j, name in
-            let b = result.coefficients[j]
-            guard !b.isNaN else {
-                return CoefficientRow(term: name, estimate: nil, standardError: nil, statistic: nil, pValue: nil,
-                                      confidenceLow: nil, confidenceHigh: nil, degreesOfFreedom: nil)
-            }
-            let se = robustCovariance.map { $0.matrix[j, j].squareRoot() } ?? (phi * result.solution.unscaledCovariance[j, j]).squareRoot()
-            let z = b / se
-            let p = useT ? Distributions.studentTTwoSided(z, df: df) : 2 * Distributions.normalSF(abs(z))
-            return CoefficientRow(term: name, estimate: b, standardError: se, statistic: z, pValue: p,
-                                  confidenceLow: b - q * se, confidenceHigh: b + q * se,
-                                  degreesOfFreedom: useT ? df : .infinity)
-        }
-    }
 }

@@ -31,6 +31,9 @@ public enum LinearModel {
         let groupColumn = standardErrors.clusterColumn
         let frame = try ModelFrame(
             formula: formula, table: data, groupColumn: groupColumn, weightsColumn: weights, alsoRequire: alsoRequire)
+        if formula.responseFailures != nil {
+            throw .unsupported("a cbind(successes, failures) response is for --family binomial")
+        }
         if frame.offset != nil {
             throw .unsupported("offset() is for count models (--family poisson or quasipoisson); a linear model does not take one yet")
         }

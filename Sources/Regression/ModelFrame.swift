@@ -7,6 +7,8 @@ import LinearAlgebra
 public struct ModelFrame: Sendable {
     public let formula: Formula
     public let response: [Double]
+    /// The failures of a `cbind(successes, failures)` response (``response`` holds the successes).
+    public let failures: [Double]?
     public let design: Matrix
     /// Design column names as R prints them: `(Intercept)`, `x1`, `x1:x2`.
     public let columnNames: [String]
@@ -100,6 +102,7 @@ public struct ModelFrame: Sendable {
             weights = nil
         }
         response = keep.map { columns[formula.response]!.numbers[$0] }
+        failures = formula.responseFailures.map { name in keep.map { columns[name]!.numbers[$0] } }
 
         // Evaluate each model variable over the rows used.
         let evaluator = Evaluator(table: table, columns: columns, rows: keep, formula: formula)

@@ -33,13 +33,22 @@ struct FitCommand: ParsableCommand {
     @Option(name: .customLong("test"), help: "A linear restriction to test, e.g. \"x1 = 0\" or \"factor(year)2016 = factor(year)2017\"; repeat for a joint Wald test.")
     var hypotheses: [String] = []
 
-    @Option(help: "Model family: gaussian (linear model, the default), or poisson, quasipoisson or negbin (log link; negbin estimates theta by maximum likelihood).")
+    @Option(help: "Model family: gaussian (the default; with the identity link, the linear model), poisson, quasipoisson, negbin (theta by maximum likelihood unless --theta), binomial or gamma.")
     var family: FamilyOption = .gaussian
 
-    @Option(help: "For count models: a column of exposures (e.g. child population) whose log is the offset.")
+    @Option(help: "Link function: identity, log, logit, probit, cloglog or inverse (default: the family's, as in R).")
+    var link: LinkOption?
+
+    @Option(help: "For generalized linear models: a column of exposures (e.g. child population) whose log is the offset.")
     var exposure: String?
 
-    @Flag(help: "For count models: report rate ratios, exp(estimate), with exponentiated intervals.")
+    @Option(help: "For --family negbin: fix theta at this value instead of estimating it.")
+    var theta: Double?
+
+    @Option(help: "For generalized linear models: the most IRLS iterations per fit.")
+    var maxit: Int = 25
+
+    @Flag(help: "For generalized linear models: report exp(estimate) (rate or odds ratios) with exponentiated intervals.")
     var exponentiate = false
 
     @Flag(help: "End the text summary with variance inflation factors and the Breusch-Pagan test.")
@@ -69,12 +78,12 @@ struct FitCommand: ParsableCommand {
     }
 
     func run() throws {
-        if family != .gaussian {
-            try runCountModel()
+        if family != .gaussian || (link ?? .identity) != .identity {
+            try runGeneralizedModel()
             return
         }
-        if exposure != nil || exponentiate {
-            throw CLIError("--exposure and --exponentiate are for count models: add --family poisson, quasipoisson or negbin")
+        if exposure != nil || exponentiate || theta != nil {
+            throw CLIError("--exposure, --exponentiate and --theta are for generalized linear models: add --family (e.g. poisson) or --link")
         }
         let (fit, path) = try model.fit(standardErrors: standardErrors, level: level)
         var wald: WaldTest?
@@ -94,21 +103,33 @@ struct FitCommand: ParsableCommand {
 }
 
 extension FitCommand {
-    func runCountModel() throws {
-        guard se != .cr2, hypotheses.isEmpty, !checks, model.weights == nil else {
-            throw CLIError("count models take --exposure, --level, --exponentiate and --se classical|hc0-hc3|cluster; --se cr2, --test, --checks and --weights are for linear models so far")
+    func runGeneralizedModel() throws {
+        guard hypotheses.isEmpty, !checks else {
+            throw CLIError("--test and --checks are for linear models; a generalized linear model's summary already "
+                + "tests it against the null model (and a Poisson fit for overdispersion)")
         }
-        let (parsed, table, path) = try model.load(alsoRead: [exposure, standardErrors.clusterColumn].compactMap { $0 })
-        let fit = try GeneralizedLinearModel.fit(
-            parsed, data: table, family: CountFamily(rawValue: family.rawValue)!, exposure: exposure,
-            backend: model.backend.make(), level: level, standardErrors: standardErrors)
-        let report = CountModelReport(fit: fit, dataName: model.file, exponentiate: exponentiate)
+        if model.tolerance != nil { throw CLIError("--tol is for linear models") }
+        if maxit < 1 { throw CLIError("--maxit must be at least 1") }
+        let (parsed, table, path) = try model.load(
+            alsoRead: [exposure, model.weights, standardErrors.clusterColumn].compactMap { $0 })
+        let options = GLMOptions(
+            family: GLMFamily(rawValue: family.rawValue)!, link: link.map { LinkFunction(rawValue: $0.rawValue)! },
+            exposure: exposure, weights: model.weights, theta: theta, standardErrors: standardErrors, level: level,
+            maxIterations: maxit)
+        let fit = try GeneralizedLinearModel.fit(parsed, data: table, options: options, backend: model.backend.make())
+        let report = GeneralizedLinearModelReport(
+            fit: fit, dataName: model.file, exponentiate: exponentiate, nullTest: fit.testAgainstNull(),
+            overdispersion: fit.overdispersionTests)
         try OutputWriter.emit(format, text: { report.text }, csv: { report.csv }, json: { report.json }, to: out, inputs: [path])
     }
 }
 
 enum FamilyOption: String, ExpressibleByArgument, CaseIterable {
-    case gaussian, poisson, quasipoisson, negbin
+    case gaussian, poisson, quasipoisson, negbin, binomial, gamma
+}
+
+enum LinkOption: String, ExpressibleByArgument, CaseIterable {
+    case identity, log, logit, probit, cloglog, inverse
 }
 
 /// `--level`, the confidence level of intervals.
@@ -132,7 +153,7 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("tol"), help: "Rank tolerance for aliased columns (default p * sqrt(n) * machine epsilon; R's lm uses 1e-7).")
     var tolerance: Double?
 
-    @Option(help: "Column of analytic (inverse-variance) weights, as R's lm(weights =): weighted least squares.")
+    @Option(help: "Column of weights: analytic (inverse-variance) weights for a linear model, as R's lm(weights =); prior weights for a generalized linear model, as glm(weights =) (binomial proportions: the trials).")
     var weights: String?
 
     @OptionGroup var backend: BackendOptions

@@ -108,8 +108,8 @@ import Testing
         (["fit", "longley", "-f", "employed ~ gnp", "--cluster", "year"], "never clusters unless asked"),
         (["fit", "longley", "-f", "employed ~ gnp", "--se", "cluster", "--cluster", "yeer"], "did you mean \"year\""),
         (["fit", "longley", "-f", "employed ~ gnp", "--level", "95"], "--level must be between 0 and 1"),
-        (["fit", "longley", "-f", "employed ~ gnp", "--exposure", "year"], "--exposure and --exponentiate are for count models"),
-        (["fit", "wales_la_panel", "-f", "children_looked_after ~ unemployment_rate_pct", "--family", "poisson", "--test", "x = 0"], "count models take --exposure, --level"),
+        (["fit", "longley", "-f", "employed ~ gnp", "--exposure", "year"], "--exposure, --exponentiate and --theta are for generalized linear models"),
+        (["fit", "wales_la_panel", "-f", "children_looked_after ~ unemployment_rate_pct", "--family", "poisson", "--test", "x = 0"], "--test and --checks are for linear models"),
         (["fit", "wales_la_panel", "-f", "rate_per_10000 ~ unemployment_rate_pct + offset(log(population_0_15))"], "offset() is for count models"),
         (["fit", "longley", "-f", "employed ~ gnp", "--test", "gpn = 0"], "\"gpn\" is not a coefficient name; did you mean \"gnp\"?"),
     ])
@@ -189,6 +189,25 @@ import Testing
         #expect(text.stdout.contains("E10000009  2019  line 795  rate_per_10000 \"x\""))
         let bad = try run(["residuals", "wales_la_panel", "-f", "rate_per_10000 ~ unemployment_rate_pct", "--id", "la_nmae"])
         #expect(bad.status != 0 && bad.stderr.contains("did you mean \"la_name\""))
+    }
+
+    @Test func binomialAndGammaFamiliesWithLinks() throws {
+        let logit = try run(["fit", "Tests/RegressionTests/Fixtures/wales_binomial.csv", "-f",
+                             "cbind(children_looked_after, not_looked_after) ~ children_low_income_pct", "--family", "binomial",
+                             "--exponentiate"])
+        #expect(logit.status == 0, "\(logit.stderr)")
+        #expect(logit.stdout.contains("family = binomial(link = \"logit\")") && logit.stdout.contains("Odds ratio"))
+        #expect(logit.stdout.contains("Against the null model: LR chi-squared = "))
+        let gamma = try run(["fit", "wales_la_panel", "-f", "rate_per_10000 ~ children_low_income_pct", "--family", "gamma",
+                             "--link", "log"])
+        #expect(gamma.status == 0, "\(gamma.stderr)")
+        #expect(gamma.stdout.contains("(Dispersion parameter for Gamma family taken to be ") && gamma.stdout.contains("t value"))
+        let wrong = try run(["fit", "wales_la_panel", "-f", "rate_per_10000 ~ children_low_income_pct", "--family", "poisson",
+                             "--link", "identity"])
+        #expect(wrong.status != 0 && wrong.stderr.contains("the poisson family takes the link log; not identity"))
+        let poisson = try run(["fit", "wales_la_panel", "-f", "children_looked_after ~ unemployment_rate_pct", "--family", "poisson",
+                               "--exposure", "population_0_15"])
+        #expect(poisson.stdout.contains("Overdispersion (Cameron-Trivedi, one-sided):"))
     }
 
     @Test func poissonWithExposureLooksLikeRsGlm() throws {

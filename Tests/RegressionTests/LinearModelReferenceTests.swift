@@ -20,6 +20,19 @@ import Testing
 
     static func close(_ a: Double?, _ b: Double?, _ rel: Double = 1e-10, absolute: Double = 0) -> Bool { closeValues(a, b, rel, absolute) }
 
+    /// The estimator a fixture case names in "se" (and "cluster").
+    static func standardErrors(_ c: [String: Any]) -> StandardErrorKind {
+        switch c["se"] as! String {
+        case "hc0": .hc0
+        case "hc1": .hc1
+        case "hc2": .hc2
+        case "hc3": .hc3
+        case "cluster": .cluster(column: c["cluster"] as! String)
+        case "cr2": .clusterCR2(column: c["cluster"] as! String)
+        default: .classical
+        }
+    }
+
     static func closeValues(_ a: Double?, _ b: Double?, _ rel: Double, _ absolute: Double) -> Bool {
         guard let a, let b else { return a == nil && b == nil }
         return abs(a - b) <= max(rel * abs(b), absolute)
@@ -63,15 +76,7 @@ import Testing
         for case_ in Self.reference["robust"] as! [[String: Any]] {
             let name = case_["name"] as! String
             let table = try DataTable.read(path: Self.root.appendingPathComponent(case_["file"] as! String).path)
-            let se: StandardErrorKind = switch case_["se"] as! String {
-            case "hc0": .hc0
-            case "hc1": .hc1
-            case "hc2": .hc2
-            case "hc3": .hc3
-            case "cluster": .cluster(column: case_["cluster"] as! String)
-            case "cr2": .clusterCR2(column: case_["cluster"] as! String)
-            default: .classical
-            }
+            let se = Self.standardErrors(case_)
             let level = Self.number(case_["level"]) ?? (case_["level"] as! NSNumber).doubleValue
             let weights = (case_["weights"] as? String).flatMap { $0.isEmpty ? nil : $0 }
             let fit = try LinearModel.fit(

@@ -1,0 +1,121 @@
+import DataTable
+import LinearAlgebra
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A test of one generalized linear model against a smaller one fitted to the same rows: the
+/// likelihood-ratio chi-squared test (`lmtest::lrtest`; for negative binomial models each with
+/// its own theta, as `MASS`'s `anova.negbin`), or for quasi-Poisson, which has no likelihood,
+/// the F test of R's `anova.glm(test = "F")`: deviance difference over its df and the larger
+/// model's dispersion.
+public struct GLMTest: Sendable {
+    /// "LR chi-squared" or "F".
+    public let kind: String
+    public let statistic: Double
+    public let degreesOfFreedom: Int
+    /// Denominator df of an F test.
+    public let residualDegreesOfFreedom: Int?
+    public let pValue: Double
+    /// The smaller model's deviance and log-likelihood (nil for quasi-Poisson).
+    public let smallerDeviance: Double
+    public let smallerLogLikelihood: Double?
+}
+
+/// Cameron and Trivedi's (1990) regression-based test for overdispersion in a Poisson fit, as
+/// `AER::dispersiontest` computes it: with `a_i = ((y_i - mu_i)^2 - y_i) / mu_i`,
+/// - NB1 (`Var = (1 + alpha) mu`): `z = sqrt(n) mean(a) / sd(a)`, dispersion `1 + mean(a)`;
+/// - NB2 (`Var = mu + alpha mu^2`): `alpha` by least squares of `a` on `mu` (no intercept), `z`
+///   its t statistic. One-sided p-values (overdispersion: `alpha > 0`) from the normal.
+public struct OverdispersionTest: Sendable {
+    public let form: String
+    /// NB1: the dispersion `1 + alpha`; NB2: `alpha`.
+    public let estimate: Double
+    public let statistic: Double
+    public let pValue: Double
+}
+
+extension GeneralizedLinearModelFit {
+    /// The test against the model with only the intercept (and the offsets), on the same rows.
+    public func testAgainstNull() -> GLMTest {
+        let n = frame.rows.count
+        let x = frame.formula.intercept ? Matrix(rows: n, columns: 1, repeating: 1) : Matrix(rows: n, columns: 0)
+        return test(againstDesign: x, rank: frame.formula.intercept ? 1 : 0)
+    }
+
+    /// The test of this model against `smaller`, a model nested in it fitted to the same rows.
+    public func test(against smaller: GeneralizedLinearModelFit) throws(ModelError) -> GLMTest {
+        guard smaller.frame.rows == frame.rows else {
+            throw .unsupported("nested models must be fitted to the same rows (fit both with the variables of both required)")
+        }
+        guard smaller.family == family && smaller.link == link else {
+            throw .unsupported("nested models must have the same family and link")
+        }
+        return test(smallerDeviance: smaller.deviance, smallerLogLikelihood: smaller.logLikelihood, smallerRank: smaller.rank)
+    }
+
+    private func test(againstDesign x: Matrix, rank smallerRank: Int) -> GLMTest {
+        let backend = SwiftBackend()
+        let irls = IRLS(x: x, y: response.y, priorWeights: response.priorWeights, offset: offset, model: model, backend: backend,
+                        maxIterations: options.maxIterations)
+        var mu: [Double], deviance: Double, theta: ThetaFit?
+        if x.columns == 0 {
+            mu = offset.map { link.mean($0) }
+            deviance = irls.deviance(mu)
+            if thetaFit != nil {
+                let counts = CountTally(y: response.y, weights: response.priorWeights)
+                let th = thetaML(counts, y: response.y, weights: response.priorWeights, mu: mu)
+                theta = ThetaFit(theta: th.value, standardError: th.standardError,
+                                 logLikelihood: negbinLogLikelihood(counts, y: response.y, weights: response.priorWeights,
+                                                                    mu: mu, theta: th.value), alternations: 0, warning: nil)
+            }
+        } else if thetaFit != nil {
+            let (result, fit) = GeneralizedLinearModel.fitNegativeBinomial(
+                irls: { m in IRLS(x: x, y: response.y, priorWeights: response.priorWeights, offset: offset, model: m,
+                                  backend: backend, maxIterations: options.maxIterations) },
+                y: response.y, weights: response.priorWeights, rank: 0)
+            (mu, deviance, theta) = (result.mu, result.deviance, fit)
+        } else {
+            let result = irls.run(startMu: response.start(model))
+            (mu, deviance) = (result.mu, result.deviance)
+        }
+        return test(smallerDeviance: deviance, smallerLogLikelihood: logLikelihood(mu: mu, deviance: deviance, thetaFit: theta),
+                    smallerRank: smallerRank)
+    }
+
+    private func test(smallerDeviance: Double, smallerLogLikelihood: Double?, smallerRank: Int) -> GLMTest {
+        let df = rank - smallerRank
+        if let ll = logLikelihood, let ll0 = smallerLogLikelihood {
+            let statistic = 2 * (ll - ll0)
+            return GLMTest(kind: "LR chi-squared", statistic: statistic, degreesOfFreedom: df, residualDegreesOfFreedom: nil,
+                           pValue: Distributions.chiSquaredUpperTail(statistic, df: Double(df)),
+                           smallerDeviance: smallerDeviance, smallerLogLikelihood: ll0)
+        }
+        let f = (smallerDeviance - deviance) / Double(df) / dispersion
+        return GLMTest(kind: "F", statistic: f, degreesOfFreedom: df, residualDegreesOfFreedom: residualDegreesOfFreedom,
+                       pValue: Distributions.fUpperTail(f, d1: Double(df), d2: Double(residualDegreesOfFreedom)),
+                       smallerDeviance: smallerDeviance, smallerLogLikelihood: nil)
+    }
+
+    /// Cameron–Trivedi overdispersion tests (NB1 and NB2 forms) of a Poisson fit; nil for other
+    /// families.
+    public var overdispersionTests: [OverdispersionTest]? {
+        guard family == .poisson else { return nil }
+        let y = response.y, mu = result.mu
+        let a = y.indices.map { ((y[$0] - mu[$0]) * (y[$0] - mu[$0]) - y[$0]) / mu[$0] }
+        let n = Double(a.count)
+        let mean = a.reduce(0, +) / n
+        let sd = (a.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot()
+        let z1 = n.squareRoot() * mean / sd
+        let mm = mu.reduce(0) { $0 + $1 * $1 }
+        let alpha = zip(a, mu).reduce(0) { $0 + $1.0 * $1.1 } / mm
+        let s2 = zip(a, mu).reduce(0) { $0 + ($1.0 - alpha * $1.1) * ($1.0 - alpha * $1.1) } / (n - 1)
+        let z2 = alpha / (s2 / mm).squareRoot()
+        return [
+            OverdispersionTest(form: "NB1: Var = (1 + alpha) mu; estimate: dispersion 1 + alpha", estimate: 1 + mean,
+                               statistic: z1, pValue: Distributions.normalSF(z1)),
+            OverdispersionTest(form: "NB2: Var = mu + alpha mu^2; estimate: alpha", estimate: alpha,
+                               statistic: z2, pValue: Distributions.normalSF(z2)),
+        ]
+    }
+}

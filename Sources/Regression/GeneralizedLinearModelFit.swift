@@ -1,0 +1,197 @@
+import LinearAlgebra
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A fitted generalized linear model: coefficients with model-based or robust standard errors,
+/// and the statistics of R's `summary.glm` (and `MASS::glm.nb`).
+public struct GeneralizedLinearModelFit: Sendable {
+    public let frame: ModelFrame
+    public let options: GLMOptions
+    let model: FamilyModel
+    let response: GLMResponse
+    /// Offsets per used row: the formula's `offset()` terms plus the log exposure.
+    public let offset: [Double]
+    let result: IRLS.Result
+    public let nullDeviance: Double
+    let thetaFit: ThetaFit?
+    /// Cautions about the fit (non-convergence, separation, theta at its limits, R's warnings).
+    public let warnings: [String]
+    /// Sandwich or cluster-robust covariance when asked for, nil for model-based.
+    public let robustCovariance: CovarianceEstimate?
+
+    init(
+        frame: ModelFrame, options: GLMOptions, model: FamilyModel, response: GLMResponse, offset: [Double],
+        result: IRLS.Result, nullDeviance: Double, thetaFit: ThetaFit?, warnings: [String],
+        robustCovariance: CovarianceEstimate?
+    ) {
+        self.frame = frame
+        self.options = options
+        self.model = model
+        self.response = response
+        self.offset = offset
+        self.result = result
+        self.nullDeviance = nullDeviance
+        self.thetaFit = thetaFit
+        self.warnings = warnings
+        self.robustCovariance = robustCovariance
+    }
+
+    public var family: GLMFamily { model.family }
+    public var link: LinkFunction { model.link }
+    public var level: Double { options.level }
+    /// Negative binomial theta (estimated or fixed).
+    public var theta: Double? { model.theta }
+    /// The standard error of an estimated theta.
+    public var thetaStandardError: Double? { thetaFit?.standardError }
+    /// Negative binomial: the alternations of theta and IRLS after the Poisson start.
+    public var alternations: Int? { thetaFit?.alternations }
+
+    public var deviance: Double { result.deviance }
+    public var iterations: Int { result.iterations }
+    public var converged: Bool { result.converged }
+    public var rank: Int { result.solution.rank }
+    /// Rows with a non-zero prior weight (R's `n.ok`, and `nobs`).
+    public var observations: Int { response.priorWeights.filter { $0 > 0 }.count }
+    public var residualDegreesOfFreedom: Int { observations - rank }
+    public var nullDegreesOfFreedom: Int { observations - (frame.formula.intercept ? 1 : 0) }
+    /// The fitted means.
+    public var fitted: [Double] { result.mu }
+    /// The linear predictor, offsets included.
+    public var linearPredictor: [Double] { result.eta }
+    /// The response as fitted (binomial: the proportion of successes).
+    public var responseValues: [Double] { response.y }
+    public var priorWeights: [Double] { response.priorWeights }
+    public var coefficientEstimates: [Double] { result.coefficients }
+    public var aliased: [String] { result.solution.aliased.map { frame.columnNames[$0] } }
+
+    /// Whether the tests are t (dispersion estimated, model-based or CR2) rather than z.
+    var usesT: Bool {
+        if case .clusterCR2 = options.standardErrors { return true }
+        return robustCovariance == nil && family.estimatesDispersion
+    }
+
+    /// The standard errors' estimator, as printed.
+    public var standardErrorKind: String {
+        if let robust = robustCovariance {
+            // sandwich/lmtest and Stata test GLM coefficients against the normal; CR2 uses
+            // Satterthwaite t as clubSandwich.
+            return robust.description + (options.standardErrors.shortName.hasPrefix("HC") ? "; z tests" : "")
+        }
+        if family.estimatesDispersion { return "model-based (Pearson dispersion, t tests)" }
+        return "model-based (dispersion 1, z tests)"
+    }
+
+    /// The dispersion as R's summary.glm takes it: Pearson's statistic (with the last IRLS
+    /// step's working weights) over the residual df where it is estimated, else 1.
+    public var dispersion: Double {
+        guard family.estimatesDispersion else { return 1 }
+        var total = 0.0
+        for i in response.y.indices where result.workingWeights[i] > 0 {
+            let r = (response.y[i] - result.mu[i]) / link.derivative(result.eta[i])
+            total += result.workingWeights[i] * r * r
+        }
+        return total / Double(residualDegreesOfFreedom)
+    }
+
+    /// Pearson's chi-squared statistic, `sum w (y - mu)^2 / V(mu)`.
+    public var pearsonChiSquared: Double {
+        var total = 0.0
+        for i in response.y.indices where response.priorWeights[i] > 0 {
+            let r = response.y[i] - result.mu[i]
+            total += response.priorWeights[i] * r * r / model.variance(result.mu[i])
+        }
+        return total
+    }
+
+    /// The log-likelihood (nil for quasi-Poisson, which has none). Gaussian and Gamma plug in
+    /// the ML estimate of the dispersion, as R's `logLik.glm`.
+    public var logLikelihood: Double? { logLikelihood(mu: result.mu, deviance: result.deviance, thetaFit: thetaFit) }
+
+    func logLikelihood(mu: [Double], deviance: Double, thetaFit: ThetaFit?) -> Double? {
+        guard family.hasLikelihood else { return nil }
+        if let thetaFit { return thetaFit.logLikelihood }
+        let term = model.aicTerm(y: response.y, trials: response.trials, mu: mu, weights: response.priorWeights, deviance: deviance)
+        return (family == .gaussian || family == .gamma ? 1 : 0) - term / 2
+    }
+
+    /// Parameters counted by AIC and BIC: the coefficients, plus the dispersion (gaussian,
+    /// Gamma) or an estimated theta.
+    public var parameters: Int { rank + (family == .gaussian || family == .gamma || thetaFit != nil ? 1 : 0) }
+
+    public var aic: Double? { logLikelihood.map { -2 * $0 + 2 * Double(parameters) } }
+    public var bic: Double? { logLikelihood.map { -2 * $0 + log(Double(observations)) * Double(parameters) } }
+
+    /// The covariance behind the standard errors (design order, NaN for aliased terms).
+    public var covariance: Matrix {
+        if let robust = robustCovariance { return robust.matrix }
+        let phi = dispersion
+        return Matrix(rows: frame.columnNames.count, columns: frame.columnNames.count,
+                      elements: result.solution.unscaledCovariance.elements.map { $0 * phi })
+    }
+
+    /// Coefficient rows: z tests, or t on the residual df where the dispersion is estimated
+    /// (Satterthwaite df with CR2), with Wald intervals at ``level``.
+    public var coefficients: [CoefficientRow] {
+        let v = covariance
+        let df = Double(residualDegreesOfFreedom)
+        return frame.columnNames.enumerated().map { j, name in
+            let b = result.coefficients[j]
+            guard !b.isNaN else {
+                return CoefficientRow(term: name, estimate: nil, standardError: nil, statistic: nil, pValue: nil,
+                                      confidenceLow: nil, confidenceHigh: nil, degreesOfFreedom: nil)
+            }
+            let se = v[j, j].squareRoot()
+            let z = b / se
+            let dfj = usesT ? (robustCovariance?.coefficientDegreesOfFreedom?[j] ?? df) : .infinity
+            let q = dfj.isFinite ? Distributions.studentTQuantile(1 - (1 - level) / 2, df: dfj)
+                : Distributions.normalQuantile(1 - (1 - level) / 2)
+            let p = dfj.isFinite ? Distributions.studentTTwoSided(z, df: dfj) : 2 * Distributions.normalSF(abs(z))
+            return CoefficientRow(term: name, estimate: b, standardError: se, statistic: z, pValue: p,
+                                  confidenceLow: b - q * se, confidenceHigh: b + q * se, degreesOfFreedom: dfj)
+        }
+    }
+}
+
+/// One row's fitted values, residuals and influence, as R's `residuals.glm`, `hatvalues`,
+/// `rstandard` and `cooks.distance` give them.
+public struct GLMObservation: Sendable {
+    public let row: Int
+    public let response: Double
+    public let fitted: Double
+    public let linearPredictor: Double
+    public let responseResidual: Double
+    public let pearsonResidual: Double
+    public let devianceResidual: Double
+    public let workingResidual: Double
+    /// Diagonal of the hat matrix of the last IRLS step's weighted least squares.
+    public let leverage: Double
+    /// Deviance residual over `sqrt(dispersion (1 - h))` (R's `rstandard.glm`).
+    public let standardizedResidual: Double
+    /// `(r_P / (1 - h))^2 h / (dispersion p)` (R's `cooks.distance.glm`).
+    public let cooksDistance: Double
+}
+
+extension GeneralizedLinearModelFit {
+    /// Per-observation output for the rows used (prior weight 0 gives leverage 0, as R).
+    public var observationDiagnostics: [GLMObservation] {
+        let solution = result.solution
+        let design = GeneralizedLinearModel.weighted(frame.design, result.workingWeights)
+        let h = CovarianceEstimator.leverages(design, kept: solution.keptColumns, c: solution.keptUnscaledCovariance)
+        let phi = dispersion, k = Double(rank)
+        return response.y.indices.map { i in
+            let y = response.y[i], mu = result.mu[i], w = response.priorWeights[i]
+            let e = y - mu
+            let pearson = e * (w / model.variance(mu)).squareRoot()
+            let unit = max(0, model.devianceContribution(y, mu, w))
+            let devianceResidual = (e < 0 ? -1.0 : 1.0) * unit.squareRoot()
+            let hi = w > 0 ? h[i] : 0
+            return GLMObservation(
+                row: frame.rows[i], response: y, fitted: mu, linearPredictor: result.eta[i], responseResidual: e,
+                pearsonResidual: pearson, devianceResidual: devianceResidual,
+                workingResidual: e / link.derivative(result.eta[i]), leverage: hi,
+                standardizedResidual: devianceResidual / (phi * (1 - hi)).squareRoot(),
+                cooksDistance: (pearson / (1 - hi)) * (pearson / (1 - hi)) * hi / (phi * k))
+        }
+    }
+}

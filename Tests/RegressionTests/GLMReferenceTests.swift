@@ -1,0 +1,93 @@
+import DataTable
+import Foundation
+import LinearAlgebra
+import Regression
+import Testing
+
+/// Generalized linear models against R (scripts/reference/glm_models.R: glm, MASS::glm.nb,
+/// sandwich, lmtest, clubSandwich), in every backend. Tolerances: coefficients, standard errors
+/// of every kind, z or t, deviance, null deviance, dispersion, Pearson chi-squared, AIC, BIC,
+/// log-likelihood, theta and its standard error, the LR or F test against the null model and
+/// the overdispersion tests to 1e-7 relative (p-values 1e-7 relative or 1e-300 absolute);
+/// per-observation values to 1e-7 relative to the largest in magnitude; iterations exactly.
+@Suite struct GLMReferenceTests {
+    nonisolated(unsafe) static let cases: [[String: Any]] = {
+        let url = Bundle.module.url(forResource: "Fixtures/glm_reference", withExtension: "json")!
+        let json = try! JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        return json["cases"] as! [[String: Any]]
+    }()
+
+    static let numbers = LinearModelReferenceTests.numbers, number = LinearModelReferenceTests.number
+    static let close = LinearModelReferenceTests.closeValues
+
+    static func options(_ c: [String: Any]) -> GLMOptions {
+        let text = { (key: String) -> String? in (c[key] as? String).flatMap { $0.isEmpty ? nil : $0 } }
+        let se = LinearModelReferenceTests.standardErrors(c)
+        return GLMOptions(
+            family: GLMFamily(rawValue: c["family"] as! String)!, link: LinkFunction(rawValue: c["link"] as! String),
+            exposure: text("exposure"), weights: text("weights"), theta: number(c["theta_fixed"]), standardErrors: se)
+    }
+
+    static func fit(_ c: [String: Any], kind: BackendKind) throws -> GeneralizedLinearModelFit {
+        let table = try DataTable.read(path: LinearModelReferenceTests.root.appendingPathComponent(c["file"] as! String).path)
+        return try GeneralizedLinearModel.fit(Formula(c["formula"] as! String), data: table, options: options(c), backend: kind.make())
+    }
+
+    @Test(arguments: BackendKind.available)
+    func coefficientsAndStatisticsMatchR(kind: BackendKind) throws {
+        for c in Self.cases {
+            let name = c["name"] as! String
+            let fit = try Self.fit(c, kind: kind)
+            let rows = fit.coefficients
+            let robust = c["se"] as! String != "classical"
+            #expect(rows.map(\.term) == c["terms"] as! [String], "\(name) terms")
+            var keys: [(String, KeyPath<CoefficientRow, Double?>)] = [("estimate", \.estimate), ("std_error", \.standardError)]
+            if !robust { keys += [("statistic", \.statistic), ("p_value", \.pValue)] }
+            for (key, path) in keys {
+                for (row, expected) in zip(rows, Self.numbers(c[key])) {
+                    #expect(Self.close(row[keyPath: path], expected, 1e-7, key == "p_value" ? 1e-300 : 0), "\(name) \(row.term) \(key)")
+                }
+            }
+            let statistics: [(String, Double?)] = [
+                ("deviance", fit.deviance), ("null_deviance", fit.nullDeviance), ("dispersion", fit.dispersion), ("aic", fit.aic),
+                ("bic", fit.bic), ("log_likelihood", fit.logLikelihood), ("pearson", fit.pearsonChiSquared), ("theta", fit.theta),
+                ("theta_se", fit.thetaStandardError),
+            ]
+            for (key, value) in statistics { #expect(Self.close(value, Self.number(c[key]), 1e-7, 0), "\(name) \(key)") }
+            #expect(fit.residualDegreesOfFreedom == c["df_residual"] as! Int && fit.nullDegreesOfFreedom == c["df_null"] as! Int, "\(name) df")
+            #expect(fit.iterations == c["iterations"] as! Int, "\(name) iterations")
+            let null = Self.numbers(c["null_test"])
+            let test = fit.testAgainstNull()
+            #expect(Self.close(test.statistic, null[0], 1e-7, 0), "\(name) null test statistic")
+            #expect(Double(test.degreesOfFreedom) == null[1], "\(name) null test df")
+            #expect(Self.close(test.pValue, null[2], 1e-7, 1e-300), "\(name) null test p")
+            let dispersion = Self.numbers(c["overdispersion"])
+            if let tests = fit.overdispersionTests {
+                let ours = [tests[0].estimate, tests[0].statistic, tests[1].estimate, tests[1].statistic]
+                for (k, (a, b)) in zip(ours, dispersion).enumerated() { #expect(Self.close(a, b, 1e-7, 0), "\(name) overdispersion \(k)") }
+            } else {
+                #expect(dispersion.allSatisfy { $0 == nil }, "\(name) overdispersion")
+            }
+        }
+    }
+
+    @Test(arguments: BackendKind.available)
+    func observationsMatchR(kind: BackendKind) throws {
+        for c in Self.cases where c["se"] as! String == "classical" {
+            let name = c["name"] as! String
+            let rows = try Self.fit(c, kind: kind).observationDiagnostics
+            let columns: [(String, KeyPath<GLMObservation, Double>)] = [
+                ("fitted", \.fitted), ("linear_predictor", \.linearPredictor), ("resid_response", \.responseResidual),
+                ("resid_pearson", \.pearsonResidual), ("resid_deviance", \.devianceResidual), ("resid_working", \.workingResidual),
+                ("hat", \.leverage), ("rstandard", \.standardizedResidual), ("cooks", \.cooksDistance),
+            ]
+            for (key, path) in columns {
+                let expected = Self.numbers(c[key]).map { $0! }
+                let scale = expected.map(abs).max() ?? 1
+                #expect(rows.count == expected.count, "\(name) rows")
+                let worst = zip(rows, expected).map { abs($0[keyPath: path] - $1) }.max() ?? 0
+                #expect(worst <= 1e-7 * scale, "\(name) \(key): worst \(worst / scale)")
+            }
+        }
+    }
+}

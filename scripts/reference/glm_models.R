@@ -1,0 +1,133 @@
+# Reference fits from R's glm (Poisson, quasi-Poisson, binomial, Gamma, gaussian with a log
+# link, negative binomial with theta fixed) and MASS::glm.nb (theta by maximum likelihood), with
+# sandwich (HC0-HC3, CR1) standard errors, per-observation residuals and
+# influence, likelihood-ratio tests against the null model (lmtest::lrtest; anova F for
+# quasi-Poisson) and Cameron-Trivedi overdispersion tests (as AER::dispersiontest computes them).
+# Usage, from the repository root:
+#   Rscript scripts/reference/glm_models.R > Tests/RegressionTests/Fixtures/glm_reference.json
+# It also writes the two example datasets it uses to Tests/RegressionTests/Fixtures:
+# wales_binomial.csv (the Welsh panel with children not looked after = population - looked after)
+# and logistic.csv (a generated 0/1 response, seed 20261123).
+num <- function(v) ifelse(is.na(v), "null", sprintf("\"%.17g\"", v))
+arr <- function(v) paste0("[", paste(num(v), collapse = ", "), "]")
+strs <- function(v) paste0("[", paste0("\"", v, "\"", collapse = ", "), "]")
+markers <- c("", "NA", ".", "..", ":", "-", "*", "c", "k", "u", "x", "z", "[c]", "[k]", "[low]", "[u]", "[x]", "[z]")
+invisible(Sys.setlocale("LC_COLLATE", "C"))
+suppressMessages({ library(MASS); library(sandwich); library(lmtest) })
+
+wales <- read.csv("datasets/wales_la_panel.csv")
+england <- read.csv("datasets/england_la_panel.csv", na.strings = markers)
+binom <- wales
+binom$not_looked_after <- binom$population_0_15 - binom$children_looked_after
+write.csv(binom, "Tests/RegressionTests/Fixtures/wales_binomial.csv", row.names = FALSE, quote = FALSE)
+set.seed(20261123)
+n <- 300
+logistic <- data.frame(x1 = round(rnorm(n), 4), x2 = round(runif(n, 0, 10), 3),
+                       group = sample(c("north", "south", "west"), n, replace = TRUE))
+eta <- -0.5 + 0.8 * logistic$x1 - 0.15 * logistic$x2 + ifelse(logistic$group == "south", 0.6, 0)
+logistic$reached <- rbinom(n, 1, plogis(eta))
+logistic$weight <- sample(1:3, n, replace = TRUE)
+logistic <- logistic[, c("reached", "x1", "x2", "group", "weight")]
+write.csv(logistic, "Tests/RegressionTests/Fixtures/logistic.csv", row.names = FALSE, quote = FALSE)
+datasets <- list("datasets/wales_la_panel.csv" = wales, "datasets/england_la_panel.csv" = england,
+                 "Tests/RegressionTests/Fixtures/wales_binomial.csv" = binom,
+                 "Tests/RegressionTests/Fixtures/logistic.csv" = logistic)
+
+# family: an R family object, "negbin" (glm.nb) or a number (negative.binomial(theta) fixed).
+case <- function(name, file, formula, family, exposure = "", weights = "", se = "classical", cluster = "") {
+  data <- datasets[[file]]
+  data$.w <- if (weights == "") 1 else data[[weights]]
+  nb <- identical(family, "negbin")
+  fixed <- is.numeric(family)
+  f <- if (exposure == "") formula else update(formula, as.formula(paste0("~ . + offset(log(", exposure, "))")))
+  vars <- c(all.vars(f), if (cluster != "") cluster)
+  data <- data[complete.cases(data[, vars]), ]  # so that update(fit, . ~ 1) uses the same rows
+  fit <- if (nb) glm.nb(f, data, weights = .w) else
+    glm(f, if (fixed) negative.binomial(family) else family, data, weights = .w)
+  s <- summary(fit)
+  cf <- s$coefficients
+  familyName <- if (nb || fixed) "negbin" else tolower(family$family)
+  linkName <- if (nb || fixed) "log" else family$link
+  quasi <- familyName == "quasipoisson"
+  ll <- if (!quasi) as.numeric(logLik(fit)) else NA
+  # A fixed theta: the negative binomial likelihood has dispersion 1 (as glm.nb's summary);
+  # R's summary.glm would estimate one for a negative.binomial(theta) family.
+  s <- if (fixed) summary(fit, dispersion = 1) else s
+  cf <- s$coefficients
+  V <- switch(se, classical = s$cov.scaled, cluster = vcovCL(fit, cluster = data[[cluster]], type = "HC1"),
+              vcovHC(fit, type = toupper(se)))
+  # The null model keeps the offsets (update(fit, . ~ 1) would drop offset() terms).
+  tf <- terms(f)
+  offsets <- vapply(attr(tf, "offset"), function(i) deparse(attr(tf, "variables")[[i + 1]]), "")
+  nf <- update(fit, reformulate(c("1", offsets), response = f[[2]]))
+  null <- if (quasi) {
+    a <- anova(nf, fit, test = "F")
+    c(a$F[2], a$Df[2], a[2, "Pr(>F)"])
+  } else {
+    lr <- lrtest(nf, fit)
+    c(lr$Chisq[2], lr$Df[2], lr[2, "Pr(>Chisq)"])
+  }
+  disp <- if (familyName == "poisson") {
+    y <- fit$y; mu <- fitted(fit)
+    aux <- ((y - mu)^2 - y) / mu
+    r2 <- lm(aux ~ 0 + mu)
+    c(mean(aux) + 1, sqrt(length(aux)) * mean(aux) / sd(aux), coef(r2)[1], summary(r2)$coefficients[1, 3])
+  } else rep(NA, 4)
+  sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "family": "%s", "link": "%s", "exposure": "%s",',
+    ' "weights": "%s", "theta_fixed": %s, "se": "%s", "cluster": "%s", "terms": %s,\n',
+    '  "estimate": %s, "std_error": %s, "statistic": %s, "p_value": %s,\n',
+    '  "deviance": %s, "null_deviance": %s, "df_residual": %d, "df_null": %d, "dispersion": %s, "aic": %s, "bic": %s,',
+    ' "log_likelihood": %s, "pearson": %s, "iterations": %d, "theta": %s, "theta_se": %s,\n',
+    '  "null_test": %s, "overdispersion": %s,\n',
+    '  "fitted": %s,\n  "linear_predictor": %s,\n  "resid_response": %s,\n  "resid_pearson": %s,\n',
+    '  "resid_deviance": %s,\n  "resid_working": %s,\n  "hat": %s,\n  "rstandard": %s,\n  "cooks": %s}'),
+    name, file, paste(deparse(formula), collapse = ""), familyName, linkName, exposure, weights,
+    if (fixed) num(family) else "null", se, cluster, strs(rownames(cf)),
+    arr(cf[, 1]), arr(sqrt(diag(V))), arr(cf[, 3]), arr(cf[, 4]),
+    num(fit$deviance), num(fit$null.deviance), as.integer(fit$df.residual), as.integer(fit$df.null),
+    num(s$dispersion), num(if (quasi) NA else AIC(fit)), num(if (quasi) NA else BIC(fit)), num(ll),
+    num(sum(residuals(fit, "pearson")^2)), as.integer(fit$iter),
+    num(if (nb) fit$theta else if (fixed) family else NA), num(if (nb) fit$SE.theta else NA),
+    arr(null), arr(disp),
+    arr(fitted(fit)), arr(fit$linear.predictors), arr(residuals(fit, "response")), arr(residuals(fit, "pearson")),
+    arr(residuals(fit, "deviance")), arr(residuals(fit, "working")), arr(hatvalues(fit)),
+    arr(if (fixed) residuals(fit, "deviance") / sqrt(1 - hatvalues(fit)) else rstandard(fit)),
+    arr(if (fixed) cooks.distance(fit, dispersion = 1) else cooks.distance(fit)))
+}
+W <- "datasets/wales_la_panel.csv"; E <- "datasets/england_la_panel.csv"
+B <- "Tests/RegressionTests/Fixtures/wales_binomial.csv"; L <- "Tests/RegressionTests/Fixtures/logistic.csv"
+pf <- children_looked_after ~ unemployment_rate_pct + children_low_income_pct + offset(log(population_0_15))
+cases <- c(
+  case("wales_poisson_offset", W,
+       children_looked_after ~ children_low_income_pct + unemployment_rate_pct + offset(log(population_0_15)), poisson()),
+  case("wales_quasipoisson_exposure", W, children_looked_after ~ children_low_income_pct + factor(year), quasipoisson(),
+       exposure = "population_0_15"),
+  case("england_poisson_region", E,
+       children_looked_after ~ idaci_average_score + region_name + offset(log(population_0_17)), poisson()),
+  case("wales_poisson_no_offset", W, children_looked_after ~ log(population_0_15) + wimd_pct_lsoas_most_deprived_10pct, poisson()),
+  case("wales_negbin_exposure", W, children_looked_after ~ children_low_income_pct + unemployment_rate_pct, "negbin",
+       exposure = "population_0_15"),
+  case("england_negbin_offset", E,
+       children_looked_after ~ idaci_average_score + domestic_abuse_parent_per_10000 + offset(log(population_0_17)), "negbin"),
+  case("wales_negbin_no_offset", W, children_looked_after ~ log(population_0_15) + factor(year), "negbin"),
+  case("wales_negbin_fixed_theta", W, children_looked_after ~ children_low_income_pct, 25, exposure = "population_0_15"),
+  case("wales_binomial_cbind", B, cbind(children_looked_after, not_looked_after) ~ children_low_income_pct + unemployment_rate_pct,
+       binomial()),
+  case("wales_binomial_probit", B, cbind(children_looked_after, not_looked_after) ~ children_low_income_pct, binomial("probit")),
+  case("wales_binomial_cloglog", B, cbind(children_looked_after, not_looked_after) ~ wimd_pct_lsoas_most_deprived_20pct,
+       binomial("cloglog")),
+  case("logistic_factor", L, reached ~ x1 + x2 + group, binomial()),
+  case("logistic_weighted", L, reached ~ x1 + group, binomial(), weights = "weight"),
+  case("england_gamma_log", E, csc_net_spend_per_child_gbp ~ imd_average_score + factor(year), Gamma("log")),
+  case("wales_gamma_inverse", W, rate_per_10000 ~ children_low_income_pct + unemployment_rate_pct, Gamma("inverse")),
+  case("wales_gaussian_log", W, rate_per_10000 ~ children_low_income_pct + wimd_pct_lsoas_most_deprived_10pct, gaussian("log")),
+  case("wales_poisson_weighted", W, children_looked_after ~ children_low_income_pct + offset(log(population_0_15)), poisson(),
+       weights = "unemployment_rate_pct"),
+  lapply(c("hc0", "hc1", "hc2", "hc3"), function(se) case(paste0("poisson_", se), W, pf, poisson(), se = se)),
+  list(case("poisson_cluster", W, pf, poisson(), se = "cluster", cluster = "la_code"),
+       case("negbin_hc3", W, pf, "negbin", se = "hc3"),
+       case("negbin_cluster", W, pf, "negbin", se = "cluster", cluster = "la_code"),
+       case("quasipoisson_hc0", W, pf, quasipoisson(), se = "hc0"),
+       case("logistic_hc3", L, reached ~ x1 + x2, binomial(), se = "hc3")))
+cat('{"source": "scripts/reference/glm_models.R (', R.version.string, ', glm, MASS::glm.nb, sandwich, lmtest)",\n "cases": [\n',
+    paste(unlist(cases), collapse = ",\n"), ']}\n', sep = "")
