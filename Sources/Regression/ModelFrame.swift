@@ -148,6 +148,19 @@ public struct ModelFrame: Sendable {
         return (Matrix(rows: keep.count, columns: builder.names.count, elements: builder.elements), keep, dropped)
     }
 
+    /// The formula's offsets summed over `rows` of new data (zeros without `offset()`); a
+    /// missing or non-finite offset is an error naming the line.
+    public func offsets(for data: DataTable, rows: [Int]) throws(ModelError) -> [Double] {
+        var columns = [String: Column]()
+        for node in formula.offsets {
+            for name in node.columns {
+                do { columns[name] = try data.column(named: name) } catch { throw .data(error) }
+            }
+        }
+        let evaluator = Evaluator(table: data, columns: columns, rows: rows, formula: formula)
+        return try evaluator.offset() ?? [Double](repeating: 0, count: rows.count)
+    }
+
     /// The least-squares problem to solve: `sqrt(w) X`, `sqrt(w) y` with weights, else `X`, `y`.
     public var workingProblem: (design: Matrix, response: [Double]) {
         guard let weights else { return (design, response) }

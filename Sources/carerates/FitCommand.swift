@@ -33,20 +33,7 @@ struct FitCommand: ParsableCommand {
     @Option(name: .customLong("test"), help: "A linear restriction to test, e.g. \"x1 = 0\" or \"factor(year)2016 = factor(year)2017\"; repeat for a joint Wald test.")
     var hypotheses: [String] = []
 
-    @Option(help: "Model family: gaussian (the default; with the identity link, the linear model), poisson, quasipoisson, negbin (theta by maximum likelihood unless --theta), binomial or gamma.")
-    var family: FamilyOption = .gaussian
-
-    @Option(help: "Link function: identity, log, logit, probit, cloglog or inverse (default: the family's, as in R).")
-    var link: LinkOption?
-
-    @Option(help: "For generalized linear models: a column of exposures (e.g. child population) whose log is the offset.")
-    var exposure: String?
-
-    @Option(help: "For --family negbin: fix theta at this value instead of estimating it.")
-    var theta: Double?
-
-    @Option(help: "For generalized linear models: the most IRLS iterations per fit.")
-    var maxit: Int = 25
+    @OptionGroup var glm: GLMOptionGroup
 
     @Flag(help: "For generalized linear models: report exp(estimate) (rate or odds ratios) with exponentiated intervals.")
     var exponentiate = false
@@ -78,13 +65,11 @@ struct FitCommand: ParsableCommand {
     }
 
     func run() throws {
-        if family != .gaussian || (link ?? .identity) != .identity {
+        if glm.isGeneralized {
             try runGeneralizedModel()
             return
         }
-        if exposure != nil || exponentiate || theta != nil {
-            throw CLIError("--exposure, --exponentiate and --theta are for generalized linear models: add --family (e.g. poisson) or --link")
-        }
+        if exponentiate { throw CLIError("--exponentiate is for generalized linear models: add --family (e.g. poisson) or --link") }
         let (fit, path) = try model.fit(standardErrors: standardErrors, level: level)
         var wald: WaldTest?
         if !hypotheses.isEmpty {
@@ -108,19 +93,46 @@ extension FitCommand {
             throw CLIError("--test and --checks are for linear models; a generalized linear model's summary already "
                 + "tests it against the null model (and a Poisson fit for overdispersion)")
         }
-        if model.tolerance != nil { throw CLIError("--tol is for linear models") }
-        if maxit < 1 { throw CLIError("--maxit must be at least 1") }
-        let (parsed, table, path) = try model.load(
-            alsoRead: [exposure, model.weights, standardErrors.clusterColumn].compactMap { $0 })
-        let options = GLMOptions(
-            family: GLMFamily(rawValue: family.rawValue)!, link: link.map { LinkFunction(rawValue: $0.rawValue)! },
-            exposure: exposure, weights: model.weights, theta: theta, standardErrors: standardErrors, level: level,
-            maxIterations: maxit)
-        let fit = try GeneralizedLinearModel.fit(parsed, data: table, options: options, backend: model.backend.make())
+        let (fit, path) = try model.fitGeneralized(glm, standardErrors: standardErrors, level: level)
         let report = GeneralizedLinearModelReport(
             fit: fit, dataName: model.file, exponentiate: exponentiate, nullTest: fit.testAgainstNull(),
             overdispersion: fit.overdispersionTests)
         try OutputWriter.emit(format, text: { report.text }, csv: { report.csv }, json: { report.json }, to: out, inputs: [path])
+    }
+}
+
+/// The family, link and fitting options of generalized linear models, shared by the model commands.
+struct GLMOptionGroup: ParsableArguments {
+    @Option(help: "Model family: gaussian (the default; with the identity link, the linear model), poisson, quasipoisson, negbin (theta by maximum likelihood unless --theta), binomial or gamma.")
+    var family: FamilyOption = .gaussian
+
+    @Option(help: "Link function: identity, log, logit, probit, cloglog or inverse (default: the family's, as in R).")
+    var link: LinkOption?
+
+    @Option(help: "For generalized linear models: a column of exposures (e.g. child population) whose log is the offset.")
+    var exposure: String?
+
+    @Option(help: "For --family negbin: fix theta at this value instead of estimating it.")
+    var theta: Double?
+
+    @Option(help: "For generalized linear models: the most IRLS iterations per fit.")
+    var maxit: Int = 25
+
+    /// Whether the options ask for a generalized linear model rather than least squares.
+    var isGeneralized: Bool { family != .gaussian || (link ?? .identity) != .identity }
+
+    func validate() throws {
+        if !isGeneralized && (exposure != nil || theta != nil) {
+            throw ValidationError("--exposure and --theta are for generalized linear models: add --family (e.g. poisson) or --link")
+        }
+        if maxit < 1 { throw ValidationError("--maxit must be at least 1") }
+    }
+
+    func options(weights: String?, standardErrors: StandardErrorKind, level: Double) -> GLMOptions {
+        GLMOptions(
+            family: GLMFamily(rawValue: family.rawValue)!, link: link.map { LinkFunction(rawValue: $0.rawValue)! },
+            exposure: exposure, weights: weights, theta: theta, standardErrors: standardErrors, level: level,
+            maxIterations: maxit)
     }
 }
 
@@ -175,6 +187,17 @@ struct ModelOptions: ParsableArguments {
             parsed, data: table, backend: backend.make(), tolerance: tolerance, standardErrors: standardErrors, level: level,
             weights: weights)
         return (fit, path)
+    }
+
+    /// Reads the data and fits a generalized linear model; returns the fit and the path read.
+    func fitGeneralized(
+        _ glm: GLMOptionGroup, standardErrors: StandardErrorKind = .classical, level: Double = 0.95, alsoRead: [String]? = []
+    ) throws -> (GeneralizedLinearModelFit, String) {
+        if tolerance != nil { throw CLIError("--tol is for linear models") }
+        let extra = [glm.exposure, weights, standardErrors.clusterColumn].compactMap { $0 }
+        let (parsed, table, path) = try load(alsoRead: alsoRead.map { $0 + extra })
+        let options = glm.options(weights: weights, standardErrors: standardErrors, level: level)
+        return (try GeneralizedLinearModel.fit(parsed, data: table, options: options, backend: backend.make()), path)
     }
 
     /// Parses the formula and reads the columns it needs plus `alsoRead` (nil: every column).

@@ -8,11 +8,16 @@ import Report
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Fit a linear model and predict, with confidence and prediction intervals.",
+        abstract: "Fit a model and predict, with confidence and prediction intervals.",
         discussion: """
             Without --new, predicts the rows the model was fitted to. With --new, the rows of \
             another CSV go through the same formula: the same transforms and factor levels (a \
-            level the fit never saw is an error naming it).
+            level the fit never saw is an error naming it). With --family or --link, a generalized \
+            linear model: the mean on the link and response scales with Wald intervals, and for \
+            Poisson, negative binomial, Gamma and gaussian fits a prediction interval for a new \
+            observation simulated from the fitted distribution with the coefficients' (and \
+            theta's) uncertainty, reproducible with --seed. The exposure column is read from the \
+            new rows.
             """)
 
     @OptionGroup var model: ModelOptions
@@ -22,10 +27,31 @@ struct PredictCommand: ParsableCommand {
 
     @OptionGroup var confidence: LevelOption
 
+    @OptionGroup var glm: GLMOptionGroup
+
+    @Option(help: "For generalized linear models: simulated draws per row for the prediction intervals.")
+    var draws: Int = 10_000
+
+    @Option(help: "For generalized linear models: the seed of the simulated prediction intervals.")
+    var seed: UInt64 = 1
+
     @OptionGroup var output: RowOutputOptions
+
+    func validate() throws {
+        if !(100...1_000_000).contains(draws) { throw ValidationError("--draws must be between 100 and 1000000") }
+    }
 
     func run() throws {
         // Default identifiers are found among all columns, so then every column is read.
+        if glm.isGeneralized {
+            let (fit, path) = try model.fitGeneralized(glm, level: confidence.level, alsoRead: output.ids)
+            let table = try new.map { try DataTable.read(path: DatasetLocator.resolve($0)) } ?? fit.frame.table
+            let predictions = try fit.predict(new == nil ? nil : table, level: confidence.level, draws: draws, seed: seed)
+            let report = try GLMPredictionReport(predictions, fit: fit, table: table, ids: output.ids)
+            try output.emit(text: { report.text }, csv: { report.csv }, json: { report.json },
+                            inputs: [path] + (new.map { [DatasetLocator.resolve($0)] } ?? []))
+            return
+        }
         let (fit, path) = try model.fit(alsoRead: output.ids)
         var inputs = [path]
         var table = fit.frame.table

@@ -6,19 +6,28 @@ import Report
 struct ResidualsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "residuals",
-        abstract: "Fit a linear model and list each observation's fitted value, residuals, leverage and Cook's distance.",
+        abstract: "Fit a model and list each observation's fitted value, residuals, leverage and Cook's distance.",
         discussion: """
             Rows carry the --id columns (by default every text column whose values are unique), \
             so each authority's residual reads at a glance; rows dropped for missing values are \
-            listed by the same identifiers.
+            listed by the same identifiers. With --family or --link, a generalized linear model: \
+            response, Pearson, deviance and working residuals, as R's residuals.glm.
             """)
 
     @OptionGroup var model: ModelOptions
+
+    @OptionGroup var glm: GLMOptionGroup
 
     @OptionGroup var output: RowOutputOptions
 
     func run() throws {
         // Default identifiers are found among all columns, so then every column is read.
+        if glm.isGeneralized {
+            let (fit, path) = try model.fitGeneralized(glm, alsoRead: output.ids)
+            let report = try GLMObservationReport(fit: fit, ids: output.ids)
+            try output.emit(text: { report.text }, csv: { report.csv }, json: { report.json }, inputs: [path])
+            return
+        }
         let (fit, path) = try model.fit(alsoRead: output.ids)
         let report = try ObservationReport(fit: fit, ids: output.ids)
         try output.emit(text: { report.text }, csv: { report.csv }, json: { report.json }, inputs: [path])

@@ -7,7 +7,8 @@
 #   Rscript scripts/reference/glm_models.R > Tests/RegressionTests/Fixtures/glm_reference.json
 # It also writes the two example datasets it uses to Tests/RegressionTests/Fixtures:
 # wales_binomial.csv (the Welsh panel with children not looked after = population - looked after)
-# and logistic.csv (a generated 0/1 response, seed 20261123).
+# logistic.csv (a generated 0/1 response, seed 20261123) and new_wales_counts.csv (three
+# hypothetical authorities to predict).
 num <- function(v) ifelse(is.na(v), "null", sprintf("\"%.17g\"", v))
 arr <- function(v) paste0("[", paste(num(v), collapse = ", "), "]")
 strs <- function(v) paste0("[", paste0("\"", v, "\"", collapse = ", "), "]")
@@ -129,5 +130,31 @@ cases <- c(
        case("negbin_cluster", W, pf, "negbin", se = "cluster", cluster = "la_code"),
        case("quasipoisson_hc0", W, pf, quasipoisson(), se = "hc0"),
        case("logistic_hc3", L, reached ~ x1 + x2, binomial(), se = "hc3")))
+# Predictions for new authorities: predict.glm's link-scale fit and standard error, the response
+# scale's delta-method standard error, and 95% prediction intervals for a new count by
+# simulation (coefficients from MASS::mvrnorm, for glm.nb log(theta) normal with sd SE/theta,
+# then rpois or rnegbin; 400,000 draws; quantile type 1).
+newdata <- data.frame(la_name = c("Powys", "Cardiff", "Newport"), population_0_15 = c(21000, 68000, 31000),
+                      children_low_income_pct = c(20, 31.5, 37))
+write.csv(newdata, "Tests/RegressionTests/Fixtures/new_wales_counts.csv", row.names = FALSE, quote = FALSE)
+prediction <- function(name, family) {
+  f <- children_looked_after ~ children_low_income_pct + offset(log(population_0_15))
+  fit <- if (family == "negbin") glm.nb(f, wales) else glm(f, poisson(), wales)
+  p <- predict(fit, newdata, se.fit = TRUE)
+  r <- predict(fit, newdata, se.fit = TRUE, type = "response")
+  set.seed(1)
+  draws <- 400000
+  B <- mvrnorm(draws, coef(fit), vcov(fit))
+  X <- model.matrix(~ children_low_income_pct, newdata)
+  eta <- B %*% t(X) + matrix(log(newdata$population_0_15), draws, nrow(newdata), byrow = TRUE)
+  theta <- if (family == "negbin") fit$theta * exp(rnorm(draws) * fit$SE.theta / fit$theta) else NA
+  bounds <- sapply(seq_len(nrow(newdata)), function(i) {
+    y <- if (family == "negbin") rnegbin(draws, exp(eta[, i]), theta) else rpois(draws, exp(eta[, i]))
+    quantile(y, c(0.025, 0.975), type = 1)
+  })
+  sprintf('{"name": "%s", "family": "%s", "link_fit": %s, "link_se": %s, "se_fit": %s, "pred_low": %s, "pred_high": %s}',
+          name, family, arr(p$fit), arr(p$se.fit), arr(r$se.fit), arr(bounds[1, ]), arr(bounds[2, ]))
+}
+predictions <- c(prediction("poisson_new", "poisson"), prediction("negbin_new", "negbin"))
 cat('{"source": "scripts/reference/glm_models.R (', R.version.string, ', glm, MASS::glm.nb, sandwich, lmtest)",\n "cases": [\n',
-    paste(unlist(cases), collapse = ",\n"), ']}\n', sep = "")
+    paste(unlist(cases), collapse = ",\n"), '],\n "predictions": [\n', paste(predictions, collapse = ",\n"), ']}\n', sep = "")
