@@ -43,7 +43,7 @@ let package = Package(
                 "LinearAlgebra", "DataTable", "Regression", "CareRates", "Report",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(name: "carerates-bench", dependencies: ["LinearAlgebra", "DataTable"]),
+        .executableTarget(name: "carerates-bench", dependencies: ["LinearAlgebra", "DataTable", "Regression"]),
         .testTarget(
             name: "LinearAlgebraTests",
             dependencies: ["LinearAlgebra", .product(name: "PropertyBased", package: "swift-property-based")],

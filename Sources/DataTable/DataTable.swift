@@ -143,3 +143,18 @@ public func nearestName(to name: String, in names: [String]) -> String? {
     guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
     return best.1 <= max(2, name.count / 3) ? best.0 : nil
 }
+
+extension DataTable {
+    /// A table of complete numeric columns built in memory, for library users with data
+    /// already in arrays (rows are numbered as if read from a file with a header: lines 2, 3, ...).
+    /// - Precondition: every column has the same length.
+    public init(source: String, numericColumns: [(name: String, values: [Double])]) {
+        let n = numericColumns.first?.values.count ?? 0
+        precondition(numericColumns.allSatisfy { $0.values.count == n }, "DataTable: columns must have the same length")
+        self.source = source
+        columns = numericColumns.map {
+            Column(name: $0.name, numbers: $0.values, strings: [], missing: [], kind: .numeric, firstNonNumericRow: nil)
+        }
+        rowLines = Array(2..<(n + 2))
+    }
+}

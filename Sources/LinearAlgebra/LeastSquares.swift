@@ -36,12 +36,14 @@ public enum LeastSquares {
         /// Corrected seminormal equations with a Q-less QR; falls back to augmented when
         /// `kappa > 500`.
         case seminormal
-        /// A plain QR solve, as R's `lm.fit` and LAPACK's `dgelsy` do: no refinement.
+        /// A plain QR solve, as R's `lm.fit` and LAPACK's `dgelsy` do: no refinement. Q-less on
+        /// designs of more than one leaf (the QR of `[X y]` gives `Q^T y`, so the design is not
+        /// copied); the residual is `y - X b`.
         case none
     }
 
     /// Condition number above which the seminormal method is not used and the covariance is refined.
-    static let wellConditioned = 500.0
+    public static let wellConditioned = 500.0
     /// Designs with at most this many elements always use the augmented method.
     static let smallDesign = 1 << 20
 
@@ -69,9 +71,8 @@ public enum LeastSquares {
                 backend: backend.kind)
         }
         var chosen: Method = method == .automatic ? (n * p <= smallDesign ? .augmented : .seminormal) : method
-        var qr = PivotedQR(
-            x, backend: backend, tolerance: tolerance, keepingQ: chosen != .seminormal,
-            appending: chosen == .seminormal ? y : nil)
+        let qless = chosen == .seminormal || chosen == .none
+        var qr = PivotedQR(x, backend: backend, tolerance: tolerance, keepingQ: !qless, appending: qless ? y : nil)
         var kappa = conditionEstimate(qr.r, order: qr.rank)
         if chosen == .seminormal && (kappa > wellConditioned || n == 0) {
             chosen = .augmented
@@ -82,7 +83,18 @@ public enum LeastSquares {
         let kept = Array(qr.pivot[0..<k])
 
         var b: [Double], residuals: [Double], steps: Int, converged: Bool
-        if chosen == .seminormal {
+        if chosen == .none, let top = qr.appendedTop {
+            b = backend.solveUpperTriangular(qr.r, order: k, top, transpose: false)
+            residuals = y
+            for (t, j) in kept.enumerated() where b[t] != 0 {
+                let bt = b[t]
+                x.elements.withUnsafeBufferPointer { xb in
+                    let column = xb.baseAddress! + j * n
+                    for i in 0..<n { residuals[i] -= column[i] * bt }
+                }
+            }
+            (steps, converged) = (0, true)
+        } else if chosen == .seminormal {
             let rho = min(0.5, 8 * kappa * kappa * Double.ulpOfOne)
             (b, residuals, steps, converged) = seminormal(x, y, qr: qr, kept: kept, backend: backend, contraction: rho)
         } else {

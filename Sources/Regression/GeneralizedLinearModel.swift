@@ -93,9 +93,10 @@ public enum GeneralizedLinearModel {
         }
 
         var model = FamilyModel(family: family, link: link, theta: options.theta)
+        let workspace = IRLS.Workspace(rows: n, columns: p)
         func irls(_ m: FamilyModel, x: Matrix = frame.design) -> IRLS {
             IRLS(x: x, y: response.y, priorWeights: response.priorWeights, offset: offset, model: m, backend: chosen,
-                 maxIterations: options.maxIterations)
+                 maxIterations: options.maxIterations, workspace: x.columns == p ? workspace : nil)
         }
         var main: IRLS.Result
         var thetaFit: ThetaFit?
@@ -110,22 +111,6 @@ public enum GeneralizedLinearModel {
                 + "(the fitted means left the family's range); try another link")
         }
 
-        // Null deviance: R refits the intercept-only model when there is an offset.
-        let nullDeviance: Double
-        if formula.intercept {
-            if frame.offset != nil || options.exposure != nil {
-                let ones = Matrix(rows: n, columns: 1, repeating: 1)
-                // glm.nb refits from the family's own start; glm from the fitted means.
-                let start = thetaFit == nil ? main.mu : response.start(model)
-                nullDeviance = irls(model, x: ones).run(startMu: start).deviance
-            } else {
-                let w = response.priorWeights
-                let mean = zip(w, response.y).reduce(0) { $0 + $1.0 * $1.1 } / w.reduce(0, +)
-                nullDeviance = irls(model).deviance(Array(repeating: mean, count: n))
-            }
-        } else {
-            nullDeviance = irls(model).deviance(offset.map { link.mean($0) })
-        }
         var warnings = response.warnings
         if let message = thetaFit?.warning { warnings.append(message) }
         if !main.converged {
@@ -136,7 +121,7 @@ public enum GeneralizedLinearModel {
         let robust = try robustCovariance(options.standardErrors, frame: frame, result: main, response: response, model: model)
         return GeneralizedLinearModelFit(
             frame: frame, options: options, model: model, response: response, offset: offset, result: main,
-            nullDeviance: nullDeviance, thetaFit: thetaFit, warnings: warnings, robustCovariance: robust)
+            thetaFit: thetaFit, warnings: warnings, robustCovariance: robust, backend: chosen)
     }
 
     /// Sandwich and cluster-robust (CR1) estimators on the working problem of the last IRLS
@@ -172,11 +157,21 @@ public enum GeneralizedLinearModel {
 
     /// `MASS::glm.nb`: a Poisson fit, theta by ML at its means, then IRLS at fixed theta and theta
     /// again, alternating until the log-likelihood and theta settle (at most 25 alternations).
-    static func fitNegativeBinomial(irls: (FamilyModel) -> IRLS, y: [Double], weights: [Double], rank: Int)
+    /// Only the last IRLS run's least-squares problem is refined.
+    static func fitNegativeBinomial(irls make: (FamilyModel) -> IRLS, y: [Double], weights: [Double], rank: Int)
         -> (IRLS.Result, ThetaFit)
     {
+        // Every run shares one workspace, so that the last problem can be refined from it.
+        var shared: IRLS.Workspace?
+        func irls(_ model: FamilyModel) -> IRLS {
+            var run = make(model)
+            shared = shared ?? run.workspace ?? IRLS.Workspace(rows: run.x.rows, columns: run.x.columns)
+            run.workspace = shared
+            return run
+        }
         let poisson = irls(FamilyModel(family: .poisson, link: .log))
-        var main = poisson.run(startMu: y.map { $0 + 0.1 })
+        var main = poisson.run(startMu: y.map { $0 + 0.1 }, refine: false)
+        var last = poisson
         let counts = CountTally(y: y, weights: weights)
         var mu = main.mu
         var th = thetaML(counts, y: y, weights: weights, mu: mu)
@@ -187,7 +182,8 @@ public enum GeneralizedLinearModel {
         while true {
             alternations += 1
             guard alternations <= 25 && (abs(lm0 - lm) / d1 + abs(del)) > 1e-8 else { break }
-            main = irls(FamilyModel(family: .negbin, link: .log, theta: th.value)).run(startMu: mu)
+            last = irls(FamilyModel(family: .negbin, link: .log, theta: th.value))
+            main = last.run(startMu: mu, refine: false)
             let t0 = th.value
             th = thetaML(counts, y: y, weights: weights, mu: mu)
             mu = main.mu
@@ -195,6 +191,7 @@ public enum GeneralizedLinearModel {
             lm0 = lm
             lm = negbinLogLikelihood(counts, y: y, weights: weights, mu: mu, theta: th.value)
         }
+        main = last.refined(main, workspace: shared!)
         var warning = th.warning
         if alternations > 25 { warning = (warning.map { $0 + "; " } ?? "") + "the theta-IRLS alternation limit (25) was reached" }
         // No overdispersion: theta grows without bound and mu^2 / theta vanishes beside mu.
@@ -265,10 +262,12 @@ func thetaML(_ counts: CountTally, y: [Double], weights: [Double], mu: [Double])
         let trigammaSum: Double = counts.sum { SpecialFunctions.trigamma(th + $0) }
         var score = digammaSum + n * (log(th) + 1 - SpecialFunctions.digamma(th))
         info = n * (SpecialFunctions.trigamma(th) - 1 / th) - trigammaSum
-        for i in y.indices where weights[i] != 0 {
+        score -= blockSum(y.count) { i in
+            weights[i] == 0 ? 0 : weights[i] * (log(mu[i] + th) + (y[i] + th) / (mu[i] + th))
+        }
+        info += blockSum(y.count) { i in
             let s = mu[i] + th
-            score -= weights[i] * (log(s) + (y[i] + th) / s)
-            info += weights[i] * (2 / s - (y[i] + th) / (s * s))
+            return weights[i] == 0 ? 0 : weights[i] * (2 / s - (y[i] + th) / (s * s))
         }
         del = score / info
         t0 += del
@@ -286,8 +285,8 @@ func thetaML(_ counts: CountTally, y: [Double], weights: [Double], mu: [Double])
 func negbinLogLikelihood(_ counts: CountTally, y: [Double], weights: [Double], mu: [Double], theta th: Double) -> Double {
     let gammaTerms: Double = counts.sum { lgamma(th + $0) - lgamma($0 + 1) }
     var total = gammaTerms + weights.reduce(0, +) * (th * log(th) - lgamma(th))
-    for i in y.indices where weights[i] != 0 {
-        total += weights[i] * ((y[i] > 0 ? y[i] * log(mu[i]) : 0) - (th + y[i]) * log(th + mu[i]))
+    total += blockSum(y.count) { i in
+        weights[i] == 0 ? 0 : weights[i] * ((y[i] > 0 ? y[i] * log(mu[i]) : 0) - (th + y[i]) * log(th + mu[i]))
     }
     return total
 }

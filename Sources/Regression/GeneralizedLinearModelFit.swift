@@ -13,7 +13,6 @@ public struct GeneralizedLinearModelFit: Sendable {
     /// Offsets per used row: the formula's `offset()` terms plus the log exposure.
     public let offset: [Double]
     let result: IRLS.Result
-    public let nullDeviance: Double
     let thetaFit: ThetaFit?
     /// Cautions about the fit (non-convergence, separation, theta at its limits, R's warnings).
     public let warnings: [String]
@@ -22,8 +21,8 @@ public struct GeneralizedLinearModelFit: Sendable {
 
     init(
         frame: ModelFrame, options: GLMOptions, model: FamilyModel, response: GLMResponse, offset: [Double],
-        result: IRLS.Result, nullDeviance: Double, thetaFit: ThetaFit?, warnings: [String],
-        robustCovariance: CovarianceEstimate?
+        result: IRLS.Result, thetaFit: ThetaFit?, warnings: [String], robustCovariance: CovarianceEstimate?,
+        backend: any Backend
     ) {
         self.frame = frame
         self.options = options
@@ -31,10 +30,28 @@ public struct GeneralizedLinearModelFit: Sendable {
         self.response = response
         self.offset = offset
         self.result = result
-        self.nullDeviance = nullDeviance
+        self.backend = backend
         self.thetaFit = thetaFit
         self.warnings = warnings
         self.robustCovariance = robustCovariance
+    }
+
+    let backend: any Backend
+
+    /// The deviance of the model with only the intercept (and the offsets), as R's glm reports
+    /// it: with offsets it refits that model (from the fitted means; glm.nb from the family's
+    /// start), so it is computed when asked for, not during the fit.
+    public var nullDeviance: Double {
+        let n = frame.rows.count
+        let irls = IRLS(x: Matrix(rows: n, columns: 1, repeating: 1), y: response.y, priorWeights: response.priorWeights,
+                        offset: offset, model: model, backend: backend, maxIterations: options.maxIterations)
+        guard frame.formula.intercept else { return irls.deviance(offset.map { link.mean($0) }) }
+        if frame.offset != nil || options.exposure != nil {
+            return irls.run(startMu: thetaFit == nil ? result.mu : response.start(model)).deviance
+        }
+        let w = response.priorWeights
+        let mean = zip(w, response.y).reduce(0) { $0 + $1.0 * $1.1 } / w.reduce(0, +)
+        return irls.deviance(Array(repeating: mean, count: n))
     }
 
     public var family: GLMFamily { model.family }

@@ -11,8 +11,11 @@ import Glibc
 /// times) while the deviance is not finite, the linear predictor or mean leaves the family's
 /// domain, or (after the first iteration) the deviance rises.
 ///
-/// The weighted design is written into one buffer reused by every iteration: on a large design
-/// a fresh copy per iteration would cost more than the factorization.
+/// Each iteration's least-squares problem is solved by a plain Q-less QR (one pass over the
+/// design); when the iteration stops, the last problem is solved again with refinement and the
+/// fit taken from that solution, so the result has the refined solver's digits at the cost of
+/// one refined solve. The weighted design is written into one buffer reused by every iteration:
+/// on a large design a fresh copy per iteration would cost more than the factorization.
 struct IRLS {
     let x: Matrix
     let y: [Double]
@@ -22,6 +25,20 @@ struct IRLS {
     let backend: any Backend
     var maxIterations = 25
     var epsilon = 1e-8
+    /// Buffers for the weighted design and working response, shared by the IRLS runs of one fit
+    /// (the negative binomial alternates many).
+    var workspace: Workspace? = nil
+
+    final class Workspace {
+        var xw: Matrix
+        var z: [Double]
+        var root: [Double]  // sqrt(w)
+        init(rows: Int, columns: Int) {
+            xw = Matrix(rows: rows, columns: columns)
+            z = [Double](repeating: 0, count: rows)
+            root = z
+        }
+    }
 
     struct Result {
         var solution: LeastSquaresSolution  // of the last weighted least-squares step
@@ -35,52 +52,43 @@ struct IRLS {
         /// non-convergence and separation messages.
         var lastChange: Double
         var previousCoefficients: [Double]
-        /// Whether a step had to be halved.
+        /// Whether a step had to be halved, and whether the last one was.
         var halved: Bool
+        var lastHalved: Bool
     }
 
     func deviance(_ mu: [Double]) -> Double {
-        var total = 0.0
-        for i in y.indices { total += model.devianceContribution(y[i], mu[i], priorWeights[i]) }
-        return total
+        blockSum(y.count) { i in model.devianceContribution(y[i], mu[i], priorWeights[i]) }
     }
 
-    /// Runs from the starting means (R's `mustart`).
-    func run(startMu: [Double]) -> Result {
+
+    /// Runs from the starting means (R's `mustart`). With `refine`, the last least-squares
+    /// problem is solved again with refinement and the fit taken from it (see ``refined(_:)``).
+    func run(startMu: [Double], refine: Bool = true) -> Result {
         let n = y.count, p = x.columns
         let link = model.link
+        let ws = workspace.flatMap { $0.xw.rows == n && $0.xw.columns == p ? $0 : nil } ?? Workspace(rows: n, columns: p)
         var eta = startMu.map { link.link($0) }
         var mu = eta.map { link.mean($0) }
         var devOld = deviance(mu)
         var solution: LeastSquaresSolution?
         var coefficients = [Double](repeating: 0, count: p), previous = coefficients
         var weights = [Double](repeating: 0, count: n)
-        var root = [Double](repeating: 0, count: n)
-        var z = [Double](repeating: 0, count: n)
-        var xw = Matrix(rows: n, columns: p)
-        var converged = false, halved = false
+        var converged = false, halved = false, lastHalved = false
         var iterations = 0, change = Double.nan
         for iteration in 1...maxIterations {
             iterations = iteration
-            for i in 0..<n {
-                let d = link.derivative(eta[i])
-                let w = priorWeights[i] > 0 && d != 0 ? priorWeights[i] * d * d / model.variance(mu[i]) : 0
-                weights[i] = w
-                root[i] = w.squareRoot()
-                z[i] = w > 0 ? root[i] * (eta[i] - offset[i] + (y[i] - mu[i]) / d) : 0
-            }
-            fillWeighted(&xw, root)
-            let step = LeastSquares.solve(xw, z, backend: backend)
+            prepare(eta: eta, mu: mu, weights: &weights, workspace: ws)
+            let step = LeastSquares.solve(ws.xw, ws.z, backend: backend, method: .none)
             var next = step.coefficients.map { $0.isNaN ? 0 : $0 }
-            var newEta = linearPredictor(next), newMu = newEta.map { link.mean($0) }
+            var (newEta, newMu) = predictor(next)
             var dev = deviance(newMu)
             var halvings = 0
             while halvings < 30 && iteration > 1
                 && (!dev.isFinite || !valid(newEta, newMu) || dev > devOld + 1e-8 * abs(devOld))
             {
                 next = zip(next, coefficients).map { ($0 + $1) / 2 }
-                newEta = linearPredictor(next)
-                newMu = newEta.map { link.mean($0) }
+                (newEta, newMu) = predictor(next)
                 dev = deviance(newMu)
                 halvings += 1
                 halved = true
@@ -92,16 +100,70 @@ struct IRLS {
             mu = newMu
             change = dev - devOld
             devOld = dev
+            lastHalved = halvings > 0
             if abs(change) / (abs(dev) + 0.1) < epsilon {
                 converged = true
                 break
             }
         }
-        let final = solution!
-        return Result(
-            solution: final, coefficients: zip(coefficients, final.coefficients).map { $1.isNaN ? .nan : $0 },
+        let result = Result(
+            solution: solution!, coefficients: zip(coefficients, solution!.coefficients).map { $1.isNaN ? .nan : $0 },
             eta: eta, mu: mu, workingWeights: weights, deviance: devOld, iterations: iterations, converged: converged,
-            lastChange: change, previousCoefficients: previous, halved: halved)
+            lastChange: change, previousCoefficients: previous, halved: halved, lastHalved: lastHalved)
+        return refine ? refined(result, workspace: ws) : result
+    }
+
+    /// The last least-squares problem of `result` (still in the workspace) solved again with
+    /// refinement, and the fit taken from that solution, when its scaled condition number exceeds
+    /// ``LeastSquares/wellConditioned`` (below it the plain solve is as accurate); a halved last
+    /// step is kept as it is (its coefficients are not that problem's solution).
+    func refined(_ result: Result, workspace ws: Workspace) -> Result {
+        // A well-conditioned problem's plain solution is already accurate to about kappa * eps.
+        guard result.solution.conditionEstimate > LeastSquares.wellConditioned else { return result }
+        let solution = LeastSquares.solve(ws.xw, ws.z, backend: backend)
+        var out = result
+        out.solution = solution
+        guard !result.lastHalved else { return out }
+        let next = solution.coefficients.map { $0.isNaN ? 0 : $0 }
+        let (eta, mu) = predictor(next)
+        let dev = deviance(mu)
+        guard dev.isFinite else { return out }
+        out.coefficients = solution.coefficients
+        (out.eta, out.mu, out.deviance) = (eta, mu, dev)
+        return out
+    }
+
+    /// Working weights `w = prior mu'^2 / V(mu)`, and into the workspace `sqrt(w) X` and
+    /// `sqrt(w) z` with the working response `z = eta - offset + (y - mu) / mu'`.
+    private func prepare(eta: [Double], mu: [Double], weights: inout [Double], workspace ws: Workspace) {
+        let n = y.count, p = x.columns
+        let link = model.link
+        weights.withUnsafeMutableBufferPointer { wb in
+            ws.z.withUnsafeMutableBufferPointer { zb in
+                x.elements.withUnsafeBufferPointer { src in
+                    ws.xw.elements.withUnsafeMutableBufferPointer { dst in
+                      ws.root.withUnsafeMutableBufferPointer { rb in
+                        let (wb, zb, src, dst, rb) = (wb, zb, src, dst, rb)
+                        forEachRowBlock(n) { range in
+                            for i in range {
+                                // For the log link mu'(eta) = mu, already computed.
+                                let d = link == .log ? max(mu[i], Double.ulpOfOne) : link.derivative(eta[i])
+                                let w = priorWeights[i] > 0 && d != 0 ? priorWeights[i] * d * d / model.variance(mu[i]) : 0
+                                wb[i] = w
+                                rb[i] = w.squareRoot()
+                                zb[i] = w > 0 ? rb[i] * (eta[i] - offset[i] + (y[i] - mu[i]) / d) : 0
+                            }
+                            // Column by column, so that every access is contiguous.
+                            for j in 0..<p {
+                                let s = src.baseAddress! + j * n, t = dst.baseAddress! + j * n
+                                for i in range { t[i] = s[i] * rb[i] }
+                            }
+                        }
+                      }
+                    }
+                }
+            }
+        }
     }
 
     private func valid(_ eta: [Double], _ mu: [Double]) -> Bool {
@@ -109,31 +171,42 @@ struct IRLS {
         return true
     }
 
-    /// `xw = diag(root) x`, in place.
-    private func fillWeighted(_ xw: inout Matrix, _ root: [Double]) {
+    /// `eta = offset + X b` (columns with non-zero coefficients) and `mu = g^{-1}(eta)`.
+    func predictor(_ b: [Double]) -> (eta: [Double], mu: [Double]) {
         let n = x.rows
-        x.elements.withUnsafeBufferPointer { src in
-            xw.elements.withUnsafeMutableBufferPointer { dst in
-                for j in 0..<x.columns {
-                    let s = src.baseAddress! + j * n, d = dst.baseAddress! + j * n
-                    for i in 0..<n { d[i] = s[i] * root[i] }
-                }
-            }
-        }
-    }
-
-    /// `offset + X b` over the columns with non-zero coefficients.
-    func linearPredictor(_ b: [Double]) -> [Double] {
         var eta = offset
-        let n = x.rows
+        var mu = [Double](repeating: 0, count: n)
+        let link = model.link
         x.elements.withUnsafeBufferPointer { src in
             eta.withUnsafeMutableBufferPointer { e in
-                for j in 0..<x.columns where b[j] != 0 {
-                    let s = src.baseAddress! + j * n, bj = b[j]
-                    for i in 0..<n { e[i] += s[i] * bj }
+                mu.withUnsafeMutableBufferPointer { m in
+                    let (src, e, m) = (src, e, m)
+                    forEachRowBlock(n) { range in
+                        for j in 0..<x.columns where b[j] != 0 {
+                            let s = src.baseAddress! + j * n, bj = b[j]
+                            for i in range { e[i] += s[i] * bj }
+                        }
+                        for i in range { m[i] = link.mean(e[i]) }
+                    }
                 }
             }
         }
-        return eta
+        return (eta, mu)
     }
+}
+
+/// `sum_i f(i)` over `0..<n` in up to 64 fixed blocks of rows, on every core for large `n`; the
+/// blocks do not depend on the number of cores, so neither does the rounding.
+func blockSum(_ n: Int, _ f: (Int) -> Double) -> Double {
+    let parts = max(1, min(64, n / 16_384))
+    var partial = [Double](repeating: 0, count: parts)
+    partial.withUnsafeMutableBufferPointer { out in
+        let out = out
+        parallelFor(parts, parallel: n >= 65_536) { b in
+            var total = 0.0
+            for i in ((b * n) / parts)..<(((b + 1) * n) / parts) { total += f(i) }
+            out[b] = total
+        }
+    }
+    return partial.reduce(0, +)
 }

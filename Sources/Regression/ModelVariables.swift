@@ -111,6 +111,8 @@ struct Evaluator {
                 let row = rows.first ?? 0
                 throw .textColumn(table.location(row: row, column: name), value: column.strings[row])
             }
+            // Every row used: share the column's storage instead of copying it.
+            if rows.count == column.numbers.count { return column.numbers }
             return rows.map { column.numbers[$0] }
         case .number(let v, _):
             return Array(repeating: v, count: rows.count)
@@ -174,6 +176,8 @@ struct DesignBuilder {
                 }
             }
         }
+        // Each term's parts, then its columns: (name, values).
+        var termParts = [[[(String, [Double])]]]()
         for (t, term) in formula.terms.enumerated() {
             // Each element's columns: (name suffix, values).
             var parts: [[(String, [Double])]] = []
@@ -193,13 +197,19 @@ struct DesignBuilder {
                     })
                 }
             }
+            termParts.append(parts)
+        }
+        // Reserve the whole design once (growing it would copy it several times).
+        let columnCount = termParts.reduce(names.count) { $0 + $1.reduce(1) { $0 * $1.count } }
+        elements.reserveCapacity(n * columnCount)
+        for (t, parts) in termParts.enumerated() {
             // Cartesian product, first element varying fastest.
-            var combos: [(String, [Double])] = [("", Array(repeating: 1.0, count: n))]
-            for (k, part) in parts.enumerated() {
+            var combos: [(String, [Double])] = parts[0]
+            for part in parts.dropFirst() {
                 var next: [(String, [Double])] = []
                 for column in part {
                     for combo in combos {
-                        next.append((k == 0 ? column.0 : combo.0 + ":" + column.0, zip(combo.1, column.1).map { $0 * $1 }))
+                        next.append((combo.0 + ":" + column.0, zip(combo.1, column.1).map { $0 * $1 }))
                     }
                 }
                 combos = next

@@ -6,6 +6,8 @@
 //   swift run -c release carerates-bench 200000 20  # one size
 // CSV parsing: see CSVBenchmark.swift.
 //   swift run -c release carerates-bench csv [rows]
+// Generalized linear models (Poisson, negative binomial): see GLMBenchmark.swift.
+//   swift run -c release carerates-bench glm [n] [p]
 //
 // Prints seconds, GFLOP/s (Householder QR count 2np^2 - 2p^3/3), the ratio to each peer, the
 // largest relative difference of coefficients from the peer's, and peak resident memory
@@ -168,6 +170,11 @@ func run(n: Int, p: Int) {
     }
 }
 
+if CommandLine.arguments.dropFirst().first == "glm" {
+    let sizes = CommandLine.arguments.dropFirst(2).compactMap { Int($0) }
+    GLMBenchmark.run(n: sizes.first ?? 1_000_000, p: sizes.count > 1 ? sizes[1] : 20)
+    exit(0)
+}
 if CommandLine.arguments.dropFirst().first == "csv" {
     CSVBenchmark.run(rows: CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 1_000_000)
     exit(0)
