@@ -79,17 +79,6 @@ enum GLMBenchmark {
         try? pythonScript.write(to: dir.appendingPathComponent("glm.py"), atomically: true, encoding: .utf8)
         let formula = try! Formula("y ~ " + (1..<p).map { "x\($0)" }.joined(separator: " + "))
 
-        if ProcessInfo.processInfo.environment["GLM_PHASES"] != nil {
-            var start = Date()
-            let frame = try! ModelFrame(formula: try! Formula(formula.text.replacingOccurrences(of: "y ~", with: "poisson ~")), table: table)
-            print("frame", Date().timeIntervalSince(start))
-            start = Date()
-            _ = LeastSquares.solve(frame.design, yPoisson, backend: SwiftBackend(), method: .none)
-            print("plain solve", Date().timeIntervalSince(start))
-            start = Date()
-            _ = LeastSquares.solve(frame.design, yPoisson, backend: SwiftBackend())
-            print("refined solve", Date().timeIntervalSince(start))
-        }
         for family in [GLMFamily.poisson, .negbin] {
             let response = family == .poisson ? "poisson" : "negbin"
             let f = try! Formula(formula.text.replacingOccurrences(of: "y ~", with: "\(response) ~"))
@@ -108,7 +97,6 @@ enum GLMBenchmark {
                 print(String(format: "  %@ %-7@ %.3f s, %d IRLS iterations (last fit)%@", family.rawValue, kind.rawValue, seconds,
                              fit.iterations, detail))
             }
-            if ProcessInfo.processInfo.environment["GLM_PHASES"] != nil { continue }
             let peers: [(String, [Double]?)] = [
                 (family == .poisson ? "R glm.fit" : "R MASS::glm.nb",
                  peerNumbers("Rscript", [dir.appendingPathComponent("glm.R").path, dir.path, "\(n)", "\(p)", response])),
