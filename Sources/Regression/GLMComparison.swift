@@ -55,7 +55,6 @@ extension GeneralizedLinearModelFit {
     }
 
     private func test(againstDesign x: Matrix, rank smallerRank: Int) -> GLMTest {
-        let backend = SwiftBackend()
         let irls = IRLS(x: x, y: response.y, priorWeights: response.priorWeights, offset: offset, model: model, backend: backend,
                         maxIterations: options.maxIterations)
         var mu: [Double], deviance: Double, theta: ThetaFit?
@@ -73,7 +72,7 @@ extension GeneralizedLinearModelFit {
             let (result, fit) = GeneralizedLinearModel.fitNegativeBinomial(
                 irls: { m in IRLS(x: x, y: response.y, priorWeights: response.priorWeights, offset: offset, model: m,
                                   backend: backend, maxIterations: options.maxIterations) },
-                y: response.y, weights: response.priorWeights, rank: 0)
+                y: response.y, weights: response.priorWeights)
             (mu, deviance, theta) = (result.mu, result.deviance, fit)
         } else {
             let result = irls.run(startMu: response.start(model))

@@ -101,7 +101,7 @@ public enum GeneralizedLinearModel {
         var main: IRLS.Result
         var thetaFit: ThetaFit?
         if family == .negbin && options.theta == nil {
-            (main, thetaFit) = fitNegativeBinomial(irls: { irls($0) }, y: response.y, weights: response.priorWeights, rank: n - p)
+            (main, thetaFit) = fitNegativeBinomial(irls: { irls($0) }, y: response.y, weights: response.priorWeights)
             model.theta = thetaFit!.theta
         } else {
             main = irls(model).run(startMu: response.start(model))
@@ -158,7 +158,7 @@ public enum GeneralizedLinearModel {
     /// `MASS::glm.nb`: a Poisson fit, theta by ML at its means, then IRLS at fixed theta and theta
     /// again, alternating until the log-likelihood and theta settle (at most 25 alternations).
     /// Only the last IRLS run's least-squares problem is refined.
-    static func fitNegativeBinomial(irls make: (FamilyModel) -> IRLS, y: [Double], weights: [Double], rank: Int)
+    static func fitNegativeBinomial(irls make: (FamilyModel) -> IRLS, y: [Double], weights: [Double])
         -> (IRLS.Result, ThetaFit)
     {
         // Every run shares one workspace, so that the last problem can be refined from it.

@@ -52,8 +52,7 @@ struct IRLS {
         /// non-convergence and separation messages.
         var lastChange: Double
         var previousCoefficients: [Double]
-        /// Whether a step had to be halved, and whether the last one was.
-        var halved: Bool
+        /// Whether the last step had to be halved.
         var lastHalved: Bool
     }
 
@@ -74,7 +73,7 @@ struct IRLS {
         var solution: LeastSquaresSolution?
         var coefficients = [Double](repeating: 0, count: p), previous = coefficients
         var weights = [Double](repeating: 0, count: n)
-        var converged = false, halved = false, lastHalved = false
+        var converged = false, lastHalved = false
         var iterations = 0, change = Double.nan
         for iteration in 1...maxIterations {
             iterations = iteration
@@ -91,7 +90,6 @@ struct IRLS {
                 (newEta, newMu) = predictor(next)
                 dev = deviance(newMu)
                 halvings += 1
-                halved = true
             }
             solution = step
             previous = coefficients
@@ -109,7 +107,7 @@ struct IRLS {
         let result = Result(
             solution: solution!, coefficients: zip(coefficients, solution!.coefficients).map { $1.isNaN ? .nan : $0 },
             eta: eta, mu: mu, workingWeights: weights, deviance: devOld, iterations: iterations, converged: converged,
-            lastChange: change, previousCoefficients: previous, halved: halved, lastHalved: lastHalved)
+            lastChange: change, previousCoefficients: previous, lastHalved: lastHalved)
         return refine ? refined(result, workspace: ws) : result
     }
 
