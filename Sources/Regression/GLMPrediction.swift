@@ -65,15 +65,10 @@ extension GeneralizedLinearModelFit {
             : Distributions.normalQuantile(1 - (1 - level) / 2)
         var eta = [Double](), se = [Double]()
         for i in 0..<design.rows {
-            var e = offset[i], variance = 0.0
+            var e = offset[i]
             for j in kept { e += design[i, j] * b[j] }
-            for a in kept {
-                var inner = 0.0
-                for c in kept { inner += v[a, c] * design[i, c] }
-                variance += design[i, a] * inner
-            }
             eta.append(e)
-            se.append(variance.squareRoot())
+            se.append(rowQuadraticForm(design, row: i, kept: kept, v).squareRoot())
         }
         let linkLow = zip(eta, se).map { $0 - q * $1 }, linkHigh = zip(eta, se).map { $0 + q * $1 }
         // A decreasing inverse link (inverse) swaps the bounds.

@@ -139,20 +139,13 @@ public enum GeneralizedLinearModel {
             throw .unsupported("CR2 standard errors for generalized linear models are not available yet; use --se cluster (CR1)")
         }
         let w = result.workingWeights
-        let design = weighted(frame.design, w)
+        let design = rowsScaled(frame.design, byRootOf: w)
         let residuals = (0..<n).map { i in
             w[i] > 0 ? w[i].squareRoot() * (response.y[i] - result.mu[i]) / model.link.derivative(result.eta[i]) : 0
         }
         return CovarianceEstimator.estimate(
             kind, frame: frame, solution: result.solution, design: design, observations: used, clusters: frame.groups,
             residuals: residuals, zTests: true)
-    }
-
-    /// `diag(sqrt(w)) X`.
-    static func weighted(_ x: Matrix, _ w: [Double]) -> Matrix {
-        var out = x
-        for j in 0..<x.columns { for i in 0..<x.rows { out[i, j] *= w[i].squareRoot() } }
-        return out
     }
 
     /// `MASS::glm.nb`: a Poisson fit, theta by ML at its means, then IRLS at fixed theta and theta

@@ -193,7 +193,7 @@ extension GeneralizedLinearModelFit {
     /// Per-observation output for the rows used (prior weight 0 gives leverage 0, as R).
     public var observationDiagnostics: [GLMObservation] {
         let solution = result.solution
-        let design = GeneralizedLinearModel.weighted(frame.design, result.workingWeights)
+        let design = rowsScaled(frame.design, byRootOf: result.workingWeights)
         let h = CovarianceEstimator.leverages(design, kept: solution.keptColumns, c: solution.keptUnscaledCovariance)
         let phi = dispersion, k = Double(rank)
         return response.y.indices.map { i in

@@ -164,12 +164,7 @@ public struct ModelFrame: Sendable {
     /// The least-squares problem to solve: `sqrt(w) X`, `sqrt(w) y` with weights, else `X`, `y`.
     public var workingProblem: (design: Matrix, response: [Double]) {
         guard let weights else { return (design, response) }
-        let root = weights.map { $0.squareRoot() }
-        var x = design
-        for j in 0..<x.columns {
-            for i in 0..<x.rows { x[i, j] *= root[i] }
-        }
-        return (x, zip(root, response).map { $0 * $1 })
+        return (rowsScaled(design, byRootOf: weights), zip(weights, response).map { $0.squareRoot() * $1 })
     }
 
     /// For each design column, the index of the formula term it belongs to (-1: the intercept).
@@ -209,6 +204,26 @@ public struct ModelFrame: Sendable {
         }
         return counts
     }
+}
+
+/// `diag(sqrt(w)) X`: the design of a weighted least-squares problem.
+func rowsScaled(_ x: Matrix, byRootOf w: [Double]) -> Matrix {
+    let root = w.map { $0.squareRoot() }
+    var out = x
+    for j in 0..<x.columns { for i in 0..<x.rows { out[i, j] *= root[i] } }
+    return out
+}
+
+/// `x_i^T M x_i` for row `i` of `x`, over the design columns `kept` (M indexed by design column):
+/// the variance of a linear prediction.
+func rowQuadraticForm(_ x: Matrix, row i: Int, kept: [Int], _ m: Matrix) -> Double {
+    var total = 0.0
+    for a in kept {
+        var inner = 0.0
+        for c in kept { inner += m[a, c] * x[i, c] }
+        total += x[i, a] * inner
+    }
+    return total
 }
 
 /// Errors in setting up or fitting a model, each naming the place at fault.

@@ -33,14 +33,8 @@ extension LinearModelFit {
         for i in 0..<design.rows {
             var y = 0.0
             for j in kept { y += design[i, j] * solution.coefficients[j] }
-            var v = 0.0
-            for a in kept {
-                var inner = 0.0
-                for b in kept { inner += solution.unscaledCovariance[a, b] * design[i, b] }
-                v += design[i, a] * inner
-            }
             fit.append(y)
-            se.append((s2 * v).squareRoot())
+            se.append((s2 * rowQuadraticForm(design, row: i, kept: kept, solution.unscaledCovariance)).squareRoot())
         }
         let pi = se.map { ($0 * $0 + s2).squareRoot() }
         return Predictions(
