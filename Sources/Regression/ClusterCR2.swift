@@ -1,17 +1,39 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import LinearAlgebra
 
 /// Bell–McCaffrey (CR2) cluster-robust covariance with Satterthwaite degrees of freedom per
-/// coefficient, as R's clubSandwich computes them for an unweighted linear model (working
-/// model: independent, equal-variance errors).
+/// coefficient, as R's clubSandwich computes them for linear and generalized linear models.
 ///
-/// With `M = (X^T X)^{-1}`, `H_gg = X_g M X_g^T` and `A_g = (I - H_gg)^{+1/2}` (symmetric
-/// square root of the pseudo-inverse), `V = M (sum_g X_g^T A_g e_g e_g^T A_g X_g) M`. For
-/// coefficient j, with `u_g = A_g X_g M e_j` and `v_g = X_g^T u_g`, the estimator's mean and
-/// variance under the working model give `df_j = (sum_g u_g^T u_g - v_g^T M v_g)^2 /
-/// sum_{g,h} (delta_gh u_g^T u_h - v_g^T M v_h)^2`. The cost grows with the cube of the largest
-/// cluster's size, so clusters of more than 5,000 rows are refused.
+/// In clubSandwich's notation a model supplies its model matrix `X` (for a GLM, `mu'(eta) X`),
+/// a diagonal weight matrix `W` (1; the analytic weights; `w / V(mu)`), a diagonal target
+/// variance `Theta` (`W^-1`, "inverse variance", unless the model says otherwise: 1 for a
+/// weighted linear model) and residuals `r` (`y - mu`). With `M = (X^T W X)^{-1}`, cluster `g`'s
+/// adjustment is `A_g = Theta_g^{1/2} G_g^{-1/2} Theta_g^{1/2}` (inverse square root of the
+/// pseudo-inverse) for `G_g = Theta_g^{1/2} (Theta_g - H Theta_g - Theta_g H^T + X_g Omega X_g^T)
+/// Theta_g^{1/2}`, `H = X_g M X_g^T W_g`, `Omega = M (X^T W Theta W X) M` (which reduces to
+/// `(I - H) Theta` under inverse variance), and `V = M (sum_g c_g c_g^T) M` for
+/// `c_g = X_g^T W_g A_g r_g`. Satterthwaite's df for coefficient j come from the mean and
+/// variance of the estimator under the target (clubSandwich's P array). Rows of weight 0 are
+/// left out, as lm leaves them. The cost grows with the cube of the largest cluster's size, so
+/// clusters of more than 5,000 rows are refused.
 enum ClusterCR2 {
     static let largestCluster = 5_000
+
+    /// The working model CR2 adjusts by.
+    struct WorkingModel {
+        /// `n` x `p` over the design's columns (`kept` selects).
+        var x: Matrix
+        var residuals: [Double]
+        /// Diagonal of `W`; nil: 1.
+        var weights: [Double]? = nil
+        /// Diagonal of `Theta`; nil: `W^-1` (inverse variance).
+        var target: [Double]? = nil
+        /// `(X^T W X)^{-1}` for the adjustment matrices when it differs from the bread's (a GLM's
+        /// bread is the last IRLS step's; its `W` and `X` are at the final means); kept columns.
+        var adjustment: Matrix? = nil
+    }
 
     struct Result {
         var covariance: Matrix  // k x k over kept columns
@@ -19,70 +41,116 @@ enum ClusterCR2 {
         var clusters: Int
     }
 
-    static func estimate(x: Matrix, kept: [Int], m: Matrix, residuals e: [Double], labels: [String]) -> Result? {
-        let n = x.rows, k = kept.count
-        var members = [String: [Int]]()
-        var order = [String]()
-        for i in 0..<n {
-            if members[labels[i]] == nil { order.append(labels[i]) }
-            members[labels[i], default: []].append(i)
-        }
-        guard members.values.allSatisfy({ $0.count <= largestCluster }) else { return nil }
-        let groups = order.map { members[$0]! }
-        // Per cluster: X_g (n_g x k) and A_g.
-        var xg = [Matrix](), ag = [Matrix]()
-        for rows in groups {
-            var block = Matrix(rows: rows.count, columns: k)
-            for (t, j) in kept.enumerated() {
-                for (a, i) in rows.enumerated() { block[a, t] = x[i, j] }
+    /// One cluster's rows of the working model.
+    private struct Block {
+        var x: Matrix  // n_g x k
+        var w: [Double], theta: [Double], r: [Double]
+        var a = Matrix(rows: 0, columns: 0)  // A_g
+    }
+
+    /// CR2 for `model` with bread `m` (k x k over `kept`) and each row's cluster label.
+    static func estimate(_ model: WorkingModel, kept: [Int], bread m: Matrix, labels: [String]) -> Result? {
+        let k = kept.count
+        let inverseVariance = model.target == nil
+        var index = [String: Int](), blocks = [[Int]]()
+        for i in 0..<model.x.rows where (model.weights?[i] ?? 1) > 0 {
+            if let g = index[labels[i]] { blocks[g].append(i) } else {
+                index[labels[i]] = blocks.count
+                blocks.append([i])
             }
-            let h = block * m * block.transposed
-            var b = Matrix.identity(rows.count)
-            for idx in b.elements.indices { b.elements[idx] -= h.elements[idx] }
-            xg.append(block)
-            ag.append(inverseSquareRoot(b))
+        }
+        guard blocks.allSatisfy({ $0.count <= largestCluster }) else { return nil }
+        var clusters = blocks.map { rows -> Block in
+            var x = Matrix(rows: rows.count, columns: k)
+            for (t, j) in kept.enumerated() { for (a, i) in rows.enumerated() { x[a, t] = model.x[i, j] } }
+            let w = rows.map { model.weights?[$0] ?? 1 }
+            let theta = model.target.map { t in rows.map { t[$0] } } ?? w.map { 1 / $0 }
+            return Block(x: x, w: w, theta: theta, r: rows.map { model.residuals[$0] })
+        }
+        // X^T W Theta W X, for Omega.
+        var xwtwx = Matrix(rows: k, columns: k)
+        if !inverseVariance {
+            for block in clusters {
+                for s in 0..<k {
+                    for t in 0..<k {
+                        for a in 0..<block.x.rows {
+                            xwtwx[s, t] += block.x[a, s] * block.w[a] * block.theta[a] * block.w[a] * block.x[a, t]
+                        }
+                    }
+                }
+            }
+        }
+        let mAdjust = model.adjustment ?? m
+        let omegaAdjust = mAdjust * xwtwx * mAdjust
+        for g in clusters.indices {
+            let block = clusters[g], size = block.x.rows
+            let b = block.x * mAdjust * block.x.transposed
+            let extra = inverseVariance ? b : block.x * omegaAdjust * block.x.transposed
+            let root = block.theta.map { $0.squareRoot() }
+            var gMatrix = Matrix(rows: size, columns: size)
+            for c in 0..<size {
+                for a in 0..<size {
+                    // Theta - H Theta - Theta H^T + X Omega X^T; with inverse variance, Theta - B.
+                    var value = inverseVariance ? -b[a, c]
+                        : extra[a, c] - b[a, c] * block.w[c] * block.theta[c] - block.theta[a] * block.w[a] * b[a, c]
+                    if a == c { value += block.theta[a] }
+                    gMatrix[a, c] = root[a] * value * root[c]
+                }
+            }
+            var a = matrixPower(gMatrix, -0.5)
+            for c in 0..<size { for r in 0..<size { a[r, c] *= root[r] * root[c] } }
+            clusters[g].a = a
         }
         // Meat and covariance.
         var meat = Matrix(rows: k, columns: k)
-        for (g, rows) in groups.enumerated() {
-            let eg = rows.map { e[$0] }
-            let score = xg[g].transposed * (ag[g] * eg)
-            for a in 0..<k { for b in 0..<k { meat[a, b] += score[a] * score[b] } }
+        for block in clusters {
+            let ar = block.a * block.r
+            let score = block.x.transposed * zip(block.w, ar).map { $0 * $1 }
+            for s in 0..<k { for t in 0..<k { meat[s, t] += score[s] * score[t] } }
         }
         let covariance = m * meat * m
         // Satterthwaite degrees of freedom per coefficient.
+        let omega = m * xwtwx * m
         var df = [Double]()
         for j in 0..<k {
             let mc = m.column(j)  // M e_j
-            var u = [[Double]](), v = [[Double]]()
-            for g in groups.indices {
-                let ug = ag[g] * (xg[g] * mc)
-                u.append(ug)
-                v.append(xg[g].transposed * ug)
+            var uu = [Double](), a = [[Double]](), bw = [[Double]]()
+            for block in clusters {
+                let q = block.a * zip(block.w, block.x * mc).map { $0 * $1 }
+                uu.append(zip(q, block.theta).reduce(0) { $0 + $1.0 * $1.0 * $1.1 })
+                a.append(block.x.transposed * q)
+                if !inverseVariance {
+                    bw.append(block.x.transposed * (0..<q.count).map { q[$0] * block.w[$0] * block.theta[$0] })
+                }
             }
-            let mv = v.map { m * $0 }
+            let ma = a.map { m * $0 }
+            let omegaA = inverseVariance ? [] : a.map { omega * $0 }
+            let mb = bw.map { m * $0 }
+            let dot = { (u: [Double], v: [Double]) in zip(u, v).reduce(0) { $0 + $1.0 * $1.1 } }
             var mean = 0.0, variance = 0.0
-            for g in groups.indices {
-                for h in groups.indices {
-                    var value = -zip(v[g], mv[h]).reduce(0) { $0 + $1.0 * $1.1 }
-                    if g == h { value += u[g].reduce(0) { $0 + $1 * $1 } }
-                    if g == h { mean += value }
+            for g in clusters.indices {
+                for h in clusters.indices {
+                    // P_gh = [g = h] u_g^T u_g + a_g^T Omega a_h - a_g^T M b_h - b_g^T M a_h, which is
+                    // [g = h] u_g^T u_g - a_g^T M a_h under inverse variance.
+                    var value = inverseVariance ? -dot(a[g], ma[h])
+                        : dot(a[g], omegaA[h]) - dot(a[g], mb[h]) - dot(bw[g], ma[h])
+                    if g == h { value += uu[g]; mean += value }
                     variance += value * value
                 }
             }
             df.append(mean * mean / variance)
         }
-        return Result(covariance: covariance, degreesOfFreedom: df, clusters: groups.count)
+        return Result(covariance: covariance, degreesOfFreedom: df, clusters: clusters.count)
     }
 
-    /// `(B^+)^{1/2}` of a symmetric positive semi-definite matrix, by Jacobi eigendecomposition;
-    /// eigenvalues below `1e-12` of the largest count as zero.
-    static func inverseSquareRoot(_ b: Matrix) -> Matrix {
+    /// `B^p` of a symmetric positive semi-definite matrix by Jacobi eigendecomposition, with
+    /// eigenvalues below `1e-12` of the largest counted as zero (a pseudo-inverse power).
+    static func matrixPower(_ b: Matrix, _ power: Double) -> Matrix {
         let (values, vectors) = symmetricEigen(b)
         let top = values.map(abs).max() ?? 0
         var out = Matrix(rows: b.rows, columns: b.rows)
         for (t, lambda) in values.enumerated() where lambda > 1e-12 * top {
-            let s = 1 / lambda.squareRoot()
+            let s = power == -0.5 ? 1 / lambda.squareRoot() : pow(lambda, power)
             for a in 0..<b.rows {
                 let va = vectors[a, t] * s
                 for c in 0..<b.rows { out[a, c] += va * vectors[c, t] }

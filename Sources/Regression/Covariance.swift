@@ -64,9 +64,12 @@ enum CovarianceEstimator {
     /// `residuals` overrides the solution's (a GLM's working residuals times the square root of
     /// its working weights, as sandwich's estfun uses them). `zTests`: the description says the
     /// coefficients are tested against the normal (GLMs, as lmtest's coeftest and Stata).
+    /// `cr2Model`: the working model CR2 adjusts by, where it is not the unweighted `design`
+    /// with the solution's residuals.
     static func estimate(
         _ kind: StandardErrorKind, frame: ModelFrame, solution: LeastSquaresSolution, design: Matrix,
-        observations: Int, clusters: [String]?, residuals: [Double]? = nil, zTests: Bool = false
+        observations: Int, clusters: [String]?, residuals: [Double]? = nil, zTests: Bool = false,
+        cr2Model: ClusterCR2.WorkingModel? = nil
     ) -> CovarianceEstimate {
         let n = frame.rows.count, k = solution.rank, p = frame.columnNames.count
         let kept = solution.keptColumns
@@ -128,7 +131,8 @@ enum CovarianceEstimator {
                     + "--se cr2 (Bell-McCaffrey, Satterthwaite df) is recommended"
             }
         case .clusterCR2(let column):
-            guard let cr2 = ClusterCR2.estimate(x: design, kept: kept, m: c, residuals: e, labels: clusters ?? []) else {
+            let model = cr2Model ?? ClusterCR2.WorkingModel(x: design, residuals: e)
+            guard let cr2 = ClusterCR2.estimate(model, kept: kept, bread: c, labels: clusters ?? []) else {
                 matrix = Matrix(rows: k, columns: k, repeating: .nan)
                 description = "cluster-robust CR2 by \(column): not computed"
                 warning = "CR2 is limited to clusters of at most \(ClusterCR2.largestCluster) rows"

@@ -134,9 +134,9 @@ public enum GeneralizedLinearModel {
         let n = frame.rows.count
         let used = response.priorWeights.filter { $0 > 0 }.count
         if case .clusterCR2 = kind {
-            // clubSandwich's CR2 for glm objects adjusts with the target variance V(mu) / w in a
-            // form that does not reduce to the working least-squares problem; not replicated yet.
-            throw .unsupported("CR2 standard errors for generalized linear models are not available yet; use --se cluster (CR1)")
+            return CovarianceEstimator.estimate(
+                kind, frame: frame, solution: result.solution, design: frame.design, observations: used,
+                clusters: frame.groups, cr2Model: cr2Model(frame: frame, result: result, response: response, model: model))
         }
         let w = result.workingWeights
         let design = rowsScaled(frame.design, byRootOf: w)
@@ -146,6 +146,24 @@ public enum GeneralizedLinearModel {
         return CovarianceEstimator.estimate(
             kind, frame: frame, solution: result.solution, design: design, observations: used, clusters: frame.groups,
             residuals: residuals, zTests: true)
+    }
+
+    /// clubSandwich's working model for a glm: `X` times `mu'(eta)` and `W = w / V(mu)` at the
+    /// final means, inverse-variance target, response residuals; its adjustment matrices use
+    /// `(X^T W X)^{-1}` at those means, its bread the last IRLS step's.
+    static func cr2Model(frame: ModelFrame, result: IRLS.Result, response: GLMResponse, model: FamilyModel)
+        -> ClusterCR2.WorkingModel
+    {
+        let n = frame.rows.count
+        let slope = result.eta.map { model.link.derivative($0) }
+        var x = frame.design
+        for j in 0..<x.columns { for i in 0..<n { x[i, j] *= slope[i] } }
+        let w = (0..<n).map { response.priorWeights[$0] / model.variance(result.mu[$0]) }
+        let kept = result.solution.keptColumns
+        let gram = CovarianceEstimator.gram(x, kept: kept, weights: w)
+        return ClusterCR2.WorkingModel(
+            x: x, residuals: (0..<n).map { response.y[$0] - result.mu[$0] }, weights: w,
+            adjustment: ClusterCR2.matrixPower(gram, -1))
     }
 
     /// `MASS::glm.nb`: a Poisson fit, theta by ML at its means, then IRLS at fixed theta and theta

@@ -37,9 +37,6 @@ public enum LinearModel {
         if frame.offset != nil {
             throw .unsupported("offset() is for count models (--family poisson or quasipoisson); a linear model does not take one yet")
         }
-        if weights != nil, case .clusterCR2 = standardErrors {
-            throw .unsupported("CR2 standard errors with --weights are not available yet; use --se cluster (CR1)")
-        }
         let n = frame.rows.count, p = frame.columnNames.count
         if p == 0 { throw .formula(FormulaError(text: formula.text, position: 1, message: "the model has no terms and no intercept")) }
         if n == 0 { throw .tooFewRows(file: data.source, rows: 0, coefficients: p, dropped: frame.dropped.count) }
@@ -54,9 +51,16 @@ public enum LinearModel {
         if let groups = frame.groups, Set(groups).count < 2 {
             throw .tooFewClusters(file: data.source, column: groupColumn ?? "", clusters: Set(groups).count)
         }
+        // clubSandwich's CR2 for weighted lm: X unweighted, W the weights, target variance 1
+        // (not inverse variance), residuals y - X b.
+        let cr2Model = frame.weights.map { w in
+            ClusterCR2.WorkingModel(
+                x: frame.design, residuals: w.indices.map { w[$0] > 0 ? solution.residuals[$0] / w[$0].squareRoot() : 0 },
+                weights: w, target: [Double](repeating: 1, count: w.count))
+        }
         let covariance = CovarianceEstimator.estimate(
             standardErrors, frame: frame, solution: solution, design: working.design, observations: used,
-            clusters: frame.groups)
+            clusters: frame.groups, cr2Model: cr2Model)
         return LinearModelFit(frame: frame, solution: solution, workingDesign: working.design, covariance: covariance, level: level)
     }
 

@@ -52,10 +52,14 @@ public struct GeneralizedLinearModelReport {
         let t = rows.contains { ($0.degreesOfFreedom ?? .infinity).isFinite }
         let estimates = NumberFormat.column(rows.map(\.estimate) + rows.map(\.standardError))
         let pValues = NumberFormat.pValues(rows.map(\.pValue))
-        var table = [["", "Estimate", "Std. Error", t ? "t value" : "z value", t ? "Pr(>|t|)" : "Pr(>|z|)", ""]]
+        // CR2's Satterthwaite df differ by coefficient, as in the linear model's table.
+        let showDF = fit.robustCovariance?.coefficientDegreesOfFreedom != nil
+        var table = [["", "Estimate", "Std. Error", t ? "t value" : "z value"] + (showDF ? ["df"] : [])
+            + [t ? "Pr(>|t|)" : "Pr(>|z|)", ""]]
         for (k, row) in rows.enumerated() {
-            table.append([row.term, estimates[k], estimates[rows.count + k], row.statistic.map { String(format: "%.3f", $0) } ?? "NA",
-                          pValues[k], NumberFormat.stars(row.pValue)])
+            table.append([row.term, estimates[k], estimates[rows.count + k], row.statistic.map { String(format: "%.3f", $0) } ?? "NA"]
+                + (showDF ? [row.degreesOfFreedom.map { String(format: "%.2f", $0) } ?? "NA"] : [])
+                + [pValues[k], NumberFormat.stars(row.pValue)])
         }
         out += alignColumns(table, leftAlignLast: true).map { $0 + "\n" }.joined()
         out += "---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n\n"

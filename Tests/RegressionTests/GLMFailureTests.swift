@@ -49,8 +49,6 @@ import Testing
                 == "a cbind(successes, failures) response is for the binomial family")
         #expect(message("y ~ x", data, GLMOptions(family: .poisson, theta: 2))
                 == "a fixed theta is for the negative binomial family")
-        #expect(message("y ~ x", data, GLMOptions(family: .poisson, standardErrors: .clusterCR2(column: "f")))?
-                .contains("use --se cluster (CR1)") == true)
     }
 
     @Test func nonConvergenceSaysWhereTheDevianceStood() throws {

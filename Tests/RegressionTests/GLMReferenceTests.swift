@@ -6,7 +6,7 @@ import Testing
 
 /// Generalized linear models against R (scripts/reference/glm_models.R: glm, MASS::glm.nb,
 /// sandwich, lmtest, clubSandwich), in every backend. Tolerances: coefficients, standard errors
-/// of every kind, z or t, deviance, null deviance, dispersion, Pearson chi-squared, AIC, BIC,
+/// of every kind, z or t (and CR2's Satterthwaite df), deviance, null deviance, dispersion, Pearson chi-squared, AIC, BIC,
 /// log-likelihood, theta and its standard error, the LR or F test against the null model and
 /// the overdispersion tests to 1e-7 relative (p-values 1e-7 relative or 1e-300 absolute);
 /// per-observation values to 1e-7 relative to the largest in magnitude; iterations exactly.
@@ -43,9 +43,12 @@ import Testing
             #expect(rows.map(\.term) == c["terms"] as! [String], "\(name) terms")
             var keys: [(String, KeyPath<CoefficientRow, Double?>)] = [("estimate", \.estimate), ("std_error", \.standardError)]
             if !robust { keys += [("statistic", \.statistic), ("p_value", \.pValue)] }
+            if c["se"] as! String == "cr2" {
+                keys += [("cr2_statistic", \.statistic), ("cr2_p_value", \.pValue), ("cr2_df", \.degreesOfFreedom)]
+            }
             for (key, path) in keys {
                 for (row, expected) in zip(rows, Self.numbers(c[key])) {
-                    #expect(Self.close(row[keyPath: path], expected, 1e-7, key == "p_value" ? 1e-300 : 0), "\(name) \(row.term) \(key)")
+                    #expect(Self.close(row[keyPath: path], expected, 1e-7, key.hasSuffix("p_value") ? 1e-300 : 0), "\(name) \(row.term) \(key)")
                 }
             }
             let statistics: [(String, Double?)] = [

@@ -1,6 +1,6 @@
 # Reference fits from R's glm (Poisson, quasi-Poisson, binomial, Gamma, gaussian with a log
 # link, negative binomial with theta fixed) and MASS::glm.nb (theta by maximum likelihood), with
-# sandwich (HC0-HC3, CR1) standard errors, per-observation residuals and
+# sandwich (HC0-HC3, CR1) and clubSandwich (CR2, Satterthwaite df) standard errors, per-observation residuals and
 # influence, likelihood-ratio tests against the null model (lmtest::lrtest; anova F for
 # quasi-Poisson) and Cameron-Trivedi overdispersion tests (as AER::dispersiontest computes them).
 # Usage, from the repository root:
@@ -14,7 +14,17 @@ arr <- function(v) paste0("[", paste(num(v), collapse = ", "), "]")
 strs <- function(v) paste0("[", paste0("\"", v, "\"", collapse = ", "), "]")
 markers <- c("", "NA", ".", "..", ":", "-", "*", "c", "k", "u", "x", "z", "[c]", "[k]", "[low]", "[u]", "[x]", "[z]")
 invisible(Sys.setlocale("LC_COLLATE", "C"))
-suppressMessages({ library(MASS); library(sandwich); library(lmtest) })
+suppressMessages({ library(MASS); library(sandwich); library(lmtest); library(clubSandwich) })
+# clubSandwich's matrix_power drops eigenvalues below 1e-12 in absolute terms. For a binomial
+# response of proportions over ~10,000 trials each, the target variance mu (1 - mu) / n is ~1e-6,
+# so every eigenvalue of the CR2 adjustment's matrix (~1e-13) is dropped and the standard errors
+# shrink several-fold. CareRates drops eigenvalues below 1e-12 of the largest; this patch makes
+# clubSandwich do the same. It changes no other case here beyond rounding.
+assignInNamespace("matrix_power", function(x, p, symmetric = TRUE, tol = -12) {
+  eig <- eigen(x, symmetric = symmetric)
+  val_p <- with(eig, ifelse(values > 10^tol * max(abs(values)), values^p, 0))
+  with(eig, vectors %*% (val_p * t(vectors)))
+}, "clubSandwich")
 
 wales <- read.csv("datasets/wales_la_panel.csv")
 england <- read.csv("datasets/england_la_panel.csv", na.strings = markers)
@@ -56,7 +66,10 @@ case <- function(name, file, formula, family, exposure = "", weights = "", se = 
   s <- if (fixed) summary(fit, dispersion = 1) else s
   cf <- s$coefficients
   V <- switch(se, classical = s$cov.scaled, cluster = vcovCL(fit, cluster = data[[cluster]], type = "HC1"),
-              vcovHC(fit, type = toupper(se)))
+              cr2 = vcovCR(fit, cluster = data[[cluster]], type = "CR2"), vcovHC(fit, type = toupper(se)))
+  # CR2: clubSandwich's t statistics with Satterthwaite df.
+  cr2 <- if (se == "cr2") coef_test(fit, vcov = V, test = "Satterthwaite") else
+    data.frame(tstat = NA, p_Satt = NA, df_Satt = NA)
   # The null model keeps the offsets (update(fit, . ~ 1) would drop offset() terms).
   tf <- terms(f)
   offsets <- vapply(attr(tf, "offset"), function(i) deparse(attr(tf, "variables")[[i + 1]]), "")
@@ -77,6 +90,7 @@ case <- function(name, file, formula, family, exposure = "", weights = "", se = 
   sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "family": "%s", "link": "%s", "exposure": "%s",',
     ' "weights": "%s", "theta_fixed": %s, "se": "%s", "cluster": "%s", "terms": %s,\n',
     '  "estimate": %s, "std_error": %s, "statistic": %s, "p_value": %s,\n',
+    '  "cr2_statistic": %s, "cr2_p_value": %s, "cr2_df": %s,\n',
     '  "deviance": %s, "null_deviance": %s, "df_residual": %d, "df_null": %d, "dispersion": %s, "aic": %s, "bic": %s,',
     ' "log_likelihood": %s, "pearson": %s, "iterations": %d, "theta": %s, "theta_se": %s,\n',
     '  "null_test": %s, "overdispersion": %s,\n',
@@ -84,7 +98,7 @@ case <- function(name, file, formula, family, exposure = "", weights = "", se = 
     '  "resid_deviance": %s,\n  "resid_working": %s,\n  "hat": %s,\n  "rstandard": %s,\n  "cooks": %s}'),
     name, file, paste(deparse(formula), collapse = ""), familyName, linkName, exposure, weights,
     if (fixed) num(family) else "null", se, cluster, strs(rownames(cf)),
-    arr(cf[, 1]), arr(sqrt(diag(V))), arr(cf[, 3]), arr(cf[, 4]),
+    arr(cf[, 1]), arr(sqrt(diag(V))), arr(cf[, 3]), arr(cf[, 4]), arr(cr2$tstat), arr(cr2$p_Satt), arr(cr2$df_Satt),
     num(fit$deviance), num(fit$null.deviance), as.integer(fit$df.residual), as.integer(fit$df.null),
     num(s$dispersion), num(if (quasi) NA else AIC(fit)), num(if (quasi) NA else BIC(fit)), num(ll),
     num(sum(residuals(fit, "pearson")^2)), as.integer(fit$iter),
@@ -129,7 +143,18 @@ cases <- c(
        case("negbin_hc3", W, pf, "negbin", se = "hc3"),
        case("negbin_cluster", W, pf, "negbin", se = "cluster", cluster = "la_code"),
        case("quasipoisson_hc0", W, pf, quasipoisson(), se = "hc0"),
-       case("logistic_hc3", L, reached ~ x1 + x2, binomial(), se = "hc3")))
+       case("logistic_hc3", L, reached ~ x1 + x2, binomial(), se = "hc3"),
+       case("poisson_cr2", W, pf, poisson(), se = "cr2", cluster = "la_code"),
+       case("negbin_cr2", W, pf, "negbin", se = "cr2", cluster = "la_code"),
+       case("england_poisson_cr2_region", E,
+            children_looked_after ~ idaci_average_score + domestic_abuse_parent_per_10000 + offset(log(population_0_17)), poisson(),
+            se = "cr2", cluster = "region_name"),
+       case("binomial_cr2", B, cbind(children_looked_after, not_looked_after) ~ children_low_income_pct, binomial(),
+            se = "cr2", cluster = "la_code"),
+       case("gamma_cr2", W, rate_per_10000 ~ children_low_income_pct + unemployment_rate_pct, Gamma("log"),
+            se = "cr2", cluster = "la_code"),
+       case("weighted_poisson_cr2", W, children_looked_after ~ children_low_income_pct + offset(log(population_0_15)), poisson(),
+            weights = "unemployment_rate_pct", se = "cr2", cluster = "la_code")))
 # Predictions for new authorities: predict.glm's link-scale fit and standard error, the response
 # scale's delta-method standard error, and 95% prediction intervals for a new count by
 # simulation (coefficients from MASS::mvrnorm, for glm.nb log(theta) normal with sd SE/theta,

@@ -33,9 +33,10 @@ robust <- function(name, file, formula, data, se, cluster = "", level = 0.95, we
     used <- data[as.integer(rownames(model.frame(fit))), cluster]
     ct <- coef_test(fit, vcov = "CR2", cluster = used, test = "Satterthwaite")
     ci <- conf_int(fit, vcov = "CR2", cluster = used, test = "Satterthwaite", level = level)
-    return(sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "se": "%s", "cluster": "%s", "level": %s, "df": %d,\n',
+    return(sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "se": "%s", "cluster": "%s", "level": %s, "df": %d, "weights": "%s",\n',
       '  "estimate": %s, "std_error": %s, "statistic": %s, "p_value": %s, "conf_low": %s, "conf_high": %s, "coefficient_df": %s}'),
       name, file, paste(deparse(formula), collapse = ""), se, cluster, num(level), as.integer(length(unique(used)) - 1),
+      if (is.null(weights)) "" else weights,
       arr(ct$beta), arr(ct$SE), arr(ct$tstat), arr(ct$p_Satt), arr(ci$CI_L), arr(ci$CI_U), arr(ct$df_Satt)))
   }
   if (se == "cluster") {
@@ -92,6 +93,8 @@ robust_cases <- c(
        robust("wales_wls_hc3", "datasets/wales_la_panel.csv", wf, wales, "hc3", weights = "population_0_15"),
        robust("england_wls_cluster", "datasets/england_la_panel.csv", ef, england, "cluster", "region_name", weights = "population_0_17"),
        robust("england_cr2_region", "datasets/england_la_panel.csv", ef, england, "cr2", "region_name"),
+       robust("wales_wls_cr2", "datasets/wales_la_panel.csv", wf, wales, "cr2", "la_code", weights = "population_0_15"),
+       robust("england_wls_cr2_region", "datasets/england_la_panel.csv", ef, england, "cr2", "region_name", weights = "population_0_17"),
        robust("missing_interaction_hc2", "Tests/RegressionTests/Fixtures/missing.csv", y ~ x1 * x2, missing, "hc2")))
 influence_case <- function(name, file, formula, data) {
   fit <- lm(formula, data)
