@@ -17,12 +17,15 @@ public struct NestedModelComparison: Sendable {
     public let observations: Int
 
     /// Fits each formula to the rows complete for all of them and tests each against the one
-    /// before, with the largest model's residual variance as the denominator (as R does).
-    public static func compare(_ formulas: [Formula], data: DataTable) throws(ModelError) -> NestedModelComparison {
+    /// before, with the largest model's residual variance as the denominator (as R does);
+    /// `weights` names a column of analytic weights (weighted sums of squares).
+    public static func compare(
+        _ formulas: [Formula], data: DataTable, weights: String? = nil
+    ) throws(ModelError) -> NestedModelComparison {
         var all = [String]()
         for f in formulas { for v in f.variables where !all.contains(v) { all.append(v) } }
         var fits = [LinearModelFit]()
-        for f in formulas { fits.append(try LinearModel.fit(f, data: data, alsoRequire: all)) }
+        for f in formulas { fits.append(try LinearModel.fit(f, data: data, weights: weights, alsoRequire: all)) }
         let scale = fits.min { $0.residualDegreesOfFreedom < $1.residualDegreesOfFreedom }!
         let sigma2 = scale.residualSumOfSquares / Double(scale.residualDegreesOfFreedom)
         var rows = [Row]()

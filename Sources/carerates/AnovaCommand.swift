@@ -4,11 +4,12 @@ import DataTable
 import Regression
 import Report
 
-/// `carerates anova FILE -f "y ~ a" -f "y ~ a + b"`: F tests of nested linear models.
+/// `carerates anova FILE -f "y ~ a" -f "y ~ a + b"`: F tests of nested linear models, or
+/// likelihood-ratio tests of nested generalized linear models with `--family`.
 struct AnovaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "anova",
-        abstract: "Compare nested linear models by F tests, as R's anova(fit1, fit2).",
+        abstract: "Compare nested models: linear models by F tests, as R's anova(fit1, fit2); generalized linear models (--family) by likelihood-ratio tests, as lmtest::lrtest (F tests for quasipoisson, as anova(test = \"F\")).",
         discussion: "All models are fitted to the rows complete for every model's variables.")
 
     @Argument(help: "CSV file, or the name of a bundled dataset.")
@@ -16,6 +17,11 @@ struct AnovaCommand: ParsableCommand {
 
     @Option(name: [.short, .long], help: "A model formula; give two or more, smallest first.")
     var formula: [String]
+
+    @Option(help: "A column of weights: analytic weights for linear models, prior weights for generalized ones.")
+    var weights: String?
+
+    @OptionGroup var glm: GLMOptionGroup
 
     @Option(help: "Output format: text, csv or json.")
     var format: OutputFormat = .text
@@ -34,7 +40,13 @@ struct AnovaCommand: ParsableCommand {
         for text in formula {
             do { formulas.append(try Formula(text)) } catch { throw CLIError(error.description) }
         }
-        let report = NestedModelReport(try NestedModelComparison.compare(formulas, data: table))
+        if glm.isGeneralized {
+            let options = glm.options(weights: weights, standardErrors: .classical, level: 0.95)
+            let report = GLMNestedModelReport(try GLMNestedComparison.compare(formulas, data: table, options: options))
+            try OutputWriter.emit(format, text: { report.text }, csv: { report.csv }, json: { report.json }, to: out, inputs: [path])
+            return
+        }
+        let report = NestedModelReport(try NestedModelComparison.compare(formulas, data: table, weights: weights))
         try OutputWriter.emit(format, text: { report.text }, csv: { report.csv }, json: { report.json }, to: out, inputs: [path])
     }
 }

@@ -250,6 +250,23 @@ import Testing
         #expect(a[2] == b[2])
     }
 
+    @Test func nestedGeneralizedModelsAndCR2() throws {
+        let lr = try run(["anova", "wales_la_panel", "-f", "children_looked_after ~ unemployment_rate_pct", "-f",
+                          "children_looked_after ~ unemployment_rate_pct + factor(year)", "--family", "negbin", "--exposure",
+                          "population_0_15"])
+        #expect(lr.status == 0, "\(lr.stderr)")
+        #expect(lr.stdout.hasPrefix("Likelihood ratio test\n") && lr.stdout.contains("Offset: log(population_0_15) in every model"))
+        #expect(lr.stdout.contains("#Df Resid. Df Resid. Dev  theta  LogLik Df"))
+        let f = try run(["anova", "wales_la_panel", "-f", "children_looked_after ~ 1", "-f", "children_looked_after ~ factor(year)",
+                         "--family", "quasipoisson", "--format", "csv"])
+        #expect(f.status == 0, "\(f.stderr)")
+        #expect(f.stdout.hasPrefix("model,formula,parameters,res_df,deviance,log_likelihood,theta,df,statistic,p_value\n"))
+        let cr2 = try run(["fit", "wales_la_panel", "-f", "children_looked_after ~ unemployment_rate_pct", "--family", "poisson",
+                           "--exposure", "population_0_15", "--se", "cr2", "--cluster", "la_code"])
+        #expect(cr2.status == 0, "\(cr2.stderr)")
+        #expect(cr2.stdout.contains("t value    df Pr(>|t|)") && cr2.stdout.contains("CR2 (Bell-McCaffrey) by la_code (G = 22"))
+    }
+
     @Test func versionNamesBackendAndThreads() throws {
         let r = try run(["--version"])
         #expect(r.status == 0)

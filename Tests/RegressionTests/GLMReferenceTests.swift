@@ -74,6 +74,38 @@ import Testing
         }
     }
 
+    /// Nested models against lmtest::lrtest (anova F for quasi-Poisson): parameters and df
+    /// exactly; deviance, log-likelihood and statistic to 1e-7 relative, p to 1e-7 or 1e-300.
+    @Test(arguments: BackendKind.available)
+    func nestedModelsMatchR(kind: BackendKind) throws {
+        let reference = try JSONSerialization.jsonObject(with: Data(contentsOf: Bundle.module.url(
+            forResource: "Fixtures/glm_reference", withExtension: "json")!)) as! [String: Any]
+        for c in reference["nested"] as! [[String: Any]] {
+            let name = c["name"] as! String
+            let table = try DataTable.read(path: LinearModelReferenceTests.root.appendingPathComponent(c["file"] as! String).path)
+            let exposure = (c["exposure"] as! String).isEmpty ? nil : c["exposure"] as? String
+            let formulas = try (c["formulas"] as! [String]).map { try Formula($0) }
+            let comparison = try GLMNestedComparison.compare(
+                formulas, data: table, options: GLMOptions(
+                    family: GLMFamily(rawValue: c["family"] as! String)!, link: LinkFunction(rawValue: c["link"] as! String),
+                    exposure: exposure),
+                backend: kind.make())
+            let rows = comparison.rows
+            #expect(rows.map { Double($0.parameters) } == Self.numbers(c["parameters"]), "\(name) parameters")
+            #expect(rows.map { Double($0.residualDF) } == Self.numbers(c["res_df"]), "\(name) res_df")
+            #expect(rows.map { $0.df.map(Double.init) } == Self.numbers(c["df"]), "\(name) df")
+            let columns: [(String, [Double?])] = [
+                ("deviance", rows.map(\.deviance)), ("log_likelihood", rows.map(\.logLikelihood)),
+                ("statistic", rows.map(\.statistic)), ("p_value", rows.map(\.pValue)),
+            ]
+            for (key, ours) in columns {
+                for (a, b) in zip(ours, Self.numbers(c[key])) {
+                    #expect(Self.close(a, b, 1e-7, key == "p_value" ? 1e-300 : 0), "\(name) \(key)")
+                }
+            }
+        }
+    }
+
     @Test(arguments: BackendKind.available)
     func observationsMatchR(kind: BackendKind) throws {
         for c in Self.cases where c["se"] as! String == "classical" {

@@ -181,5 +181,44 @@ prediction <- function(name, family) {
           name, family, arr(p$fit), arr(p$se.fit), arr(r$se.fit), arr(bounds[1, ]), arr(bounds[2, ]))
 }
 predictions <- c(prediction("poisson_new", "poisson"), prediction("negbin_new", "negbin"))
-cat('{"source": "scripts/reference/glm_models.R (', R.version.string, ', glm, MASS::glm.nb, sandwich, lmtest)",\n "cases": [\n',
-    paste(unlist(cases), collapse = ",\n"), '],\n "predictions": [\n', paste(predictions, collapse = ",\n"), ']}\n', sep = "")
+# Nested models on the rows complete for all: lmtest::lrtest (each pair's own theta for glm.nb),
+# or anova(test = "F") for quasi-Poisson (the largest model's dispersion).
+nested <- function(name, file, formulas, family, exposure = "") {
+  data <- datasets[[file]]
+  fs <- lapply(formulas, function(f) if (exposure == "") f else
+    update(f, as.formula(paste0("~ . + offset(log(", exposure, "))"))))
+  vars <- unique(unlist(lapply(fs, all.vars)))
+  data <- data[complete.cases(data[, vars]), ]
+  fits <- lapply(fs, function(f) if (identical(family, "negbin")) glm.nb(f, data) else glm(f, family, data))
+  quasi <- !identical(family, "negbin") && family$family == "quasipoisson"
+  familyName <- if (identical(family, "negbin")) "negbin" else tolower(family$family)
+  if (quasi) {
+    a <- do.call(anova, c(fits, test = "F"))
+    stat <- a$F; p <- a[["Pr(>F)"]]; df <- a$Df; ll <- rep(NA, length(fits))
+    params <- sapply(fits, function(f) f$rank)
+  } else {
+    a <- do.call(lrtest, fits)
+    stat <- a$Chisq; p <- a[["Pr(>Chisq)"]]; df <- a$Df; ll <- a$LogLik; params <- a[["#Df"]]
+  }
+  linkName <- if (identical(family, "negbin")) "log" else family$link
+  sprintf(paste0('{"name": "%s", "file": "%s", "family": "%s", "link": "%s", "exposure": "%s", "formulas": %s,\n',
+    '  "parameters": %s, "res_df": %s, "deviance": %s, "log_likelihood": %s, "df": %s, "statistic": %s, "p_value": %s}'),
+    name, file, familyName, linkName, exposure, strs(sapply(formulas, function(f) paste(deparse(f), collapse = ""))),
+    arr(params), arr(sapply(fits, df.residual)), arr(sapply(fits, deviance)), arr(ll), arr(df), arr(stat), arr(p))
+}
+nf <- list(children_looked_after ~ unemployment_rate_pct,
+           children_looked_after ~ unemployment_rate_pct + children_low_income_pct + factor(year),
+           children_looked_after ~ unemployment_rate_pct * children_low_income_pct + factor(year))
+nested_cases <- c(
+  nested("wales_negbin_nested", W, nf, "negbin", exposure = "population_0_15"),
+  nested("wales_poisson_nested", W, nf, poisson(), exposure = "population_0_15"),
+  nested("wales_quasipoisson_nested", W, nf, quasipoisson(), exposure = "population_0_15"),
+  nested("england_poisson_nested", E,
+         list(children_looked_after ~ idaci_average_score, children_looked_after ~ idaci_average_score + region_name),
+         poisson(), exposure = "population_0_17"),
+  nested("england_gamma_nested", E,
+         list(csc_net_spend_per_child_gbp ~ imd_average_score, csc_net_spend_per_child_gbp ~ imd_average_score + factor(year)),
+         Gamma("log")))
+cat('{"source": "scripts/reference/glm_models.R (', R.version.string, ', glm, MASS::glm.nb, sandwich, lmtest, clubSandwich)",\n "cases": [\n',
+    paste(unlist(cases), collapse = ",\n"), '],\n "predictions": [\n', paste(predictions, collapse = ",\n"),
+    '],\n "nested": [\n', paste(nested_cases, collapse = ",\n"), ']}\n', sep = "")
