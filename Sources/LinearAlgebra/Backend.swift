@@ -30,6 +30,10 @@ public protocol Backend: Sendable {
     /// `X^T W X` for the diagonal matrix of `weights` (unweighted when `weights` is nil).
     func weightedGram(_ x: Matrix, weights: [Double]?) -> Matrix
 
+    /// The upper triangle of `A^T A` for a contiguous column-major `rows` x `columns` panel, into
+    /// `c` (`columns` x `columns`, column-major; the strict lower triangle is left as it was).
+    func panelGram(_ a: UnsafePointer<Double>, rows: Int, columns: Int, into c: UnsafeMutablePointer<Double>)
+
     /// The upper Cholesky factor `U` of a symmetric positive definite matrix, `A = U^T U`.
     /// Throws ``LinearAlgebraError/notPositiveDefinite(order:)`` when a pivot is not positive.
     func cholesky(_ a: Matrix) throws(LinearAlgebraError) -> Matrix

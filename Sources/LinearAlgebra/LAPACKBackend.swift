@@ -68,6 +68,12 @@ public struct LAPACKBackend: Backend {
         return g
     }
 
+    public func panelGram(_ a: UnsafePointer<Double>, rows: Int, columns: Int, into c: UnsafeMutablePointer<Double>) {
+        guard columns > 0 else { return }
+        cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, Int32(columns), Int32(rows), 1, a, Int32(max(rows, 1)), 0, c,
+                    Int32(columns))
+    }
+
     public func cholesky(_ a: Matrix) throws(LinearAlgebraError) -> Matrix {
         var u = a
         let n = a.rows

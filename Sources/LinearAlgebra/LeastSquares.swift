@@ -128,6 +128,52 @@ public enum LeastSquares {
             covariance = (try? backend.unscaledCovariance(qr.r, order: k)) ?? Matrix(rows: k, columns: k, repeating: .nan)
         }
 
+        return solution(
+            b, residuals: residuals, qr: qr, covariance: covariance, conditionEstimate: kappa, method: chosen,
+            steps: steps, converged: converged, covarianceRefined: refineCovariance, backend: backend)
+    }
+
+    /// One plain solve of the row-weighted problem `min ||y - diag(s) X b||` (`y` already
+    /// scaled), for iterations that need only the coefficients, as IRLS's: on designs of more than
+    /// one QR leaf, each leaf is scaled as the Q-less QR copies it, so `diag(s) X` is never formed
+    /// and the design is read once; the residuals are not computed (`residuals` is empty).
+    public static func plainWeightedSolve(
+        _ x: Matrix, rowScale s: [Double], _ y: [Double], backend: any Backend, tolerance: Double? = nil
+    ) -> LeastSquaresSolution {
+        let n = x.rows, p = x.columns
+        if p == 0 || n / QRFactorization.leafRows(columns: p) <= 1 {
+            // One leaf: small enough to form.
+            var scaled = x
+            for j in 0..<p { for i in 0..<n { scaled[i, j] *= s[i] } }
+            return solve(scaled, y, backend: backend, tolerance: tolerance, method: .none)
+        }
+        let qr = PivotedQR(x, backend: backend, tolerance: tolerance, keepingQ: false, appending: y, rowScale: s)
+        let k = qr.rank
+        let b = backend.solveUpperTriangular(qr.r, order: k, qr.appendedTop!, transpose: false)
+        let covariance = (try? backend.unscaledCovariance(qr.r, order: k)) ?? Matrix(rows: k, columns: k, repeating: .nan)
+        return solution(
+            b, residuals: [], qr: qr, covariance: covariance, conditionEstimate: conditionEstimate(qr.r, order: k),
+            method: .none, steps: 0, converged: true, covarianceRefined: false, backend: backend)
+    }
+
+    /// The solution in the design's column order from pivoted-order coefficients `b` and the
+    /// kept columns' covariance.
+    private static func solution(
+        _ b: [Double], residuals: [Double], qr: PivotedQR, covariance: Matrix, conditionEstimate kappa: Double,
+        method: Method, steps: Int, converged: Bool, covarianceRefined: Bool, backend: any Backend
+    ) -> LeastSquaresSolution {
+        solution(
+            b, residuals: residuals, pivot: qr.pivot, rank: qr.rank, tolerance: qr.tolerance, covariance: covariance,
+            conditionEstimate: kappa, method: method, steps: steps, converged: converged,
+            covarianceRefined: covarianceRefined, backend: backend)
+    }
+
+    static func solution(
+        _ b: [Double], residuals: [Double], pivot: [Int], rank: Int, tolerance: Double, covariance: Matrix,
+        conditionEstimate kappa: Double, method: Method, steps: Int, converged: Bool, covarianceRefined: Bool,
+        backend: any Backend
+    ) -> LeastSquaresSolution {
+        let p = pivot.count, kept = Array(pivot[0..<rank])
         var coefficients = [Double](repeating: .nan, count: p)
         for (t, j) in kept.enumerated() { coefficients[j] = b[t] }
         var fullCovariance = Matrix(rows: p, columns: p, repeating: .nan)
@@ -135,10 +181,10 @@ public enum LeastSquares {
             for (s, i) in kept.enumerated() { fullCovariance[i, j] = covariance[s, t] }
         }
         return LeastSquaresSolution(
-            coefficients: coefficients, residuals: residuals, rank: k, pivot: qr.pivot,
-            aliased: qr.aliased, unscaledCovariance: fullCovariance, tolerance: qr.tolerance,
-            conditionEstimate: kappa, method: chosen, refinementSteps: steps, refinementConverged: converged,
-            covarianceRefined: refineCovariance, backend: backend.kind)
+            coefficients: coefficients, residuals: residuals, rank: rank, pivot: pivot,
+            aliased: Array(pivot[rank...]).sorted(), unscaledCovariance: fullCovariance, tolerance: tolerance,
+            conditionEstimate: kappa, method: method, refinementSteps: steps, refinementConverged: converged,
+            covarianceRefined: covarianceRefined, backend: backend.kind)
     }
 
     /// Corrected seminormal equations: `b += R^{-1} R^{-T} X^T (y - X b)`, right side in

@@ -38,11 +38,13 @@ public struct PivotedQR: Sendable {
 
     /// Factors `a` on `backend`, deciding rank with `tolerance` (default: see the type).
     public init(
-        _ a: Matrix, backend: any Backend, tolerance: Double? = nil, keepingQ: Bool = true, appending extra: [Double]? = nil
+        _ a: Matrix, backend: any Backend, tolerance: Double? = nil, keepingQ: Bool = true, appending extra: [Double]? = nil,
+        rowScale: [Double]? = nil
     ) {
         let tol = tolerance ?? PivotedQR.defaultTolerance(rows: a.rows, columns: a.columns)
         self.init(
-            factorization: QRFactorization(a, backend: backend, keepingQ: keepingQ, appending: extra), tolerance: tol)
+            factorization: QRFactorization(a, backend: backend, keepingQ: keepingQ, appending: extra, rowScale: rowScale),
+            tolerance: tol)
     }
 
     /// Pivots an existing factorization.

@@ -43,13 +43,21 @@ public final class QRFactorization: @unchecked Sendable {
     ///
     /// `appending` (Q-less only) factors `[A y]` in the same pass, so that ``appendedTop`` gives
     /// `Q_1^T y` for a least-squares start without another pass over `A`.
-    public init(_ a: Matrix, backend: any Backend, keepingQ: Bool = true, appending extra: [Double]? = nil) {
+    ///
+    /// `rowScale` factors `diag(s) A` instead of `A` (the appended column is taken as given):
+    /// a weighted problem's design is scaled as each leaf is copied, never formed whole.
+    public init(
+        _ a: Matrix, backend: any Backend, keepingQ: Bool = true, appending extra: [Double]? = nil, rowScale: [Double]? = nil
+    ) {
         let n = a.rows, p = a.columns
         let leaves = splitRange(n, parts: max(1, n / QRFactorization.leafRows(columns: p))).filter { !$0.isEmpty }
         let keep = keepingQ || leaves.count <= 1
         let extra = keep ? nil : extra
         let width = p + (extra == nil ? 0 : 1)  // columns of each Q-less panel
         var packed = keep ? a.elements : []
+        if keep, let scale = rowScale {
+            for j in 0..<p { for i in 0..<n { packed[i + j * n] *= scale[i] } }
+        }
         var tau = [Double](repeating: 0, count: keep ? max(1, leaves.count) * p : 0)
         var stack = Matrix(rows: leaves.count > 1 ? leaves.count * width : 0, columns: width)
         if n > 0 && p > 0 && keep {
@@ -68,11 +76,15 @@ public final class QRFactorization: @unchecked Sendable {
             let chunks = splitRange(leaves.count, parts: workerCount)
             let longest = leaves.map(\.count).max()!
             let extraColumn = extra ?? []
+            let scale = rowScale ?? []
             a.elements.withUnsafeBufferPointer { ab in
+                scale.withUnsafeBufferPointer { scaleBuffer in
                 extraColumn.withUnsafeBufferPointer { eb in
                 stack.elements.withUnsafeMutableBufferPointer { sb in
                     let ap = SharedPointer(base: UnsafeMutablePointer(mutating: ab.baseAddress!))
-                    let ep = eb.baseAddress.map { SharedPointer(base: UnsafeMutablePointer(mutating: $0)) }
+                    let ep = extra == nil ? nil : eb.baseAddress.map { SharedPointer(base: UnsafeMutablePointer(mutating: $0)) }
+                    // An empty array may still have a base address: test the option itself.
+                    let scaleP = rowScale == nil ? nil : scaleBuffer.baseAddress.map { SharedPointer(base: UnsafeMutablePointer(mutating: $0)) }
                     let sp = SharedPointer(base: sb.baseAddress!)
                     let ldS = leaves.count * width
                     parallelFor(chunks.count) { c in
@@ -84,7 +96,12 @@ public final class QRFactorization: @unchecked Sendable {
                                 for l in chunks[c] {
                                     let range = leaves[l], m = range.count
                                     for j in 0..<p {
-                                        (w + j * m).update(from: ap.base + j * n + range.lowerBound, count: m)
+                                        let column = ap.base + j * n + range.lowerBound
+                                        if let s = scaleP.map({ $0.base + range.lowerBound }) {
+                                            for i in 0..<m { w[j * m + i] = column[i] * s[i] }
+                                        } else {
+                                            (w + j * m).update(from: column, count: m)
+                                        }
                                     }
                                     if let ep { (w + p * m).update(from: ep.base + range.lowerBound, count: m) }
                                     backend.householderQR(w, rows: m, columns: width, leadingDimension: m, tau: tb.baseAddress!)
@@ -95,6 +112,7 @@ public final class QRFactorization: @unchecked Sendable {
                             }
                         }
                     }
+                }
                 }
                 }
             }

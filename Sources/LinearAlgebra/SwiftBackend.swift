@@ -101,6 +101,10 @@ public struct SwiftBackend: Backend {
         return g
     }
 
+    public func panelGram(_ a: UnsafePointer<Double>, rows: Int, columns: Int, into c: UnsafeMutablePointer<Double>) {
+        gramUpper(a, rows: rows, columns: columns, into: c)
+    }
+
     public func cholesky(_ a: Matrix) throws(LinearAlgebraError) -> Matrix {
         let n = a.rows
         var u = Matrix(rows: n, columns: n)

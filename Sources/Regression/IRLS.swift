@@ -11,11 +11,16 @@ import Glibc
 /// times) while the deviance is not finite, the linear predictor or mean leaves the family's
 /// domain, or (after the first iteration) the deviance rises.
 ///
-/// Each iteration's least-squares problem is solved by a plain Q-less QR (one pass over the
-/// design); when the iteration stops, the last problem is solved again with refinement and the
-/// fit taken from that solution, so the result has the refined solver's digits at the cost of
-/// one refined solve. The weighted design is written into one buffer reused by every iteration:
-/// on a large design a fresh copy per iteration would cost more than the factorization.
+/// Iterations on the way solve their weighted problem by the normal equations (Cholesky of
+/// `X^T W X`, accumulated leaf by leaf with each leaf scaled as it is copied: one pass over the
+/// design, `sqrt(w) X` never formed), as speedglm does, while the design's scaled condition
+/// estimate is at most 1e3 (their error, about `kappa^2 eps`, is then below 1e-10 and is
+/// contracted by the next step); otherwise, and on the first step that finds aliased columns,
+/// by a plain Q-less QR that scales each leaf as it copies it. The last problem is always
+/// solved by QR, as R's glm.fit solves it (Householder, pivoted on the same tolerance), with
+/// refinement when it is ill-conditioned, and the fit taken from that solution: the result
+/// has the QR solver's digits. Only a refined solve forms the weighted design, in a buffer
+/// shared by the runs of a fit.
 struct IRLS {
     let x: Matrix
     let y: [Double]
@@ -30,11 +35,17 @@ struct IRLS {
     var workspace: Workspace? = nil
 
     final class Workspace {
-        var xw: Matrix
-        var z: [Double]
+        let rows: Int, columns: Int
+        var z: [Double]  // sqrt(w) z
         var root: [Double]  // sqrt(w)
+        /// `sqrt(w) X`, formed only for a refined solve.
+        var xw: Matrix?
+        /// The columns the last QR step kept (nil: none yet, try them all), and whether steps
+        /// may use the normal equations (not after they failed on those columns).
+        var kept: [Int]?
+        var normalEquations = true
         init(rows: Int, columns: Int) {
-            xw = Matrix(rows: rows, columns: columns)
+            (self.rows, self.columns) = (rows, columns)
             z = [Double](repeating: 0, count: rows)
             root = z
         }
@@ -54,6 +65,8 @@ struct IRLS {
         var previousCoefficients: [Double]
         /// Whether the last step had to be halved.
         var lastHalved: Bool
+        /// Whether the last step was solved by the normal equations (to be solved again by QR).
+        var lastNormal: Bool
     }
 
     func deviance(_ mu: [Double]) -> Double {
@@ -66,19 +79,28 @@ struct IRLS {
     func run(startMu: [Double], refine: Bool = true) -> Result {
         let n = y.count, p = x.columns
         let link = model.link
-        let ws = workspace.flatMap { $0.xw.rows == n && $0.xw.columns == p ? $0 : nil } ?? Workspace(rows: n, columns: p)
+        let ws = workspace.flatMap { $0.rows == n && $0.columns == p ? $0 : nil } ?? Workspace(rows: n, columns: p)
         var eta = startMu.map { link.link($0) }
         var mu = eta.map { link.mean($0) }
         var devOld = deviance(mu)
         var solution: LeastSquaresSolution?
         var coefficients = [Double](repeating: 0, count: p), previous = coefficients
         var weights = [Double](repeating: 0, count: n)
-        var converged = false, lastHalved = false
+        var converged = false, lastHalved = false, lastNormal = false
         var iterations = 0, change = Double.nan
         for iteration in 1...maxIterations {
             iterations = iteration
             prepare(eta: eta, mu: mu, weights: &weights, workspace: ws)
-            let step = LeastSquares.solve(ws.xw, ws.z, backend: backend, method: .none)
+            let step: LeastSquaresSolution
+            if ws.normalEquations, let normal = LeastSquares.normalEquationsSolve(
+                x, rowScale: ws.root, ws.z, kept: ws.kept ?? Array(0..<p), backend: backend)
+            {
+                (step, lastNormal) = (normal, true)
+            } else {
+                if ws.kept != nil { ws.normalEquations = false }  // failed on the QR's own columns
+                step = LeastSquares.plainWeightedSolve(x, rowScale: ws.root, ws.z, backend: backend)
+                (ws.kept, lastNormal) = (step.keptColumns, false)
+            }
             var next = step.coefficients.map { $0.isNaN ? 0 : $0 }
             var (newEta, newMu) = predictor(next)
             var dev = deviance(newMu)
@@ -107,57 +129,74 @@ struct IRLS {
         let result = Result(
             solution: solution!, coefficients: zip(coefficients, solution!.coefficients).map { $1.isNaN ? .nan : $0 },
             eta: eta, mu: mu, workingWeights: weights, deviance: devOld, iterations: iterations, converged: converged,
-            lastChange: change, previousCoefficients: previous, lastHalved: lastHalved)
+            lastChange: change, previousCoefficients: previous, lastHalved: lastHalved, lastNormal: lastNormal)
         return refine ? refined(result, workspace: ws) : result
     }
 
-    /// The last least-squares problem of `result` (still in the workspace) solved again with
-    /// refinement, and the fit taken from that solution, when its scaled condition number exceeds
-    /// ``LeastSquares/wellConditioned`` (below it the plain solve is as accurate); a halved last
-    /// step is kept as it is (its coefficients are not that problem's solution).
+    /// The last least-squares problem of `result` (still in the workspace) solved again by QR when
+    /// it was solved by the normal equations, and with refinement when its scaled condition
+    /// number exceeds ``LeastSquares/wellConditioned`` (below it the plain QR solve is as
+    /// accurate), the fit taken from that solution; a halved last step keeps its coefficients
+    /// (they are not that problem's solution).
     func refined(_ result: Result, workspace ws: Workspace) -> Result {
-        // A well-conditioned problem's plain solution is already accurate to about kappa * eps.
-        guard result.solution.conditionEstimate > LeastSquares.wellConditioned else { return result }
-        let solution = LeastSquares.solve(ws.xw, ws.z, backend: backend)
         var out = result
-        out.solution = solution
-        guard !result.lastHalved else { return out }
-        let next = solution.coefficients.map { $0.isNaN ? 0 : $0 }
+        if result.lastNormal {
+            out.solution = LeastSquares.plainWeightedSolve(x, rowScale: ws.root, ws.z, backend: backend)
+            out.lastNormal = false
+        }
+        // A well-conditioned problem's plain solution is already accurate to about kappa * eps.
+        if out.solution.conditionEstimate > LeastSquares.wellConditioned { out.solution = refinedSolve(workspace: ws) }
+        guard !result.lastHalved && (result.lastNormal || out.solution.method != .none) else { return out }
+        let next = out.solution.coefficients.map { $0.isNaN ? 0 : $0 }
         let (eta, mu) = predictor(next)
         let dev = deviance(mu)
         guard dev.isFinite else { return out }
-        out.coefficients = solution.coefficients
+        out.coefficients = out.solution.coefficients
         (out.eta, out.mu, out.deviance) = (eta, mu, dev)
         return out
     }
 
-    /// Working weights `w = prior mu'^2 / V(mu)`, and into the workspace `sqrt(w) X` and
-    /// `sqrt(w) z` with the working response `z = eta - offset + (y - mu) / mu'`.
+    /// The workspace's problem solved with refinement.
+    private func refinedSolve(workspace ws: Workspace) -> LeastSquaresSolution {
+        // Formed once per fit, in a buffer kept for the next run's refined solve.
+        var xw = ws.xw ?? Matrix(rows: x.rows, columns: x.columns)
+        ws.xw = nil  // so that xw is uniquely referenced while written
+        let n = x.rows
+        x.elements.withUnsafeBufferPointer { src in
+            xw.elements.withUnsafeMutableBufferPointer { dst in
+                ws.root.withUnsafeBufferPointer { rb in
+                    let (src, dst, rb) = (src, dst, rb)
+                    forEachRowBlock(n) { range in
+                        for j in 0..<x.columns {
+                            let s = src.baseAddress! + j * n, t = dst.baseAddress! + j * n
+                            for i in range { t[i] = s[i] * rb[i] }
+                        }
+                    }
+                }
+            }
+        }
+        ws.xw = xw
+        return LeastSquares.solve(xw, ws.z, backend: backend)
+    }
+
+    /// Working weights `w = prior mu'^2 / V(mu)`, and into the workspace `sqrt(w)` and `sqrt(w) z`
+    /// with the working response `z = eta - offset + (y - mu) / mu'`.
     private func prepare(eta: [Double], mu: [Double], weights: inout [Double], workspace ws: Workspace) {
-        let n = y.count, p = x.columns
+        let n = y.count
         let link = model.link
         weights.withUnsafeMutableBufferPointer { wb in
             ws.z.withUnsafeMutableBufferPointer { zb in
-                x.elements.withUnsafeBufferPointer { src in
-                    ws.xw.elements.withUnsafeMutableBufferPointer { dst in
-                      ws.root.withUnsafeMutableBufferPointer { rb in
-                        let (wb, zb, src, dst, rb) = (wb, zb, src, dst, rb)
-                        forEachRowBlock(n) { range in
-                            for i in range {
-                                // For the log link mu'(eta) = mu, already computed.
-                                let d = link == .log ? max(mu[i], Double.ulpOfOne) : link.derivative(eta[i])
-                                let w = priorWeights[i] > 0 && d != 0 ? priorWeights[i] * d * d / model.variance(mu[i]) : 0
-                                wb[i] = w
-                                rb[i] = w.squareRoot()
-                                zb[i] = w > 0 ? rb[i] * (eta[i] - offset[i] + (y[i] - mu[i]) / d) : 0
-                            }
-                            // Column by column, so that every access is contiguous.
-                            for j in 0..<p {
-                                let s = src.baseAddress! + j * n, t = dst.baseAddress! + j * n
-                                for i in range { t[i] = s[i] * rb[i] }
-                            }
+                ws.root.withUnsafeMutableBufferPointer { rb in
+                    let (wb, zb, rb) = (wb, zb, rb)
+                    forEachRowBlock(n) { range in
+                        for i in range {
+                            // For the log link mu'(eta) = mu, already computed.
+                            let d = link == .log ? max(mu[i], Double.ulpOfOne) : link.derivative(eta[i])
+                            let w = priorWeights[i] > 0 && d != 0 ? priorWeights[i] * d * d / model.variance(mu[i]) : 0
+                            wb[i] = w
+                            rb[i] = w.squareRoot()
+                            zb[i] = w > 0 ? rb[i] * (eta[i] - offset[i] + (y[i] - mu[i]) / d) : 0
                         }
-                      }
                     }
                 }
             }
@@ -180,11 +219,15 @@ struct IRLS {
                 mu.withUnsafeMutableBufferPointer { m in
                     let (src, e, m) = (src, e, m)
                     forEachRowBlock(n) { range in
-                        for j in 0..<x.columns where b[j] != 0 {
-                            let s = src.baseAddress! + j * n, bj = b[j]
-                            for i in range { e[i] += s[i] * bj }
+                        // In tiles that stay in cache while every column is added in.
+                        for start in stride(from: range.lowerBound, to: range.upperBound, by: 2048) {
+                            let tile = start..<min(start + 2048, range.upperBound)
+                            for j in 0..<x.columns where b[j] != 0 {
+                                let s = src.baseAddress! + j * n, bj = b[j]
+                                for i in tile { e[i] += s[i] * bj }
+                            }
+                            for i in tile { m[i] = link.mean(e[i]) }
                         }
-                        for i in range { m[i] = link.mean(e[i]) }
                     }
                 }
             }

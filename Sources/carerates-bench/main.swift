@@ -11,7 +11,8 @@
 //
 // Prints seconds, GFLOP/s (Householder QR count 2np^2 - 2p^3/3), the ratio to each peer, the
 // largest relative difference of coefficients from the peer's, and peak resident memory
-// during the fit as a multiple of the design matrix's size.
+// during the fit as a multiple of the design matrix's size. CARERATES_BENCH_PEERS=none skips
+// the peers (ours only, for profiling).
 import Foundation
 import LinearAlgebra
 
@@ -83,6 +84,7 @@ func peer(_ tool: String, _ arguments: [String]) -> (seconds: Double, coefficien
 
 /// Runs a peer and returns the numbers it prints, or nil if it is missing or fails.
 func peerNumbers(_ tool: String, _ arguments: [String]) -> [Double]? {
+    if ProcessInfo.processInfo.environment["CARERATES_BENCH_PEERS"] == "none" { return nil }
     guard let path = which(tool) else { return nil }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)

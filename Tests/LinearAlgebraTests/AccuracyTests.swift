@@ -75,6 +75,34 @@ import Testing
         #expect(abs(fast.residualSumOfSquares - careful.residualSumOfSquares) <= 1e-13 * careful.residualSumOfSquares)
     }
 
+    /// IRLS's fast steps: the row-weighted Q-less QR and the normal equations (several leaves,
+    /// the design never scaled whole) against the refined solve of the explicitly scaled design;
+    /// the normal equations give way (nil) on an ill-conditioned design.
+    @Test(arguments: BackendKind.available)
+    func weightedStepsMatchTheScaledProblem(kind: BackendKind) throws {
+        let backend = try kind.make()
+        let x = randomMatrix(rows: 30_000, columns: 6, plant: .none, seed: 7)
+        var rng = SplitMix64(seed: 8)
+        let root = (0..<x.rows).map { _ in Double.random(in: 0.5...3, using: &rng) }
+        let y = (0..<x.rows).map { i in root[i] * ((0..<6).reduce(0.0) { $0 + x[i, $1] } + Double.random(in: -1...1, using: &rng)) }
+        var scaled = x
+        for j in 0..<6 { for i in 0..<x.rows { scaled[i, j] *= root[i] } }
+        let careful = LeastSquares.solve(scaled, y, backend: backend, method: .augmented)
+        let qr = LeastSquares.plainWeightedSolve(x, rowScale: root, y, backend: backend)
+        let normal = try #require(LeastSquares.normalEquationsSolve(x, rowScale: root, y, kept: Array(0..<6), backend: backend))
+        for (j, b) in careful.coefficients.enumerated() {
+            #expect(abs(qr.coefficients[j] - b) <= 1e-13 * abs(b), "QR \(j)")
+            #expect(abs(normal.coefficients[j] - b) <= 1e-12 * abs(b), "normal equations \(j)")
+            for i in 0..<6 {
+                let c = careful.unscaledCovariance[i, j]
+                #expect(abs(normal.unscaledCovariance[i, j] - c) <= 1e-11 * careful.unscaledCovariance[j, j], "covariance \(i), \(j)")
+            }
+        }
+        var collinear = x
+        for i in 0..<x.rows { collinear[i, 5] = collinear[i, 4] + 1e-9 * collinear[i, 3] }
+        #expect(LeastSquares.normalEquationsSolve(collinear, rowScale: root, y, kept: Array(0..<6), backend: backend) == nil)
+    }
+
     /// Without refinement the hard problems lose digits: this is what the refinement buys.
     @Test func refinementMatters() throws {
         let problem = Fixtures.exact.first { $0.name == "poly10_hard" }!
