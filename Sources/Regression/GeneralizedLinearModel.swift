@@ -233,13 +233,24 @@ struct CountTally {
     var weights: [Double] = []
 
     init(y: [Double], weights w: [Double]) {
+        // Counts are whole numbers: small ones are tallied by index, without hashing.
+        let bound = 1 << 16
+        var small = [Double](repeating: 0, count: bound)
         var index = [Double: Int]()
         for (yi, wi) in zip(y, w) where wi != 0 {
+            if yi >= 0 && yi < Double(bound) && yi == yi.rounded(.down) {
+                small[Int(yi)] += wi
+                continue
+            }
             if let k = index[yi] { weights[k] += wi } else {
                 index[yi] = values.count
                 values.append(yi)
                 weights.append(wi)
             }
+        }
+        for (v, wv) in small.enumerated() where wv != 0 {
+            values.append(Double(v))
+            weights.append(wv)
         }
     }
 

@@ -80,8 +80,18 @@ struct IRLS {
         let n = y.count, p = x.columns
         let link = model.link
         let ws = workspace.flatMap { $0.rows == n && $0.columns == p ? $0 : nil } ?? Workspace(rows: n, columns: p)
-        var eta = startMu.map { link.link($0) }
-        var mu = eta.map { link.mean($0) }
+        var eta = startMu, mu = startMu
+        eta.withUnsafeMutableBufferPointer { e in
+            mu.withUnsafeMutableBufferPointer { m in
+                let (e, m) = (e, m)
+                forEachRowBlock(n) { range in
+                    for i in range {
+                        e[i] = link.link(startMu[i])
+                        m[i] = link.mean(e[i])
+                    }
+                }
+            }
+        }
         var devOld = deviance(mu)
         var solution: LeastSquaresSolution?
         var coefficients = [Double](repeating: 0, count: p), previous = coefficients
