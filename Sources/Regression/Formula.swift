@@ -71,6 +71,36 @@ public struct Formula: Sendable, CustomStringConvertible {
         return seen
     }
 
+    /// The 1-based position of the first mention of column `name` in the formula text (written
+    /// plainly or in backquotes), for error messages; nil when it is not mentioned.
+    public func position(of name: String) -> Int? {
+        let characters = Array(text)
+        func isIdentifier(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" || c == "." }
+        for candidate in [Array(name), Array("`" + name + "`")] where !candidate.isEmpty {
+            var i = 0
+            while i + candidate.count <= characters.count {
+                if Array(characters[i..<(i + candidate.count)]) == candidate
+                    && (i == 0 || !isIdentifier(characters[i - 1]) || candidate[0] == "`")
+                    && (i + candidate.count == characters.count || !isIdentifier(characters[i + candidate.count])
+                        || candidate.last == "`")
+                {
+                    return i + 1
+                }
+                i += 1
+            }
+        }
+        return nil
+    }
+
+    /// An unknown column named in this formula, as an error pointing at it; nil when `error` is
+    /// not about one of the formula's columns.
+    public func pointing(at error: DataError) -> FormulaError? {
+        guard case .unknownColumn(let file, let name, let suggestion) = error, let position = position(of: name) else { return nil }
+        return FormulaError(
+            text: text, position: position,
+            message: "no column named \"\(name)\" in \(file)" + (suggestion.map { "; did you mean \"\($0)\"?" } ?? ""))
+    }
+
     /// The data columns the terms read (not the response, not offsets).
     public var predictors: [String] {
         var seen = [String]()

@@ -39,6 +39,7 @@ public struct GLMNestedComparison: Sendable {
     public static func compare(
         _ formulas: [Formula], data: DataTable, options: GLMOptions, backend: (any Backend)? = nil
     ) throws(ModelError) -> GLMNestedComparison {
+        for f in formulas { try f.requireColumns(in: data) }
         var all = options.alsoRequire
         for f in formulas { for v in f.variables where !all.contains(v) { all.append(v) } }
         var common = options

@@ -56,7 +56,7 @@ public struct ModelFrame: Sendable {
         let categoricalColumns = ModelFrame.categoricalColumns(formula)
         for name in formula.variables {
             let column: Column
-            do { column = try table.column(named: name) } catch { throw .data(error) }
+            do { column = try table.column(named: name) } catch { throw formula.pointing(at: error).map { .formula($0) } ?? .data(error) }
             if column.kind == .text {
                 // Text enters as categories; but a column of numbers with a stray word in it is
                 // a data error, unless the formula asks for factor(column) explicitly.
@@ -203,6 +203,16 @@ public struct ModelFrame: Sendable {
             }
         }
         return counts
+    }
+}
+
+extension Formula {
+    /// Checks that `table` has every column this formula reads; a missing one is an error
+    /// pointing at it in the formula (before models sharing rows require each other's columns).
+    func requireColumns(in table: DataTable) throws(ModelError) {
+        for name in variables {
+            do { _ = try table.column(named: name) } catch { throw pointing(at: error).map { .formula($0) } ?? .data(error) }
+        }
     }
 }
 

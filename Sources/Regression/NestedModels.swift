@@ -22,6 +22,7 @@ public struct NestedModelComparison: Sendable {
     public static func compare(
         _ formulas: [Formula], data: DataTable, weights: String? = nil
     ) throws(ModelError) -> NestedModelComparison {
+        for f in formulas { try f.requireColumns(in: data) }
         var all = [String]()
         for f in formulas { for v in f.variables where !all.contains(v) { all.append(v) } }
         var fits = [LinearModelFit]()

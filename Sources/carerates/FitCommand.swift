@@ -211,7 +211,13 @@ struct ModelOptions: ParsableArguments {
             for name in alsoRead where !columns.contains(name) { columns.append(name) }
             options.columns = columns
         }
-        return (parsed, try DataTable.read(path: path, options: options), path)
+        do {
+            return (parsed, try DataTable.read(path: path, options: options), path)
+        } catch let error as DataError {
+            // A misspelt column of the formula: point at it there.
+            if let pointed = parsed.pointing(at: error) { throw CLIError(pointed.description) }
+            throw error
+        }
     }
 }
 

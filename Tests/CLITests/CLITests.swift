@@ -98,7 +98,9 @@ import Testing
     /// Bad input: one clear line naming file, line, column or term; non-zero exit; no crash.
     @Test(arguments: [
         (["fit", "no/such/file.csv", "-f", "y ~ x"], "no/such/file.csv: cannot read file"),
-        (["fit", "longley", "-f", "employed ~ gnp + yaer"], "no column named \"yaer\"; did you mean \"year\"?"),
+        (["fit", "longley", "-f", "employed ~ gnp + yaer"], "no column named \"yaer\" in "),
+        (["fit", "longley", "-f", "employed ~ gnp + yaer"], "; did you mean \"year\"?\n  employed ~ gnp + yaer\n                   ^"),
+        (["anova", "longley", "-f", "employed ~ gnp", "-f", "employed ~ gnp + log(yaer)"], "formula, position 22: no column named \"yaer\""),
         (["fit", "longley", "-f", "employed ~ gnp +"], "formula, position 17"),
         (["fit", "longley", "-f", "employed gnp"], "a formula needs \"~\""),
         (["fit", "longley", "-f", "employed ~ gnp", "--tol", "5"], "--tol must be between 0 and 1"),

@@ -44,13 +44,17 @@ import Testing
         }
     }
 
-    @Test func unknownColumnSuggestsTheNearestName() throws {
+    @Test func unknownColumnIsPointedAtWithTheNearestName() throws {
         let table = try DataTable.parse(bytes: Array("rate,imd_score\n1,2\n3,4\n".utf8), source: "t.csv")
         do {
             _ = try LinearModel.fit(Formula("rate ~ imd_scor"), data: table)
             Issue.record("fitted with an unknown column")
         } catch {
-            #expect("\(error)" == "t.csv: no column named \"imd_scor\"; did you mean \"imd_score\"?")
+            #expect("\(error)" == """
+                formula, position 8: no column named "imd_scor" in t.csv; did you mean "imd_score"?
+                  rate ~ imd_scor
+                         ^
+                """)
         }
     }
 }
