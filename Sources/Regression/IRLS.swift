@@ -19,8 +19,7 @@ import Glibc
 /// by a plain Q-less QR that scales each leaf as it copies it. The last problem is always
 /// solved by QR, as R's glm.fit solves it (Householder, pivoted on the same tolerance), with
 /// refinement when it is ill-conditioned, and the fit taken from that solution: the result
-/// has the QR solver's digits. Only a refined solve forms the weighted design, in a buffer
-/// shared by the runs of a fit.
+/// has the QR solver's digits. Only a refined solve forms the weighted design.
 struct IRLS {
     let x: Matrix
     let y: [Double]
@@ -30,16 +29,14 @@ struct IRLS {
     let backend: any Backend
     var maxIterations = 25
     var epsilon = 1e-8
-    /// Buffers for the weighted design and working response, shared by the IRLS runs of one fit
-    /// (the negative binomial alternates many).
+    /// The last step's weighted working response and the columns QR kept, shared by the IRLS
+    /// runs of one fit (the negative binomial alternates many).
     var workspace: Workspace? = nil
 
     final class Workspace {
         let rows: Int, columns: Int
         var z: [Double]  // sqrt(w) z
         var root: [Double]  // sqrt(w)
-        /// `sqrt(w) X`, formed only for a refined solve.
-        var xw: Matrix?
         /// The columns the last QR step kept (nil: none yet, try them all), and whether steps
         /// may use the normal equations (not after they failed on those columns).
         var kept: [Int]?
@@ -155,7 +152,9 @@ struct IRLS {
             out.lastNormal = false
         }
         // A well-conditioned problem's plain solution is already accurate to about kappa * eps.
-        if out.solution.conditionEstimate > LeastSquares.wellConditioned { out.solution = refinedSolve(workspace: ws) }
+        if out.solution.conditionEstimate > LeastSquares.wellConditioned {
+            out.solution = LeastSquares.solve(rowsScaled(x, byRootOf: result.workingWeights), ws.z, backend: backend)
+        }
         guard !result.lastHalved && (result.lastNormal || out.solution.method != .none) else { return out }
         let next = out.solution.coefficients.map { $0.isNaN ? 0 : $0 }
         let (eta, mu) = predictor(next)
@@ -164,29 +163,6 @@ struct IRLS {
         out.coefficients = out.solution.coefficients
         (out.eta, out.mu, out.deviance) = (eta, mu, dev)
         return out
-    }
-
-    /// The workspace's problem solved with refinement.
-    private func refinedSolve(workspace ws: Workspace) -> LeastSquaresSolution {
-        // Formed once per fit, in a buffer kept for the next run's refined solve.
-        var xw = ws.xw ?? Matrix(rows: x.rows, columns: x.columns)
-        ws.xw = nil  // so that xw is uniquely referenced while written
-        let n = x.rows
-        x.elements.withUnsafeBufferPointer { src in
-            xw.elements.withUnsafeMutableBufferPointer { dst in
-                ws.root.withUnsafeBufferPointer { rb in
-                    let (src, dst, rb) = (src, dst, rb)
-                    forEachRowBlock(n) { range in
-                        for j in 0..<x.columns {
-                            let s = src.baseAddress! + j * n, t = dst.baseAddress! + j * n
-                            for i in range { t[i] = s[i] * rb[i] }
-                        }
-                    }
-                }
-            }
-        }
-        ws.xw = xw
-        return LeastSquares.solve(xw, ws.z, backend: backend)
     }
 
     /// Working weights `w = prior mu'^2 / V(mu)`, and into the workspace `sqrt(w)` and `sqrt(w) z`
