@@ -136,7 +136,8 @@ struct CSVReader {
             columns.append(Column(
                 name: header.names[index], numbers: isText ? [] : all.numbers[j], strings: isText ? strings : [],
                 missing: missing, kind: isText ? .text : .numeric,
-                firstNonNumericRow: isText ? (all.firstText[j]?.row ?? firstNonNumeric(strings, missing)) : nil))
+                firstNonNumericRow: isText ? (all.firstText[j]?.row ?? firstNonNumeric(strings, missing)) : nil,
+                filePosition: index + 1))
         }
         return DataTable(source: source, columns: columns, rowLines: all.lines.map(Int.init))
     }

@@ -19,6 +19,9 @@ public struct Column: Sendable {
     public let kind: Kind
     /// For a text column, the first row whose cell is neither a number nor a missing marker.
     public internal(set) var firstNonNumericRow: Int?
+    /// The column's 1-based position in the file it was read from (which differs from its
+    /// place in the table when only some columns were read); nil when not read from a file.
+    public internal(set) var filePosition: Int? = nil
 
     /// Whether row `i` is missing.
     public func isMissing(_ i: Int) -> Bool { !missing.isEmpty && missing[i] != nil }
@@ -68,7 +71,8 @@ public struct DataTable: Sendable {
 
     /// The location of a cell, for messages.
     public func location(row: Int, column name: String) -> SourceLocation {
-        let index = columns.firstIndex { $0.name == name }.map { $0 + 1 }
+        let found = columns.firstIndex { $0.name == name }
+        let index = found.map { columns[$0].filePosition ?? $0 + 1 }
         return SourceLocation(file: source, line: rowLines[row], column: index, columnName: name)
     }
 

@@ -65,11 +65,12 @@ enum CovarianceEstimator {
     /// its working weights, as sandwich's estfun uses them). `zTests`: the description says the
     /// coefficients are tested against the normal (GLMs, as lmtest's coeftest and Stata).
     /// `cr2Model`: the working model CR2 adjusts by, where it is not the unweighted `design`
-    /// with the solution's residuals.
+    /// with the solution's residuals. `frequencyWeights`: the weights when each row stands for
+    /// that many copies (HC errors then use each copy's leverage).
     static func estimate(
         _ kind: StandardErrorKind, frame: ModelFrame, solution: LeastSquaresSolution, design: Matrix,
         observations: Int, clusters: [String]?, residuals: [Double]? = nil, zTests: Bool = false,
-        cr2Model: ClusterCR2.WorkingModel? = nil
+        cr2Model: ClusterCR2.WorkingModel? = nil, frequencyWeights: [Double]? = nil
     ) -> CovarianceEstimate {
         let n = frame.rows.count, k = solution.rank, p = frame.columnNames.count
         let kept = solution.keptColumns
@@ -87,12 +88,21 @@ enum CovarianceEstimator {
             matrix = Matrix(rows: k, columns: k, elements: c.elements.map { $0 * s2 })
             description = "classical (OLS, homoskedastic)"
         case .hc0, .hc1, .hc2, .hc3:
-            let h = kind == .hc2 || kind == .hc3 ? leverages(design, kept: kept, c: c) : []
+            var h = kind == .hc2 || kind == .hc3 ? leverages(design, kept: kept, c: c) : []
+            var e2 = e.map { $0 * $0 }
+            if let w = frequencyWeights {
+                // Row i repeated w_i times: each copy has leverage h_i / w_i and contributes
+                // e_i^2 x_i x_i^T, which is (sqrt(w) e)^2 (sqrt(w) x)(sqrt(w) x)^T / w_i per copy.
+                for i in 0..<n {
+                    e2[i] = w[i] > 0 ? e2[i] / w[i] : 0
+                    if !h.isEmpty { h[i] = w[i] > 0 ? h[i] / w[i] : 0 }
+                }
+            }
             let omega = (0..<n).map { i -> Double in
                 switch kind {
-                case .hc2: return e[i] * e[i] / (1 - h[i])
-                case .hc3: return e[i] * e[i] / ((1 - h[i]) * (1 - h[i]))
-                default: return e[i] * e[i]
+                case .hc2: return e2[i] / (1 - h[i])
+                case .hc3: return e2[i] / ((1 - h[i]) * (1 - h[i]))
+                default: return e2[i]
                 }
             }
             let meat = gram(design, kept: kept, weights: omega)

@@ -9,7 +9,8 @@ public struct ObservationDiagnostics: Sendable {
     public let residuals: [Double]
     /// Diagonal of the hat matrix.
     public let leverage: [Double]
-    /// `e_i / (sigma * sqrt(1 - h_i))` (with weights, of the weighted residual `sqrt(w_i) e_i`).
+    /// `e_i / (sigma * sqrt(1 - h_i))` (with analytic weights, of the weighted residual
+    /// `sqrt(w_i) e_i`; with frequency weights, of one of the row's copies).
     public let standardized: [Double]
     /// Deleted (externally studentized) residuals: `r_i * sqrt((n - k - 1) / (n - k - r_i^2))`.
     public let studentized: [Double]
@@ -22,8 +23,14 @@ extension LinearModelFit {
     /// exactly by its own coefficient) the standardized quantities are `NaN`, as in R.
     public var diagnostics: ObservationDiagnostics {
         let k = rank
-        let h = CovarianceEstimator.leverages(workingDesign, kept: solution.keptColumns, c: solution.keptUnscaledCovariance)
-        let e = workingResiduals, s = sigma, df = Double(residualDegreesOfFreedom)
+        var h = CovarianceEstimator.leverages(workingDesign, kept: solution.keptColumns, c: solution.keptUnscaledCovariance)
+        var e = workingResiduals
+        let s = sigma, df = Double(residualDegreesOfFreedom)
+        if weightKind == .frequency, let w = frame.weights {
+            // Each of a row's w copies: leverage h / w, unweighted residual (NaN for w = 0: no copies).
+            e = residuals
+            for i in h.indices { h[i] = w[i] > 0 ? h[i] / w[i] : .nan }
+        }
         var standardized = [Double](), studentized = [Double](), cooks = [Double]()
         for i in 0..<frame.rows.count {
             let one = 1 - h[i]

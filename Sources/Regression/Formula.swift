@@ -7,7 +7,9 @@ import DataTable
 /// appearance). A term's parts are model variables: a column name, or a call of `log`,
 /// `log1p`, `exp`, `sqrt`, `abs`, `I(...)` (arithmetic with `+ - * / ^`), or `factor(x)` (with
 /// an optional `ref = "level"` choosing the reference level, a CareRates extension), or
-/// `poly(x, k, raw = TRUE)` (the raw powers 1..k, one column each). Each is
+/// `poly(x, k)` (orthogonal polynomials of degree 1..k, as R's `poly`) or `poly(x, k, raw = TRUE)`
+/// (the raw powers 1..k), one column each, or `scale(x)` (centred and divided by the standard
+/// deviation; `center =` and `scale =` take TRUE, FALSE or a number). Each is
 /// named as R deparses it (`log(pop)`, `I(x^2)`, `factor(year)`).
 public struct Formula: Sendable, CustomStringConvertible {
     /// The formula as written.
@@ -176,7 +178,7 @@ indirect enum FormulaNode: Sendable {
 
 /// The functions a model variable may call.
 enum FormulaFunction: String, CaseIterable {
-    case log, log1p, exp, sqrt, abs, I, factor, poly
+    case log, log1p, exp, sqrt, abs, I, factor, poly, scale
 }
 
 /// Recursive descent over R's precedence: `~` < `+ -` < `*` `/` < `:` < `^`.
@@ -453,14 +455,9 @@ struct TermSet {
                         + FormulaFunction.allCases.map { "\($0.rawValue)()" }.joined(separator: ", "))
             }
             let positional = args.filter { if case .named = $0 { return false } else { return true } }
-            if function == .poly {
-                guard positional.count == 2, case .number(let k, _) = positional[1], k >= 1, k == k.rounded(),
-                    args.contains(where: { if case .named("raw", .variable("TRUE", _), _) = $0 { true } else { false } })
-                else {
-                    throw FormulaError(
-                        text: text, position: at,
-                        message: "poly() is supported as poly(x, k, raw = TRUE) (raw powers; orthogonal polynomials are not yet)")
-                }
+            if function == .poly || function == .scale {
+                // Checked here so that a mistake is pointed at before any data is read.
+                if function == .poly { _ = try PolyCall(node, text: text) } else { _ = try ScaleCall(node, text: text) }
                 expressions[node.deparsed] = node
                 return [[node.deparsed]]
             }

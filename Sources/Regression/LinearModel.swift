@@ -26,7 +26,7 @@ public enum LinearModel {
     public static func fit(
         _ formula: Formula, data: DataTable, backend: (any Backend)? = nil, tolerance: Double? = nil,
         standardErrors: StandardErrorKind = .classical, level: Double = 0.95, weights: String? = nil,
-        alsoRequire: [String] = []
+        weightKind: WeightKind = .analytic, alsoRequire: [String] = []
     ) throws(ModelError) -> LinearModelFit {
         let groupColumn = standardErrors.clusterColumn
         let frame = try ModelFrame(
@@ -34,8 +34,8 @@ public enum LinearModel {
         if formula.responseFailures != nil {
             throw .unsupported("a cbind(successes, failures) response is for --family binomial")
         }
-        if frame.offset != nil {
-            throw .unsupported("offset() is for count models (--family poisson or quasipoisson); a linear model does not take one yet")
+        if weightKind == .frequency, let w = frame.weights, let bad = w.firstIndex(where: { $0 != $0.rounded() }) {
+            throw .badFrequencyWeight(data.location(row: frame.rows[bad], column: weights ?? ""), value: w[bad])
         }
         let n = frame.rows.count, p = frame.columnNames.count
         if p == 0 { throw .formula(FormulaError(text: formula.text, position: 1, message: "the model has no terms and no intercept")) }
@@ -44,7 +44,7 @@ public enum LinearModel {
         // Weighted least squares solves the working problem sqrt(w) y ~ sqrt(w) X.
         let working = frame.workingProblem
         let solution = LeastSquares.solve(working.design, working.response, backend: chosen, tolerance: tolerance)
-        let used = frame.weights?.filter { $0 > 0 }.count ?? n
+        let used = LinearModelFit.observations(frame, weightKind)
         if used <= solution.rank {
             throw .tooFewRows(file: data.source, rows: n, coefficients: p, dropped: frame.dropped.count)
         }
@@ -52,18 +52,31 @@ public enum LinearModel {
             throw .tooFewClusters(file: data.source, column: groupColumn ?? "", clusters: Set(groups).count)
         }
         // clubSandwich's CR2 for weighted lm: X unweighted, W the weights, target variance 1
-        // (not inverse variance), residuals y - X b.
-        let cr2Model = frame.weights.map { w in
+        // (not inverse variance), residuals y - X b. Frequency weights: the unweighted form of
+        // the working problem, which is CR2 of the data with each row repeated w times.
+        let cr2Model = frame.weights.flatMap { w in weightKind == .frequency ? nil :
             ClusterCR2.WorkingModel(
                 x: frame.design, residuals: w.indices.map { w[$0] > 0 ? solution.residuals[$0] / w[$0].squareRoot() : 0 },
                 weights: w, target: [Double](repeating: 1, count: w.count))
         }
         let covariance = CovarianceEstimator.estimate(
             standardErrors, frame: frame, solution: solution, design: working.design, observations: used,
-            clusters: frame.groups, cr2Model: cr2Model)
-        return LinearModelFit(frame: frame, solution: solution, workingDesign: working.design, covariance: covariance, level: level)
+            clusters: frame.groups, cr2Model: cr2Model, frequencyWeights: weightKind == .frequency ? frame.weights : nil)
+        return LinearModelFit(
+            frame: frame, solution: solution, workingDesign: working.design, covariance: covariance, level: level,
+            weightKind: weightKind)
     }
+}
 
+/// How a column of weights is read. The coefficients are the same either way; the number of
+/// observations, and so every degree of freedom, the log likelihood and the robust errors, differ.
+public enum WeightKind: String, Sendable, CaseIterable {
+    /// Inverse-variance weights, as R's `lm(weights =)` and Stata's `aweight`: row i has variance
+    /// `sigma^2 / w_i`, and counts once.
+    case analytic
+    /// Frequency weights, as Stata's `fweight`: row i stands for `w_i` identical observations
+    /// (whole numbers); every statistic is that of the data with each row repeated `w_i` times.
+    case frequency
 }
 
 /// One row of a coefficient table.
@@ -96,12 +109,20 @@ public struct LinearModelFit: Sendable {
     public let covariance: CovarianceEstimate
     /// Confidence level of the intervals.
     public let level: Double
+    /// How the weights, if any, are read.
+    public let weightKind: WeightKind
 
     /// The name of the standard-error estimator, printed beside every table.
     public var standardErrorKind: String { covariance.description }
 
-    /// Observations used (for WLS: with a non-zero weight, as R counts them).
-    public var observations: Int { frame.weights?.filter { $0 > 0 }.count ?? frame.rows.count }
+    /// Observations used: with analytic weights those of non-zero weight, as R counts them; with
+    /// frequency weights the sum of the weights.
+    public var observations: Int { Self.observations(frame, weightKind) }
+
+    static func observations(_ frame: ModelFrame, _ kind: WeightKind) -> Int {
+        guard let weights = frame.weights else { return frame.rows.count }
+        return kind == .frequency ? Int(compensatedSum(weights)) : weights.filter { $0 > 0 }.count
+    }
     public var rank: Int { solution.rank }
     public var residualDegreesOfFreedom: Int { observations - rank }
     /// Residuals of the working problem: `sqrt(w) e` for WLS (R's weighted residuals), `e` otherwise.
@@ -112,7 +133,7 @@ public struct LinearModelFit: Sendable {
         let b = solution.coefficients.map { $0.isNaN ? 0 : $0 }
         return w.indices.map { i in
             if w[i] > 0 { return solution.residuals[i] / w[i].squareRoot() }
-            var fit = 0.0
+            var fit = frame.offset?[i] ?? 0
             for j in b.indices where b[j] != 0 { fit += frame.design[i, j] * b[j] }
             return frame.response[i] - fit
         }
@@ -122,7 +143,11 @@ public struct LinearModelFit: Sendable {
     public var residualSumOfSquares: Double { solution.residualSumOfSquares }
     /// A description of the weights, printed with the results.
     public var weightsDescription: String? {
-        frame.weights == nil ? nil : "analytic (inverse-variance) weights, as R's lm: they scale each row's variance, not its count"
+        guard frame.weights != nil else { return nil }
+        switch weightKind {
+        case .analytic: return "analytic (inverse-variance) weights, as R's lm: they scale each row's variance, not its count"
+        case .frequency: return "frequency weights: each row counts as that many identical observations (n is their sum)"
+        }
     }
     /// The residual standard error, sigma.
     public var sigma: Double { (residualSumOfSquares / Double(residualDegreesOfFreedom)).squareRoot() }
@@ -152,15 +177,18 @@ public struct LinearModelFit: Sendable {
         }
     }
 
-    /// Total sum of squares: about the mean with an intercept, about zero without (as R).
-    public var totalSumOfSquares: Double {
-        let y = frame.response
-        let w = frame.weights ?? Array(repeating: 1, count: y.count)
-        let mean = hasIntercept ? compensatedSum(zip(w, y).map { $0 * $1 }) / compensatedSum(w) : 0
-        return compensatedSum(zip(w, y).map { $0 * ($1 - mean) * ($1 - mean) })
+    /// The (weighted) sum of squares the model explains, as R's `summary.lm` computes it: of the
+    /// fitted values less any offset, about their (weighted) mean with an intercept, about zero
+    /// without.
+    public var modelSumOfSquares: Double {
+        let f = zip(fitted, frame.offset ?? [Double](repeating: 0, count: fitted.count)).map { $0 - $1 }
+        let w = frame.weights ?? [Double](repeating: 1, count: f.count)
+        let mean = hasIntercept ? compensatedSum(zip(w, f).map { $0 * $1 }) / compensatedSum(w) : 0
+        return compensatedSum(zip(w, f).map { $0 * ($1 - mean) * ($1 - mean) })
     }
 
-    public var rSquared: Double { 1 - residualSumOfSquares / totalSumOfSquares }
+    /// `mss / (mss + rss)`, as R (with an offset, the share of `y - offset` explained).
+    public var rSquared: Double { modelSumOfSquares / (modelSumOfSquares + residualSumOfSquares) }
 
     public var adjustedRSquared: Double {
         let n = Double(observations), df = Double(residualDegreesOfFreedom)
@@ -171,7 +199,7 @@ public struct LinearModelFit: Sendable {
     public var fStatistic: (value: Double, numeratorDF: Int, denominatorDF: Int, pValue: Double)? {
         let numerator = rank - (hasIntercept ? 1 : 0)
         guard numerator > 0 else { return nil }
-        let f = ((totalSumOfSquares - residualSumOfSquares) / Double(numerator)) / (sigma * sigma)
+        let f = (modelSumOfSquares / Double(numerator)) / (sigma * sigma)
         return (f, numerator, residualDegreesOfFreedom,
                 Distributions.fUpperTail(f, d1: Double(numerator), d2: Double(residualDegreesOfFreedom)))
     }
@@ -180,7 +208,8 @@ public struct LinearModelFit: Sendable {
     public var logLikelihood: Double {
         let n = Double(observations)
         let perObservation: Double = log(2 * Double.pi) + log(residualSumOfSquares / n) + 1
-        let logWeights = frame.weights.map { w in w.filter { $0 > 0 }.reduce(0) { $0 + log($1) } } ?? 0
+        // Analytic weights enter the Gaussian density; frequency weights only count rows.
+        let logWeights = weightKind == .frequency ? 0 : frame.weights.map { w in w.filter { $0 > 0 }.reduce(0) { $0 + log($1) } } ?? 0
         return 0.5 * logWeights - n / 2 * perObservation
     }
 

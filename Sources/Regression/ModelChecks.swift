@@ -25,18 +25,24 @@ public struct VarianceInflation: Sendable {
 }
 
 extension LinearModelFit {
-    /// The Breusch–Pagan test, or nil for an intercept-only model.
-    /// Not computed for weighted fits.
+    /// The Breusch–Pagan test, or nil for an intercept-only model. Not computed with analytic
+    /// weights; with frequency weights, that of the data with each row repeated.
     public var breuschPagan: BreuschPaganTest? {
         let n = observations, k = rank
-        guard k >= 2, frame.weights == nil else { return nil }
+        guard k >= 2, frame.weights == nil || weightKind == .frequency else { return nil }
         let kept = Array(solution.pivot[0..<k])
         let e2 = residuals.map { $0 * $0 }
-        let x = frame.design.selectingColumns(kept)
+        let w = frame.weights ?? [Double](repeating: 1, count: e2.count)
+        var x = frame.design.selectingColumns(kept)
+        var y = e2
+        if let weights = frame.weights {
+            x = rowsScaled(x, byRootOf: weights)
+            y = zip(weights, e2).map { $0.squareRoot() * $1 }
+        }
         guard let backend = try? solution.backend.make() else { return nil }
-        let aux = LeastSquares.solve(x, e2, backend: backend)
-        let mean = e2.reduce(0, +) / Double(n)
-        let tss = e2.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+        let aux = LeastSquares.solve(x, y, backend: backend)
+        let mean = compensatedSum(zip(w, e2).map { $0 * $1 }) / Double(n)
+        let tss = compensatedSum(zip(w, e2).map { $0 * ($1 - mean) * ($1 - mean) })
         let r2 = 1 - aux.residualSumOfSquares / tss
         let statistic = Double(n) * r2
         let df = k - (hasIntercept ? 1 : 0)

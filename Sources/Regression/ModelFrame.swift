@@ -104,8 +104,9 @@ public struct ModelFrame: Sendable {
         response = keep.map { columns[formula.response]!.numbers[$0] }
         failures = formula.responseFailures.map { name in keep.map { columns[name]!.numbers[$0] } }
 
-        // Evaluate each model variable over the rows used.
-        let evaluator = Evaluator(table: table, columns: columns, rows: keep, formula: formula)
+        // Evaluate each model variable over the rows used (data-dependent transforms learned first).
+        learned = try LearnedTransform.learn(formula: formula, table: table, columns: columns)
+        let evaluator = Evaluator(table: table, columns: columns, rows: keep, formula: formula, learned: learned)
         var values = [String: ModelVariable]()
         for term in formula.terms {
             for label in term where values[label] == nil { values[label] = try evaluator.evaluate(label) }
@@ -139,7 +140,7 @@ public struct ModelFrame: Sendable {
         for (label, variable) in variables {
             if case .categorical(let l, _) = variable { levels[label] = l }
         }
-        let evaluator = Evaluator(table: data, columns: columns, rows: keep, formula: formula, fittedLevels: levels)
+        let evaluator = Evaluator(table: data, columns: columns, rows: keep, formula: formula, fittedLevels: levels, learned: learned)
         var values = [String: ModelVariable]()
         for term in formula.terms {
             for label in term where values[label] == nil { values[label] = try evaluator.evaluate(label) }
@@ -157,20 +158,24 @@ public struct ModelFrame: Sendable {
                 do { columns[name] = try data.column(named: name) } catch { throw .data(error) }
             }
         }
-        let evaluator = Evaluator(table: data, columns: columns, rows: rows, formula: formula)
+        let evaluator = Evaluator(table: data, columns: columns, rows: rows, formula: formula, learned: learned)
         return try evaluator.offset() ?? [Double](repeating: 0, count: rows.count)
     }
 
-    /// The least-squares problem to solve: `sqrt(w) X`, `sqrt(w) y` with weights, else `X`, `y`.
+    /// The least-squares problem to solve: `sqrt(w) X`, `sqrt(w) (y - offset)` with weights, else
+    /// `X`, `y - offset`.
     public var workingProblem: (design: Matrix, response: [Double]) {
-        guard let weights else { return (design, response) }
-        return (rowsScaled(design, byRootOf: weights), zip(weights, response).map { $0.squareRoot() * $1 })
+        let y = offset.map { zip(response, $0).map { $0 - $1 } } ?? response
+        guard let weights else { return (design, y) }
+        return (rowsScaled(design, byRootOf: weights), zip(weights, y).map { $0.squareRoot() * $1 })
     }
 
     /// For each design column, the index of the formula term it belongs to (-1: the intercept).
     public let columnTerms: [Int]
     /// The evaluated model variables by label (levels of factors, for prediction and reports).
     public let variables: [String: ModelVariable]
+    /// The parameters of `scale()` and orthogonal `poly()` learned from this frame's table.
+    let learned: [String: LearnedTransform]
 
     /// Data columns that may enter the model as categories: directly as a term, or in
     /// factor() (`explicit`).
@@ -246,6 +251,7 @@ public enum ModelError: Error, CustomStringConvertible {
     case notCategorical(term: String)
     case unseenLevel(term: String, level: String, line: Int)
     case badWeight(SourceLocation, value: Double)
+    case badFrequencyWeight(SourceLocation, value: Double)
     case badResponse(SourceLocation, value: Double, reason: String)
     case unsupported(String)
     case tooFewRows(file: String, rows: Int, coefficients: Int, dropped: Int)
@@ -271,6 +277,9 @@ public enum ModelError: Error, CustomStringConvertible {
             return "\(at): \(value): \(reason)"
         case .badWeight(let at, let value):
             return "\(at): weight \(value) is not a finite number of at least 0"
+        case .badFrequencyWeight(let at, let value):
+            return "\(at): frequency weight \(value) is not a whole number; a frequency weight counts identical rows "
+                + "(--weight-kind analytic reads weights as inverse variances)"
         case .unsupported(let why):
             return why
         case .unseenLevel(let term, let level, let line):

@@ -20,6 +20,8 @@ struct Evaluator {
     let formula: Formula
     /// For new data: the levels each categorical variable had in the fit.
     var fittedLevels: [String: [String]] = [:]
+    /// The parameters of `scale()` and orthogonal `poly()` calls, learned from the fitting data.
+    var learned: [String: LearnedTransform] = [:]
 
     func evaluate(_ label: String) throws(ModelError) -> ModelVariable {
         let variable = try evaluateOwn(label)
@@ -59,12 +61,19 @@ struct Evaluator {
             for (k, old) in order.enumerated() { newIndex[old] = k }
             return .categorical(levels: order.map { levels[$0] }, codes: codes.map { newIndex[$0] })
         }
-        if case .call("poly", let args, _) = node, case .number(let k, _) = args[1] {
-            let x = try numeric(args[0])
+        if let poly = PolyCall.of(node) {
+            let x = try numeric(poly.argument)
             if let bad = x.firstIndex(where: { !$0.isFinite }) {
                 throw .notFinite(term: label, line: table.rowLines[rows[bad]], value: x[bad])
             }
-            return .numericColumns((1...Int(k)).map { power in (String(power), x.map { pow($0, Double(power)) }) })
+            if poly.raw {
+                return .numericColumns((1...poly.degree).map { power in (String(power), x.map { pow($0, Double(power)) }) })
+            }
+            guard case .poly(let alpha, let norms)? = learned[node.deparsed] else {
+                throw .formula(FormulaError(text: formula.text, position: node.position, message: "poly() cannot be used here"))
+            }
+            let columns = LearnedTransform.polyColumns(x, alpha: alpha, norms: norms)
+            return .numericColumns(columns.enumerated().map { (String($0.offset + 1), $0.element) })
         }
         let values = try numeric(node)
         if let bad = values.firstIndex(where: { !$0.isFinite }) {
@@ -103,7 +112,7 @@ struct Evaluator {
         return total
     }
 
-    private func numeric(_ node: FormulaNode) throws(ModelError) -> [Double] {
+    func numeric(_ node: FormulaNode) throws(ModelError) -> [Double] {
         switch node {
         case .variable(let name, _):
             let column = columns[name]!
@@ -129,6 +138,11 @@ struct Evaluator {
             default:
                 throw .formula(FormulaError(text: formula.text, position: at, message: "\"\(op)\" has no arithmetic meaning inside I()"))
             }
+        case .call("scale", let args, let at):
+            guard case .scale(let center, let scale)? = learned[node.deparsed], let argument = args.first else {
+                throw .formula(FormulaError(text: formula.text, position: at, message: "scale() cannot be used here"))
+            }
+            return try numeric(argument).map { ($0 - center) / scale }
         case .call(let name, let args, let at):
             guard args.count == 1, let f = FormulaFunction(rawValue: name), f != .factor else {
                 throw .formula(FormulaError(text: formula.text, position: at, message: "\(name)() cannot be used here"))
@@ -140,7 +154,7 @@ struct Evaluator {
             case .exp: return x.map { exp($0) }
             case .sqrt: return x.map { $0.squareRoot() }
             case .abs: return x.map { Swift.abs($0) }
-            case .I, .factor, .poly: return x
+            case .I, .factor, .poly, .scale: return x
             }
         case .string(_, let at), .named(_, _, let at):
             throw .formula(FormulaError(text: formula.text, position: at, message: "text cannot be used in arithmetic"))

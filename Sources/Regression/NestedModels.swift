@@ -18,15 +18,15 @@ public struct NestedModelComparison: Sendable {
 
     /// Fits each formula to the rows complete for all of them and tests each against the one
     /// before, with the largest model's residual variance as the denominator (as R does);
-    /// `weights` names a column of analytic weights (weighted sums of squares).
+    /// `weights` names a column of weights (weighted sums of squares), read as `weightKind` says.
     public static func compare(
-        _ formulas: [Formula], data: DataTable, weights: String? = nil
+        _ formulas: [Formula], data: DataTable, weights: String? = nil, weightKind: WeightKind = .analytic
     ) throws(ModelError) -> NestedModelComparison {
         for f in formulas { try f.requireColumns(in: data) }
         var all = [String]()
         for f in formulas { for v in f.variables where !all.contains(v) { all.append(v) } }
         var fits = [LinearModelFit]()
-        for f in formulas { fits.append(try LinearModel.fit(f, data: data, weights: weights, alsoRequire: all)) }
+        for f in formulas { fits.append(try LinearModel.fit(f, data: data, weights: weights, weightKind: weightKind, alsoRequire: all)) }
         let scale = fits.min { $0.residualDegreesOfFreedom < $1.residualDegreesOfFreedom }!
         let sigma2 = scale.residualSumOfSquares / Double(scale.residualDegreesOfFreedom)
         var rows = [Row]()

@@ -21,6 +21,9 @@ struct AnovaCommand: ParsableCommand {
     @Option(help: "A column of weights: analytic weights for linear models, prior weights for generalized ones.")
     var weights: String?
 
+    @Option(help: "How --weights are read in linear models: analytic (inverse-variance, as R's lm) or frequency (each row counts that many times, as Stata's fweight).")
+    var weightKind: WeightKind = .analytic
+
     @OptionGroup var glm: GLMOptionGroup
 
     @Option(help: "Output format: text, csv or json.")
@@ -31,6 +34,7 @@ struct AnovaCommand: ParsableCommand {
 
     func validate() throws {
         if formula.count < 2 { throw ValidationError("give at least two formulas, smallest first: -f \"y ~ a\" -f \"y ~ a + b\"") }
+        try checkWeightKind(weightKind, weights: weights, generalized: glm.isGeneralized)
     }
 
     func run() throws {
@@ -46,7 +50,7 @@ struct AnovaCommand: ParsableCommand {
             try OutputWriter.emit(format, text: { report.text }, csv: { report.csv }, json: { report.json }, to: out, inputs: [path])
             return
         }
-        let report = NestedModelReport(try NestedModelComparison.compare(formulas, data: table, weights: weights))
+        let report = NestedModelReport(try NestedModelComparison.compare(formulas, data: table, weights: weights, weightKind: weightKind))
         try OutputWriter.emit(format, text: { report.text }, csv: { report.csv }, json: { report.json }, to: out, inputs: [path])
     }
 }

@@ -168,12 +168,16 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Column of weights: analytic (inverse-variance) weights for a linear model, as R's lm(weights =); prior weights for a generalized linear model, as glm(weights =) (binomial proportions: the trials).")
     var weights: String?
 
+    @Option(help: "How --weights are read in a linear model: analytic (inverse-variance, as R's lm) or frequency (each row counts that many times, as Stata's fweight; whole numbers).")
+    var weightKind: WeightKind = .analytic
+
     @OptionGroup var backend: BackendOptions
 
     func validate() throws {
         if let tolerance, !(tolerance > 0 && tolerance < 1) {
             throw ValidationError("--tol must be between 0 and 1")
         }
+        try checkWeightKind(weightKind, weights: weights, generalized: false)
     }
 
     /// Reads the data and fits the model; returns the fit and the path read. Only the columns
@@ -185,7 +189,7 @@ struct ModelOptions: ParsableArguments {
         let (parsed, table, path) = try load(alsoRead: alsoRead.map { $0 + extra })
         let fit = try LinearModel.fit(
             parsed, data: table, backend: backend.make(), tolerance: tolerance, standardErrors: standardErrors, level: level,
-            weights: weights)
+            weights: weights, weightKind: weightKind)
         return (fit, path)
     }
 
@@ -194,6 +198,7 @@ struct ModelOptions: ParsableArguments {
         _ glm: GLMOptionGroup, standardErrors: StandardErrorKind = .classical, level: Double = 0.95, alsoRead: [String]? = []
     ) throws -> (GeneralizedLinearModelFit, String) {
         if tolerance != nil { throw CLIError("--tol is for linear models") }
+        try checkWeightKind(weightKind, weights: weights, generalized: true)
         let extra = [glm.exposure, weights, standardErrors.clusterColumn].compactMap { $0 }
         let (parsed, table, path) = try load(alsoRead: alsoRead.map { $0 + extra })
         let options = glm.options(weights: weights, standardErrors: standardErrors, level: level)
@@ -227,6 +232,18 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 enum StandardErrorOption: String, ExpressibleByArgument, CaseIterable {
     case classical, hc0, hc1, hc2, hc3, cluster, cr2
+}
+
+extension WeightKind: ExpressibleByArgument {}
+
+/// Refuses `--weight-kind frequency` without weights, or for a generalized linear model (whose
+/// weights are glm's prior weights).
+func checkWeightKind(_ kind: WeightKind, weights: String?, generalized: Bool) throws {
+    guard kind == .frequency else { return }
+    if weights == nil { throw ValidationError("--weight-kind frequency needs --weights COLUMN") }
+    if generalized {
+        throw ValidationError("--weight-kind frequency is for linear models; with --family, --weights are prior weights, as glm(weights =)")
+    }
 }
 
 /// A message for the user, printed as one line after "Error: ".

@@ -27,8 +27,12 @@ import Testing
         ("y ~ x1 +", 9, "ends"),
         ("y ~ x1 + (x2", 13, ")"),
         ("y ~ x1 $ x2", 8, "unexpected character"),
-        ("y ~ poly(x1, 2)", 5, "poly() is supported as poly(x, k, raw = TRUE)"),
-        ("y ~ scale(x1)", 5, "scale() is not supported"),
+        ("y ~ poly(x1)", 5, "poly() takes a variable and a degree"),
+        ("y ~ poly(x1, 1.5)", 5, "poly() takes a variable and a degree"),
+        ("y ~ scale(x1, x2)", 5, "scale() takes one expression"),
+        ("y ~ scale(x1, centre = TRUE)", 15, "scale() has no argument \"centre\""),
+        ("y ~ scale(x1, center = \"yes\")", 15, "center = takes TRUE, FALSE or a number"),
+        ("y ~ sin(x1)", 5, "sin() is not supported"),
         ("y ~ factor(g, base = \"a\")", 15, "factor() has no argument \"base\""),
         ("y ~ x1 + 2", 10, "1 or 0"),
         ("~ x1", 1, "response"),
@@ -41,6 +45,28 @@ import Testing
         } catch {
             #expect(error.position == position, "\(text): \(error)")
             #expect(error.description.contains(fragment), "\(error)")
+        }
+    }
+
+    /// scale() and poly() learn from the fitting rows; new data goes through the learned
+    /// transform (not one re-learned from it), and bad data is refused naming the term.
+    @Test func learnedTransformsCarryToNewData() throws {
+        let table = try DataTable.parse(bytes: Array("y,x\n1,1\n3,2\n2,3\n5,4\n4,5\n".utf8), source: "t.csv")
+        let fit = try LinearModel.fit(Formula("y ~ scale(x) + poly(x, 2)"), data: table)
+        #expect(fit.coefficients.map(\.term) == ["(Intercept)", "scale(x)", "poly(x, 2)1", "poly(x, 2)2"])
+        let one = try DataTable.parse(bytes: Array("x\n3\n".utf8), source: "new.csv")
+        let p = try fit.predict(one)
+        // x = 3 is the mean of the fitting x: scale(x) = 0 and the linear polynomial is 0 there.
+        let (design, _, _) = try fit.frame.design(for: one)
+        #expect(abs(design[0, 1]) < 1e-15 && abs(design[0, 2]) < 1e-15)
+        #expect(abs(p.fit[0] - (try fit.predict().fit[2])) < 1e-12)
+        let constant = try DataTable.parse(bytes: Array("y,x\n1,2\n3,2\n2,2\n".utf8), source: "c.csv")
+        #expect(throws: ModelError.self) { try LinearModel.fit(Formula("y ~ scale(x)"), data: constant) }
+        do {
+            _ = try LinearModel.fit(Formula("y ~ poly(x, 3)"), data: constant)
+            Issue.record("a cubic in one distinct value was fitted")
+        } catch {
+            #expect("\(error)".contains("x takes 1 distinct value in the rows used; the degree must be less than that"), "\(error)")
         }
     }
 

@@ -33,6 +33,12 @@ import Testing
         }
     }
 
+    /// The weights column and its kind that a fixture case names ("weights", "weight_kind").
+    static func weights(_ c: [String: Any]) -> (column: String?, kind: WeightKind) {
+        let column = (c["weights"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+        return (column, (c["weight_kind"] as? String).flatMap(WeightKind.init(rawValue:)) ?? .analytic)
+    }
+
     static func closeValues(_ a: Double?, _ b: Double?, _ rel: Double, _ absolute: Double) -> Bool {
         guard let a, let b else { return a == nil && b == nil }
         return abs(a - b) <= max(rel * abs(b), absolute)
@@ -43,8 +49,10 @@ import Testing
         for model in Self.reference["models"] as! [[String: Any]] {
             let name = model["name"] as! String
             let table = try DataTable.read(path: Self.root.appendingPathComponent(model["file"] as! String).path)
-            let weights = (model["weights"] as? String).flatMap { $0.isEmpty ? nil : $0 }
-            let fit = try LinearModel.fit(Formula(model["formula"] as! String), data: table, backend: kind.make(), weights: weights)
+            let weights = Self.weights(model)
+            let fit = try LinearModel.fit(
+                Formula(model["formula"] as! String), data: table, backend: kind.make(), weights: weights.column,
+                weightKind: weights.kind)
             let rows = fit.coefficients
             #expect(rows.map(\.term) == (model["terms"] as! [String]), "\(name)")
             #expect(fit.observations == model["n"] as! Int, "\(name) n")
@@ -78,10 +86,10 @@ import Testing
             let table = try DataTable.read(path: Self.root.appendingPathComponent(case_["file"] as! String).path)
             let se = Self.standardErrors(case_)
             let level = Self.number(case_["level"]) ?? (case_["level"] as! NSNumber).doubleValue
-            let weights = (case_["weights"] as? String).flatMap { $0.isEmpty ? nil : $0 }
+            let weights = Self.weights(case_)
             let fit = try LinearModel.fit(
                 Formula(case_["formula"] as! String), data: table, backend: kind.make(), standardErrors: se, level: level,
-                weights: weights)
+                weights: weights.column, weightKind: weights.kind)
             #expect(fit.covariance.degreesOfFreedom == Double(case_["df"] as! Int), "\(name) df")
             let rows = fit.coefficients.filter { !$0.aliased }
             let columns: [(String, KeyPath<CoefficientRow, Double?>)] = [
@@ -112,7 +120,10 @@ import Testing
         for case_ in Self.reference["influence"] as! [[String: Any]] {
             let name = case_["name"] as! String
             let table = try DataTable.read(path: Self.root.appendingPathComponent(case_["file"] as! String).path)
-            let fit = try LinearModel.fit(Formula(case_["formula"] as! String), data: table, backend: kind.make())
+            // A weights column here is of frequency weights.
+            let fit = try LinearModel.fit(
+                Formula(case_["formula"] as! String), data: table, backend: kind.make(), weights: Self.weights(case_).column,
+                weightKind: .frequency)
             let d = fit.diagnostics
             let columns: [(String, [Double])] = [
                 ("fitted", d.fitted), ("residual", d.residuals), ("leverage", d.leverage),
@@ -145,7 +156,8 @@ import Testing
             let name = case_["name"] as! String
             let table = try DataTable.read(path: Self.root.appendingPathComponent(case_["file"] as! String).path)
             let formulas = try (case_["formulas"] as! [String]).map { try Formula($0) }
-            let result = try NestedModelComparison.compare(formulas, data: table)
+            let result = try NestedModelComparison.compare(
+                formulas, data: table, weights: Self.weights(case_).column, weightKind: .frequency)
             let columns: [(String, (NestedModelComparison.Row) -> Double?)] = [
                 ("res_df", { Double($0.residualDF) }), ("rss", { $0.rss }), ("df", { $0.df.map(Double.init) }),
                 ("sum_sq", { $0.sumOfSquares }), ("f", { $0.f }), ("p_value", { $0.pValue }),

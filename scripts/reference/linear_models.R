@@ -3,40 +3,70 @@
 # distributions.
 # Usage: Rscript scripts/reference/linear_models.R > Tests/RegressionTests/Fixtures/lm_reference.json
 # (run from the repository root). Missing markers in missing.csv are those CareRates reads.
+#
+# Frequency weights have no lm() of their own: their reference is lm() on the data with each row
+# repeated w times (expand() below). With an offset, R^2 and F are computed as summary.lm does
+# from R 4.3.0 on (the fitted values less the offset); R 4.2's summary.lm counted the offset's
+# own variation as explained.
 num <- function(v) ifelse(is.na(v), "null", sprintf("\"%.17g\"", v))
+expand <- function(data, weights) {
+  data <- data[!is.na(data[[weights]]), ]
+  data[rep(seq_len(nrow(data)), data[[weights]]), ]
+}
+# lm with analytic weights, frequency weights (on the expanded data) or none.
+fit_lm <- function(formula, data, weights = NULL, kind = "analytic") {
+  if (is.null(weights)) return(lm(formula, data))
+  if (kind == "frequency") return(lm(formula, expand(data, weights)))
+  data$.wts <- data[[weights]]  # lm finds weights in the data
+  lm(formula, data, weights = .wts)
+}
+# summary.lm's R^2 and F as R >= 4.3.0 computes them (identical to R 4.2's without an offset).
+fit_stats <- function(fit) {
+  s <- summary(fit)
+  f <- fitted(fit) - if (is.null(fit$offset)) 0 else fit$offset
+  w <- if (is.null(weights(fit))) rep(1, length(f)) else weights(fit)
+  rss <- sum(w * residuals(fit)^2)
+  intercept <- attr(terms(fit), "intercept")
+  mss <- if (intercept) sum(w * (f - sum(w * f) / sum(w))^2) else sum(w * f^2)
+  numerator <- fit$rank - intercept
+  fs <- if (numerator > 0) (mss / numerator) / s$sigma^2 else NA
+  list(r2 = mss / (mss + rss), adj = 1 - (1 - mss / (mss + rss)) * ((nobs(fit) - intercept) / fit$df.residual),
+       f = fs, fp = if (numerator > 0) pf(fs, numerator, fit$df.residual, lower.tail = FALSE) else NA)
+}
 arr <- function(v) paste0("[", paste(num(v), collapse = ", "), "]")
 strs <- function(v) paste0("[", paste0("\"", v, "\"", collapse = ", "), "]")
-model <- function(name, file, formula, data, weights = NULL) {
-  if (!is.null(weights)) data$.wts <- data[[weights]]  # lm finds weights in the data
-  fit <- if (is.null(weights)) lm(formula, data) else lm(formula, data, weights = .wts)
+model <- function(name, file, formula, data, weights = NULL, kind = "analytic") {
+  fit <- fit_lm(formula, data, weights, kind)
   s <- summary(fit)
+  st <- fit_stats(fit)
   cf <- coef(fit)
   tab <- matrix(NA_real_, length(cf), 4, dimnames = list(names(cf), NULL))
   tab[rownames(s$coefficients), ] <- s$coefficients
-  f <- if (is.null(s$fstatistic)) c(NA, NA, NA) else s$fstatistic
-  fp <- if (is.null(s$fstatistic)) NA else pf(f[1], f[2], f[3], lower.tail = FALSE)
   sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "terms": %s,\n',
     '  "estimate": %s, "std_error": %s, "statistic": %s, "p_value": %s,\n',
     '  "sigma": %s, "df_residual": %d, "n": %d, "r_squared": %s, "adj_r_squared": %s,\n',
-    '  "f_statistic": %s, "f_p_value": %s, "log_likelihood": %s, "aic": %s, "bic": %s, "weights": "%s"}'),
+    '  "f_statistic": %s, "f_p_value": %s, "log_likelihood": %s, "aic": %s, "bic": %s, "weights": "%s", "weight_kind": "%s"}'),
     name, file, paste(deparse(formula), collapse = ""), strs(names(cf)),
     arr(tab[, 1]), arr(tab[, 2]), arr(tab[, 3]), arr(tab[, 4]),
-    num(s$sigma), fit$df.residual, nobs(fit), num(s$r.squared), num(s$adj.r.squared),
-    num(f[1]), num(fp), num(as.numeric(logLik(fit))), num(AIC(fit)), num(BIC(fit)), if (is.null(weights)) "" else weights)
+    num(s$sigma), fit$df.residual, nobs(fit), num(st$r2), num(st$adj),
+    num(st$f), num(st$fp), num(as.numeric(logLik(fit))), num(AIC(fit)), num(BIC(fit)), if (is.null(weights)) "" else weights, kind)
 }
 suppressMessages({ library(sandwich); library(lmtest); library(car); library(clubSandwich) })
-robust <- function(name, file, formula, data, se, cluster = "", level = 0.95, weights = NULL) {
-  if (!is.null(weights)) data$.wts <- data[[weights]]  # lm finds weights in the data
-  fit <- if (is.null(weights)) lm(formula, data) else lm(formula, data, weights = .wts)
+robust <- function(name, file, formula, data, se, cluster = "", level = 0.95, weights = NULL, kind = "analytic") {
+  if (!is.null(weights) && kind == "frequency") {
+    data <- expand(data, weights)
+    rownames(data) <- NULL
+  }
+  fit <- fit_lm(formula, data, if (kind == "frequency") NULL else weights)
   n <- nobs(fit); k <- fit$rank
   if (se == "cr2") {
     used <- data[as.integer(rownames(model.frame(fit))), cluster]
     ct <- coef_test(fit, vcov = "CR2", cluster = used, test = "Satterthwaite")
     ci <- conf_int(fit, vcov = "CR2", cluster = used, test = "Satterthwaite", level = level)
-    return(sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "se": "%s", "cluster": "%s", "level": %s, "df": %d, "weights": "%s",\n',
+    return(sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "se": "%s", "cluster": "%s", "level": %s, "df": %d, "weights": "%s", "weight_kind": "%s",\n',
       '  "estimate": %s, "std_error": %s, "statistic": %s, "p_value": %s, "conf_low": %s, "conf_high": %s, "coefficient_df": %s}'),
       name, file, paste(deparse(formula), collapse = ""), se, cluster, num(level), as.integer(length(unique(used)) - 1),
-      if (is.null(weights)) "" else weights,
+      if (is.null(weights)) "" else weights, kind,
       arr(ct$beta), arr(ct$SE), arr(ct$tstat), arr(ct$p_Satt), arr(ci$CI_L), arr(ci$CI_U), arr(ct$df_Satt)))
   }
   if (se == "cluster") {
@@ -50,9 +80,9 @@ robust <- function(name, file, formula, data, se, cluster = "", level = 0.95, we
   }
   ct <- coeftest(fit, vcov. = V, df = df)
   ci <- coefci(fit, vcov. = V, df = df, level = level)
-  sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "se": "%s", "cluster": "%s", "level": %s, "df": %d, "weights": "%s",\n',
+  sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "se": "%s", "cluster": "%s", "level": %s, "df": %d, "weights": "%s", "weight_kind": "%s",\n',
     '  "estimate": %s, "std_error": %s, "statistic": %s, "p_value": %s, "conf_low": %s, "conf_high": %s}'),
-    name, file, paste(deparse(formula), collapse = ""), se, cluster, num(level), as.integer(df), if (is.null(weights)) "" else weights,
+    name, file, paste(deparse(formula), collapse = ""), se, cluster, num(level), as.integer(df), if (is.null(weights)) "" else weights, kind,
     arr(ct[, 1]), arr(ct[, 2]), arr(ct[, 3]), arr(ct[, 4]), arr(ci[, 1]), arr(ci[, 2]))
 }
 markers <- c("", "NA", ".", "..", ":", "-", "*", "c", "k", "u", "x", "z", "[c]", "[k]", "[low]", "[u]", "[x]", "[z]")
@@ -64,6 +94,13 @@ models <- c(
   model("longley_no_intercept", "datasets/longley.csv", employed ~ gnp + year - 1, longley),
   model("missing_interaction", "Tests/RegressionTests/Fixtures/missing.csv", y ~ x1 * x2, missing),
   model("missing_power", "Tests/RegressionTests/Fixtures/missing.csv", y ~ (x1 + x2)^2 - x1, missing))
+# Grouped data with a count per row, for frequency weights (regenerated identically each run).
+set.seed(20261123)
+grouped <- data.frame(group = paste0("g", rep(1:10, each = 6)), x1 = round(rnorm(60), 4), x2 = round(runif(60, 0, 10), 3),
+                      count = sample(1:6, 60, replace = TRUE))
+grouped$y <- round(1 + 2 * grouped$x1 - 0.3 * grouped$x2 + rnorm(60) * (1 + abs(grouped$x1)), 4)
+write.csv(grouped, "Tests/RegressionTests/Fixtures/frequency.csv", row.names = FALSE, quote = FALSE)
+grouped <- read.csv("Tests/RegressionTests/Fixtures/frequency.csv")
 wales <- read.csv("datasets/wales_la_panel.csv")
 england <- read.csv("datasets/england_la_panel.csv", na.strings = markers)
 # Factors, interactions and transforms (factor levels sorted as CareRates sorts them: by code point).
@@ -80,7 +117,19 @@ models <- c(models,
   model("wales_wls_population", "datasets/wales_la_panel.csv",
         rate_per_10000 ~ children_low_income_pct + unemployment_rate_pct, wales, weights = "population_0_15"),
   model("england_wls_population", "datasets/england_la_panel.csv",
-        rate_per_10000 ~ idaci_average_score + domestic_abuse_parent_per_10000, england, weights = "population_0_17"))
+        rate_per_10000 ~ idaci_average_score + domestic_abuse_parent_per_10000, england, weights = "population_0_17"),
+  # scale() and orthogonal poly() learn from every row where their argument is present (R's
+  # model.frame evaluates them before na.omit); offset() enters the fit and R^2.
+  model("wales_scale_poly_offset", "datasets/wales_la_panel.csv",
+        rate_per_10000 ~ scale(unemployment_rate_pct) + poly(children_low_income_pct, 2) + offset(log(population_0_15)), wales),
+  model("england_scale_poly_missing", "datasets/england_la_panel.csv",
+        rate_per_10000 ~ scale(idaci_average_score) + poly(year, 2) + domestic_abuse_parent_per_10000, england),
+  model("wales_scale_options", "datasets/wales_la_panel.csv",
+        rate_per_10000 ~ scale(unemployment_rate_pct, center = FALSE) + I(scale(children_low_income_pct, scale = FALSE)^2) +
+          poly(wimd_pct_lsoas_most_deprived_10pct, degree = 3) - 1, wales),
+  model("grouped_frequency", "Tests/RegressionTests/Fixtures/frequency.csv", y ~ x1 + x2, grouped, weights = "count", kind = "frequency"),
+  model("wales_frequency", "datasets/wales_la_panel.csv",
+        rate_per_10000 ~ children_low_income_pct + unemployment_rate_pct, wales, weights = "children_looked_after", kind = "frequency"))
 wf <- rate_per_10000 ~ children_low_income_pct + wimd_pct_lsoas_most_deprived_10pct + unemployment_rate_pct
 ef <- rate_per_10000 ~ idaci_average_score + domestic_abuse_parent_per_10000 + mental_health_parent_per_10000
 robust_cases <- c(
@@ -95,27 +144,45 @@ robust_cases <- c(
        robust("england_cr2_region", "datasets/england_la_panel.csv", ef, england, "cr2", "region_name"),
        robust("wales_wls_cr2", "datasets/wales_la_panel.csv", wf, wales, "cr2", "la_code", weights = "population_0_15"),
        robust("england_wls_cr2_region", "datasets/england_la_panel.csv", ef, england, "cr2", "region_name", weights = "population_0_17"),
-       robust("missing_interaction_hc2", "Tests/RegressionTests/Fixtures/missing.csv", y ~ x1 * x2, missing, "hc2")))
-influence_case <- function(name, file, formula, data) {
-  fit <- lm(formula, data)
+       robust("missing_interaction_hc2", "Tests/RegressionTests/Fixtures/missing.csv", y ~ x1 * x2, missing, "hc2"),
+       robust("grouped_frequency_hc2", "Tests/RegressionTests/Fixtures/frequency.csv", y ~ x1 + x2, grouped, "hc2",
+              weights = "count", kind = "frequency"),
+       robust("grouped_frequency_hc1", "Tests/RegressionTests/Fixtures/frequency.csv", y ~ x1 + x2, grouped, "hc1",
+              weights = "count", kind = "frequency"),
+       robust("grouped_frequency_cluster", "Tests/RegressionTests/Fixtures/frequency.csv", y ~ x1 + x2, grouped, "cluster", "group",
+              weights = "count", kind = "frequency"),
+       robust("grouped_frequency_cr2", "Tests/RegressionTests/Fixtures/frequency.csv", y ~ x1 + x2, grouped, "cr2", "group",
+              weights = "count", kind = "frequency"),
+       robust("wales_frequency_hc3", "datasets/wales_la_panel.csv", wf, wales, "hc3", weights = "children_looked_after", kind = "frequency"),
+       robust("wales_offset_cr2", "datasets/wales_la_panel.csv",
+              rate_per_10000 ~ scale(unemployment_rate_pct) + offset(log(population_0_15)), wales, "cr2", "la_code")))
+influence_case <- function(name, file, formula, data, weights = NULL) {
+  # With frequency weights, each row's values are those of its first copy.
+  first <- if (is.null(weights)) seq_len(nrow(data)) else match(seq_len(nrow(data)), rep(seq_len(nrow(data)), data[[weights]]))
+  fit <- fit_lm(formula, data, weights, "frequency")
+  pick <- function(v) unname(v[first])
   bp <- bptest(fit)
   v <- vif(fit)
-  sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "fitted": %s, "residual": %s,\n',
+  if (is.null(weights)) pick <- function(v) unname(v)
+  sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "weights": "%s", "fitted": %s, "residual": %s,\n',
     '  "leverage": %s, "std_residual": %s, "student_residual": %s, "cooks_distance": %s,\n',
     '  "bp_statistic": %s, "bp_df": %d, "bp_p_value": %s, "vif_terms": %s, "vif": %s}'),
-    name, file, paste(deparse(formula), collapse = ""), arr(fitted(fit)), arr(residuals(fit)),
-    arr(hatvalues(fit)), arr(rstandard(fit)), arr(rstudent(fit)), arr(cooks.distance(fit)),
+    name, file, paste(deparse(formula), collapse = ""), if (is.null(weights)) "" else weights,
+    arr(pick(fitted(fit))), arr(pick(residuals(fit))),
+    arr(pick(hatvalues(fit))), arr(pick(rstandard(fit))), arr(pick(rstudent(fit))), arr(pick(cooks.distance(fit))),
     num(bp$statistic), as.integer(bp$parameter), num(bp$p.value), strs(names(v)), arr(unname(v)))
 }
 influence_cases <- c(
   influence_case("wales", "datasets/wales_la_panel.csv", wf, wales),
-  influence_case("missing_interaction", "Tests/RegressionTests/Fixtures/missing.csv", y ~ x1 * x2, missing))
-anova_case <- function(name, file, formulas, data) {
+  influence_case("missing_interaction", "Tests/RegressionTests/Fixtures/missing.csv", y ~ x1 * x2, missing),
+  influence_case("grouped_frequency", "Tests/RegressionTests/Fixtures/frequency.csv", y ~ x1 + x2 + I(x1^2), grouped, "count"))
+anova_case <- function(name, file, formulas, data, weights = NULL) {
   vars <- unique(unlist(lapply(formulas, all.vars)))
   complete <- data[complete.cases(data[, vars]), ]
+  if (!is.null(weights)) complete <- expand(complete, weights)  # frequency weights
   a <- do.call(anova, lapply(formulas, function(f) lm(f, complete)))
-  sprintf('{"name": "%s", "file": "%s", "formulas": %s, "res_df": %s, "rss": %s, "df": %s, "sum_sq": %s, "f": %s, "p_value": %s}',
-    name, file, strs(sapply(formulas, function(f) paste(deparse(f), collapse = ""))), arr(a$Res.Df), arr(a$RSS),
+  sprintf('{"name": "%s", "file": "%s", "weights": "%s", "formulas": %s, "res_df": %s, "rss": %s, "df": %s, "sum_sq": %s, "f": %s, "p_value": %s}',
+    name, file, if (is.null(weights)) "" else weights, strs(sapply(formulas, function(f) paste(deparse(f), collapse = ""))), arr(a$Res.Df), arr(a$RSS),
     arr(a$Df), arr(a[["Sum of Sq"]]), arr(a$F), arr(a[["Pr(>F)"]]))
 }
 anova_cases <- c(
@@ -123,7 +190,9 @@ anova_cases <- c(
              list(rate_per_10000 ~ unemployment_rate_pct, rate_per_10000 ~ unemployment_rate_pct + factor(year),
                   rate_per_10000 ~ unemployment_rate_pct + factor(year) + wimd_pct_lsoas_most_deprived_10pct), wales),
   anova_case("england_nested", "datasets/england_la_panel.csv",
-             list(rate_per_10000 ~ idaci_average_score, rate_per_10000 ~ idaci_average_score + csc_net_spend_per_child_gbp), england))
+             list(rate_per_10000 ~ idaci_average_score, rate_per_10000 ~ idaci_average_score + csc_net_spend_per_child_gbp), england),
+  anova_case("grouped_frequency", "Tests/RegressionTests/Fixtures/frequency.csv",
+             list(y ~ x1, y ~ x1 + x2, y ~ x1 * x2), grouped, "count"))
 prediction_case <- function(name, formula, level) {
   fit <- lm(formula, wales)
   new <- read.csv("Tests/RegressionTests/Fixtures/new_wales.csv", na.strings = markers)
@@ -138,7 +207,9 @@ prediction_case <- function(name, formula, level) {
 }
 prediction_cases <- c(
   prediction_case("wales_year", rate_per_10000 ~ unemployment_rate_pct + children_low_income_pct + factor(year), 0.95),
-  prediction_case("wales_authority", rate_per_10000 ~ la_name + log(unemployment_rate_pct), 0.9))
+  prediction_case("wales_authority", rate_per_10000 ~ la_name + log(unemployment_rate_pct), 0.9),
+  prediction_case("wales_learned_offset",
+                  rate_per_10000 ~ scale(unemployment_rate_pct) + poly(children_low_income_pct, 2) + offset(log(population_0_15)), 0.95))
 wald_case <- function(name, formula, hypotheses, se) {
   fit <- lm(formula, wales)
   lh <- if (se == "classical") linearHypothesis(fit, hypotheses) else linearHypothesis(fit, hypotheses, vcov. = vcovHC(fit, type = toupper(se)))
