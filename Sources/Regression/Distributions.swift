@@ -53,6 +53,34 @@ public enum Distributions {
         return p < 0.5 ? -q : q
     }
 
+    /// The F quantile: the `p` point of F with `d1`, `d2` degrees of freedom.
+    public static func fQuantile(_ p: Double, d1: Double, d2: Double) -> Double {
+        positiveQuantile(p, lowerTail: { fCDF($0, d1: d1, d2: d2) }, upperTail: { fUpperTail($0, d1: d1, d2: d2) })
+    }
+
+    /// The chi-squared quantile: the `p` point of chi-squared with `df` degrees of freedom.
+    public static func chiSquaredQuantile(_ p: Double, df: Double) -> Double {
+        positiveQuantile(p, lowerTail: { chiSquaredCDF($0, df: df) }, upperTail: { chiSquaredUpperTail($0, df: df) })
+    }
+
+    /// The quantile of a distribution on (0, inf): bisection on `log(q)` over the whole double
+    /// range, against the lower tail for `p <= 0.5` and the upper tail `1 - p` (exact in
+    /// doubles there) above, so that both tails keep their digits.
+    static func positiveQuantile(_ p: Double, lowerTail: (Double) -> Double, upperTail: (Double) -> Double) -> Double {
+        guard p > 0 && p < 1 else { return p == 0 ? 0 : (p == 1 ? .infinity : .nan) }
+        let useLower = p <= 0.5
+        let target = useLower ? p : 1 - p
+        var lo = log(Double.leastNonzeroMagnitude), hi = log(Double.greatestFiniteMagnitude)
+        for _ in 0..<200 {
+            let mid = 0.5 * (lo + hi)
+            if mid == lo || mid == hi { break }
+            let q = exp(mid)
+            let below = useLower ? lowerTail(q) < target : upperTail(q) > target
+            if below { lo = mid } else { hi = mid }
+        }
+        return exp(0.5 * (lo + hi))
+    }
+
     /// The regularized incomplete beta function I_x(a, b).
     public static func regularizedBeta(x: Double, a: Double, b: Double) -> Double {
         if x <= 0 { return 0 }

@@ -18,7 +18,11 @@ import Testing
     /// The repository root, from this file's path (fixtures name files relative to it).
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static func close(_ a: Double?, _ b: Double?, _ rel: Double = 1e-10, absolute: Double = 0) -> Bool { closeValues(a, b, rel, absolute) }
+    /// Whether `a` is within `rel` of `b` (or `absolute`); `key` names the statistic in the ledger.
+    static func close(_ a: Double?, _ b: Double?, _ rel: Double = 1e-10, absolute: Double = 0, key: String? = nil) -> Bool {
+        if let key { ErrorLedger.shared.record(key, a, b, absolute: absolute) }
+        return closeValues(a, b, rel, absolute)
+    }
 
     /// The estimator a fixture case names in "se" (and "cluster").
     static func standardErrors(_ c: [String: Any]) -> StandardErrorKind {
@@ -60,19 +64,19 @@ import Testing
             let est = Self.numbers(model["estimate"]), se = Self.numbers(model["std_error"])
             let t = Self.numbers(model["statistic"]), p = Self.numbers(model["p_value"])
             for (k, row) in rows.enumerated() {
-                #expect(Self.close(row.estimate, est[k]), "\(name) \(row.term) estimate")
-                #expect(Self.close(row.standardError, se[k]), "\(name) \(row.term) std. error")
-                #expect(Self.close(row.statistic, t[k]), "\(name) \(row.term) t")
-                #expect(Self.close(row.pValue, p[k], absolute: 1e-300), "\(name) \(row.term) p")
+                #expect(Self.close(row.estimate, est[k], key: "lm estimate"), "\(name) \(row.term) estimate")
+                #expect(Self.close(row.standardError, se[k], key: "lm std_error"), "\(name) \(row.term) std. error")
+                #expect(Self.close(row.statistic, t[k], key: "lm t"), "\(name) \(row.term) t")
+                #expect(Self.close(row.pValue, p[k], absolute: 1e-300, key: "lm p_value"), "\(name) \(row.term) p")
             }
-            #expect(Self.close(fit.sigma, Self.number(model["sigma"])), "\(name) sigma")
-            #expect(Self.close(fit.rSquared, Self.number(model["r_squared"])), "\(name) R2")
-            #expect(Self.close(fit.adjustedRSquared, Self.number(model["adj_r_squared"])), "\(name) adj R2")
-            #expect(Self.close(fit.fStatistic?.value, Self.number(model["f_statistic"])), "\(name) F")
-            #expect(Self.close(fit.fStatistic?.pValue, Self.number(model["f_p_value"]), absolute: 1e-300), "\(name) F p")
-            #expect(Self.close(fit.logLikelihood, Self.number(model["log_likelihood"])), "\(name) logLik")
-            #expect(Self.close(fit.aic, Self.number(model["aic"])), "\(name) AIC")
-            #expect(Self.close(fit.bic, Self.number(model["bic"])), "\(name) BIC")
+            #expect(Self.close(fit.sigma, Self.number(model["sigma"]), key: "lm sigma"), "\(name) sigma")
+            #expect(Self.close(fit.rSquared, Self.number(model["r_squared"]), key: "lm r_squared"), "\(name) R2")
+            #expect(Self.close(fit.adjustedRSquared, Self.number(model["adj_r_squared"]), key: "lm adj_r_squared"), "\(name) adj R2")
+            #expect(Self.close(fit.fStatistic?.value, Self.number(model["f_statistic"]), key: "lm f_statistic"), "\(name) F")
+            #expect(Self.close(fit.fStatistic?.pValue, Self.number(model["f_p_value"]), absolute: 1e-300, key: "lm f_p_value"), "\(name) F p")
+            #expect(Self.close(fit.logLikelihood, Self.number(model["log_likelihood"]), key: "lm log_likelihood"), "\(name) logLik")
+            #expect(Self.close(fit.aic, Self.number(model["aic"]), key: "lm aic"), "\(name) AIC")
+            #expect(Self.close(fit.bic, Self.number(model["bic"]), key: "lm bic"), "\(name) BIC")
         }
     }
 
@@ -98,14 +102,14 @@ import Testing
             ]
             if case_["coefficient_df"] != nil {
                 for (row, value) in zip(rows, Self.numbers(case_["coefficient_df"])) {
-                    #expect(Self.close(row.degreesOfFreedom, value, 1e-8), "\(name) \(row.term) Satterthwaite df")
+                    #expect(Self.close(row.degreesOfFreedom, value, 1e-8, key: "robust satterthwaite_df"), "\(name) \(row.term) Satterthwaite df")
                 }
             }
             for (key, path) in columns {
                 let expected = Self.numbers(case_[key])
                 #expect(expected.count == rows.count, "\(name) \(key) count")
                 for (row, value) in zip(rows, expected) {
-                    #expect(Self.close(row[keyPath: path], value, 1e-8, absolute: key == "p_value" ? 1e-300 : 0),
+                    #expect(Self.close(row[keyPath: path], value, 1e-8, absolute: key == "p_value" ? 1e-300 : 0, key: "robust \(key)"),
                             "\(name) \(row.term) \(key): \(row[keyPath: path] ?? .nan) vs \(value ?? .nan)")
                 }
             }
@@ -134,18 +138,18 @@ import Testing
                 #expect(expected.count == ours.count, "\(name) \(key) count")
                 let scale = expected.compactMap { $0 }.map(abs).max() ?? 1
                 for (i, (a, b)) in zip(ours, expected).enumerated() {
-                    #expect(Self.close(a, b, 1e-8, absolute: 1e-12 * scale), "\(name) row \(i) \(key): \(a) vs \(b ?? .nan)")
+                    #expect(Self.close(a, b, 1e-8, absolute: 1e-12 * scale, key: "diagnostics \(key)"), "\(name) row \(i) \(key): \(a) vs \(b ?? .nan)")
                 }
             }
             // Breusch-Pagan (lmtest::bptest) and variance inflation (car::vif).
             let bp = try #require(fit.breuschPagan)
-            #expect(Self.close(bp.statistic, Self.number(case_["bp_statistic"]), 1e-8), "\(name) BP")
+            #expect(Self.close(bp.statistic, Self.number(case_["bp_statistic"]), 1e-8, key: "breusch_pagan statistic"), "\(name) BP")
             #expect(bp.degreesOfFreedom == case_["bp_df"] as! Int)
-            #expect(Self.close(bp.pValue, Self.number(case_["bp_p_value"]), 1e-8), "\(name) BP p")
+            #expect(Self.close(bp.pValue, Self.number(case_["bp_p_value"]), 1e-8, key: "breusch_pagan p_value"), "\(name) BP p")
             let vif = try #require(fit.varianceInflation)
             #expect(vif.map(\.term) == case_["vif_terms"] as! [String])
             for (v, expected) in zip(vif, Self.numbers(case_["vif"])) {
-                #expect(Self.close(v.gvif, expected, 1e-8), "\(name) VIF \(v.term)")
+                #expect(Self.close(v.gvif, expected, 1e-8, key: "vif gvif"), "\(name) VIF \(v.term)")
             }
         }
     }
@@ -164,7 +168,7 @@ import Testing
             ]
             for (key, value) in columns {
                 for (row, expected) in zip(result.rows, Self.numbers(case_[key])) {
-                    #expect(Self.close(value(row), expected, 1e-8, absolute: key == "p_value" ? 1e-300 : 0), "\(name) \(key)")
+                    #expect(Self.close(value(row), expected, 1e-8, absolute: key == "p_value" ? 1e-300 : 0, key: "anova \(key)"), "\(name) \(key)")
                 }
             }
         }
@@ -186,7 +190,7 @@ import Testing
                 ("pred_low", p.predictionLow), ("pred_high", p.predictionHigh),
             ]
             for (key, ours) in columns {
-                for (a, b) in zip(ours, Self.numbers(case_[key])) { #expect(Self.close(a, b, 1e-8), "\(name) \(key)") }
+                for (a, b) in zip(ours, Self.numbers(case_[key])) { #expect(Self.close(a, b, 1e-8, key: "prediction \(key)"), "\(name) \(key)") }
             }
         }
         let fit = try LinearModel.fit(Formula("rate_per_10000 ~ factor(year)"), data: table, backend: kind.make())
@@ -208,9 +212,9 @@ import Testing
             let se: StandardErrorKind = case_["se"] as! String == "hc3" ? .hc3 : .classical
             let fit = try LinearModel.fit(Formula(case_["formula"] as! String), data: table, backend: kind.make(), standardErrors: se)
             let test = try fit.waldTest(case_["hypotheses"] as! [String])
-            #expect(Self.close(test.f, Self.number(case_["f"]), 1e-8), "\(name) F")
+            #expect(Self.close(test.f, Self.number(case_["f"]), 1e-8, key: "wald f"), "\(name) F")
             #expect(test.numeratorDF == case_["df_num"] as! Int, "\(name) df")
-            #expect(Self.close(test.pValue, Self.number(case_["p_value"]), 1e-8, absolute: 1e-300), "\(name) p")
+            #expect(Self.close(test.pValue, Self.number(case_["p_value"]), 1e-8, absolute: 1e-300, key: "wald p_value"), "\(name) p")
         }
     }
 
@@ -228,7 +232,7 @@ import Testing
         let t = Self.numbers(d["t"]), df = Self.numbers(d["df"]), p = Self.numbers(d["p"])
         for k in t.indices {
             let ours = Distributions.studentTTwoSided(t[k]!, df: df[k]!)
-            #expect(Self.close(ours, p[k], 1e-12, absolute: 1e-300), "t \(t[k]!) df \(df[k]!): \(ours) vs \(p[k]!)")
+            #expect(Self.close(ours, p[k], 1e-12, absolute: 1e-300, key: "t two-sided p"), "t \(t[k]!) df \(df[k]!): \(ours) vs \(p[k]!)")
         }
     }
 
@@ -237,7 +241,7 @@ import Testing
         let f = Self.numbers(d["f"]), d1 = Self.numbers(d["d1"]), d2 = Self.numbers(d["d2"]), p = Self.numbers(d["p"])
         for k in f.indices {
             let ours = Distributions.fUpperTail(f[k]!, d1: d1[k]!, d2: d2[k]!)
-            #expect(Self.close(ours, p[k], 1e-12, absolute: 1e-300), "F \(f[k]!) (\(d1[k]!), \(d2[k]!)): \(ours) vs \(p[k]!)")
+            #expect(Self.close(ours, p[k], 1e-12, absolute: 1e-300, key: "F upper p"), "F \(f[k]!) (\(d1[k]!), \(d2[k]!)): \(ours) vs \(p[k]!)")
         }
     }
 }

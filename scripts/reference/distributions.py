@@ -3,7 +3,7 @@
 
 Usage: python3 scripts/reference/distributions.py > Tests/RegressionTests/Fixtures/distributions.json
 Each entry: distribution, parameters, x, cdf, sf (upper tail), printed to 25 digits; and
-quantiles q(p) for lower-tail p.
+quantiles q(p) for lower-tail p (normal, t, F, chi-squared).
 """
 import json
 import mpmath as mp
@@ -62,13 +62,14 @@ for df in [1, 2, 3, 7.5, 50, 600]:
     for x in [1e-10, 0.3, 1, 4, 15, 80, 400, 1800]:
         rows.append({"dist": "chisq", "params": [s(df)], "x": s(x), "cdf": s(chisq_cdf(x, df)), "sf": s(chisq_sf(x, df))})
 
-def quantile(cdf, p):
+def quantile(cdf, p, positive=False):
     """q with cdf(q) = p, by bracketing then bisection at 60 digits. p is taken as the double
-    nearest the text (what the engine receives), and q(0.5) is exactly 0."""
+    nearest the text (what the engine receives), and q(0.5) of a symmetric distribution is
+    exactly 0. positive: the distribution lives on (0, inf)."""
     p = mp.mpf(float(p))
-    if p == mp.mpf(0.5):
+    if p == mp.mpf(0.5) and not positive:
         return mp.mpf(0)
-    lo, hi = mp.mpf(-1), mp.mpf(1)
+    lo, hi = (mp.mpf(0) if positive else mp.mpf(-1)), mp.mpf(1)
     while cdf(lo) > p:
         lo *= 2
     while cdf(hi) < p:
@@ -91,5 +92,12 @@ for p in ["1e-300", "1e-100", "1e-10", "0.025", "0.5", "0.975", "0.9999999999"]:
         if p == "1e-300" and df == 1:
             continue  # the quantile is about -3e299: fine, but slow to bracket
         quantiles.append({"dist": "t", "params": [s(df)], "p": p, "q": s(quantile(lambda x: t_cdf(x, df), p))})
+for p in ["1e-100", "1e-10", "0.025", "0.5", "0.975", "0.9999999999"]:
+    for d1, d2 in [(1, 1), (2, 9), (6, 150), (30, 4.5)]:
+        quantiles.append({"dist": "f", "params": [s(d1), s(d2)], "p": p,
+                          "q": s(quantile(lambda x: f_cdf(x, d1, d2), p, positive=True))})
+    for df in [1, 2, 7.5, 600]:
+        quantiles.append({"dist": "chisq", "params": [s(df)], "p": p,
+                          "q": s(quantile(lambda x: chisq_cdf(x, df), p, positive=True))})
 print(json.dumps({"source": "scripts/reference/distributions.py (mpmath %s, 60 digits)" % mp.__version__,
                   "values": rows, "quantiles": quantiles}, indent=1))
