@@ -6,8 +6,9 @@ import Glibc
 
 /// A pointer that may cross into the closures of ``parallelFor``; each caller writes disjoint
 /// parts of the memory behind it.
-struct SharedPointer<T>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<T>
+public struct SharedPointer<T>: @unchecked Sendable {
+    public let base: UnsafeMutablePointer<T>
+    public init(base: UnsafeMutablePointer<T>) { self.base = base }
 }
 
 /// Cores to split large jobs over.

@@ -284,13 +284,14 @@ func thetaML(_ counts: CountTally, y: [Double], weights: [Double], mu: [Double])
         let trigammaSum: Double = counts.sum { SpecialFunctions.trigamma(th + $0) }
         var score = digammaSum + n * (log(th) + 1 - SpecialFunctions.digamma(th))
         info = n * (SpecialFunctions.trigamma(th) - 1 / th) - trigammaSum
-        score -= blockSum(y.count) { i in
-            weights[i] == 0 ? 0 : weights[i] * (log(mu[i] + th) + (y[i] + th) / (mu[i] + th))
+        // Both per-row sums in one pass over the rows.
+        let (rowScore, rowInfo) = blockSums(y.count) { i in
+            guard weights[i] != 0 else { return (0, 0) }
+            let s = mu[i] + th, r = (y[i] + th) / s
+            return (weights[i] * (log(s) + r), weights[i] * (2 - r) / s)
         }
-        info += blockSum(y.count) { i in
-            let s = mu[i] + th
-            return weights[i] == 0 ? 0 : weights[i] * (2 / s - (y[i] + th) / (s * s))
-        }
+        score -= rowScore
+        info += rowInfo
         del = score / info
         t0 += del
     }

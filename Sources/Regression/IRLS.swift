@@ -224,16 +224,23 @@ struct IRLS {
 
 /// `sum_i f(i)` over `0..<n` in up to 64 fixed blocks of rows, on every core for large `n`; the
 /// blocks do not depend on the number of cores, so neither does the rounding.
-func blockSum(_ n: Int, _ f: (Int) -> Double) -> Double {
+func blockSum(_ n: Int, _ f: (Int) -> Double) -> Double { blockSums(n) { (f($0), 0) }.0 }
+
+/// Two sums at once, `(sum_i f(i).0, sum_i f(i).1)`, over the blocks of ``blockSum(_:_:)``.
+func blockSums(_ n: Int, _ f: (Int) -> (Double, Double)) -> (Double, Double) {
     let parts = max(1, min(64, n / 16_384))
-    var partial = [Double](repeating: 0, count: parts)
+    var partial = [(Double, Double)](repeating: (0, 0), count: parts)
     partial.withUnsafeMutableBufferPointer { out in
         let out = out
         parallelFor(parts, parallel: n >= 65_536) { b in
-            var total = 0.0
-            for i in ((b * n) / parts)..<(((b + 1) * n) / parts) { total += f(i) }
-            out[b] = total
+            var a = 0.0, c = 0.0
+            for i in ((b * n) / parts)..<(((b + 1) * n) / parts) {
+                let (u, v) = f(i)
+                a += u
+                c += v
+            }
+            out[b] = (a, c)
         }
     }
-    return partial.reduce(0, +)
+    return partial.reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
 }

@@ -1,4 +1,5 @@
 import DataTable
+import LinearAlgebra
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -177,7 +178,6 @@ struct DesignBuilder {
         if formula.intercept {
             names.append("(Intercept)")
             terms.append(-1)
-            elements.append(contentsOf: repeatElement(1.0, count: n))
         }
         var forcedFull: (term: Int, label: String)?
         if !formula.intercept {
@@ -213,9 +213,7 @@ struct DesignBuilder {
             }
             termParts.append(parts)
         }
-        // Reserve the whole design once (growing it would copy it several times).
-        let columnCount = termParts.reduce(names.count) { $0 + $1.reduce(1) { $0 * $1.count } }
-        elements.reserveCapacity(n * columnCount)
+        var columns = [[Double]]()
         for (t, parts) in termParts.enumerated() {
             // Cartesian product, first element varying fastest.
             var combos: [(String, [Double])] = parts[0]
@@ -231,8 +229,24 @@ struct DesignBuilder {
             for (name, column) in combos {
                 names.append(name)
                 terms.append(t)
-                elements.append(contentsOf: column)
+                columns.append(column)
             }
+        }
+        // The whole design allocated once and filled a column per task: a large design's pages
+        // are first touched (faulted in) on every core.
+        let start = formula.intercept ? n : 0, total = start + columns.count * n
+        guard total > 0 else { return }
+        elements = [Double](unsafeUninitializedCapacity: total) { buffer, count in
+            let out = buffer.baseAddress!
+            out.initialize(repeating: 1, count: start)  // the intercept
+            let shared = SharedPointer(base: out + start)
+            columns.withUnsafeBufferPointer { all in
+                let all = all
+                parallelFor(all.count, parallel: total >= 1 << 20) { j in
+                    all[j].withUnsafeBufferPointer { (shared.base + j * n).initialize(from: $0.baseAddress!, count: n) }
+                }
+            }
+            count = total
         }
     }
 }

@@ -102,14 +102,14 @@ import Testing
             ]
             if case_["coefficient_df"] != nil {
                 for (row, value) in zip(rows, Self.numbers(case_["coefficient_df"])) {
-                    #expect(Self.close(row.degreesOfFreedom, value, 1e-8, key: "robust satterthwaite_df"), "\(name) \(row.term) Satterthwaite df")
+                    #expect(Self.close(row.degreesOfFreedom, value, 1e-8, key: "robust cr2 satterthwaite_df"), "\(name) \(row.term) Satterthwaite df")
                 }
             }
             for (key, path) in columns {
                 let expected = Self.numbers(case_[key])
                 #expect(expected.count == rows.count, "\(name) \(key) count")
                 for (row, value) in zip(rows, expected) {
-                    #expect(Self.close(row[keyPath: path], value, 1e-8, absolute: key == "p_value" ? 1e-300 : 0, key: "robust \(key)"),
+                    #expect(Self.close(row[keyPath: path], value, 1e-8, absolute: key == "p_value" ? 1e-300 : 0, key: "robust \(case_["se"] as! String) \(key)"),
                             "\(name) \(row.term) \(key): \(row[keyPath: path] ?? .nan) vs \(value ?? .nan)")
                 }
             }
