@@ -154,16 +154,7 @@ public struct LinearModelReport {
     }
 
     /// The tidy table as a Markdown table.
-    public var markdown: String {
-        var out = "| " + Self.tidyColumns.joined(separator: " | ") + " |\n"
-        out += "|" + String(repeating: "---|", count: Self.tidyColumns.count) + "\n"
-        for row in fit.coefficients {
-            out += "| `\(row.term)` | " + [row.estimate, row.standardError, row.statistic].map { $0.map { NumberFormat.significant($0, digits: 6) } ?? "NA" }.joined(separator: " | ")
-                + " | " + NumberFormat.pValue(row.pValue) + " | "
-                + [row.confidenceLow, row.confidenceHigh].map { $0.map { NumberFormat.significant($0, digits: 6) } ?? "NA" }.joined(separator: " | ") + " |\n"
-        }
-        return out
-    }
+    public var markdown: String { TidyCoefficients.markdown(fit.coefficients) }
 }
 
 /// R's default quantiles (type 7).

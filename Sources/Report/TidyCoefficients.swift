@@ -16,6 +16,20 @@ enum TidyCoefficients {
         return out
     }
 
+    /// The table in Markdown, numbers to 6 significant digits, every column of ``columns``.
+    static func markdown(_ rows: [CoefficientRow]) -> String {
+        func number(_ v: Double?) -> String { v.map { NumberFormat.significant($0, digits: 6) } ?? "NA" }
+        var out = "| " + columns.joined(separator: " | ") + " |\n"
+        out += "|" + String(repeating: "---|", count: columns.count) + "\n"
+        for row in rows {
+            let cells = ["`\(row.term)`", number(row.estimate), number(row.standardError), number(row.statistic),
+                         NumberFormat.pValue(row.pValue), number(row.confidenceLow), number(row.confidenceHigh),
+                         number(row.degreesOfFreedom)]
+            out += "| " + cells.joined(separator: " | ") + " |\n"
+        }
+        return out
+    }
+
     static func json(_ rows: [CoefficientRow], scale: (Double?) -> Double? = { $0 }) -> JSONValue {
         .array(rows.map { row in
             .object([

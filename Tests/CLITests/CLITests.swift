@@ -67,6 +67,16 @@ import Testing
         #expect(lines.dropFirst().map { $0.split(separator: ",").first.map(String.init) ?? "" } == ["(Intercept)", "gnp", "year"])
     }
 
+    /// Every Markdown row has as many cells as the header, the df column included.
+    @Test func markdownRowsMatchTheHeader() throws {
+        let r = try run(["fit", "wales_la_panel", "-f", "rate_per_10000 ~ scale(unemployment_rate_pct)", "--format", "markdown"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "| term | estimate | std_error | statistic | p_value | conf_low | conf_high | df |")
+        for line in lines { #expect(line.filter { $0 == "|" }.count == 9, "\(line)") }
+        #expect(lines.last?.hasSuffix(" | 86 |") == true, "\(lines.last ?? "")")
+    }
+
     @Test func jsonHasCoefficientsAndStatistics() throws {
         let r = try run(["fit", "longley", "-f", "employed ~ gnp + gnp2", "--format", "json"])
         #expect(r.status != 0)
