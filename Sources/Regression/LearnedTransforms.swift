@@ -69,7 +69,11 @@ enum LearnedTransform: Sendable, Equatable {
         formula.offsets.forEach(collect)
         var learned = [String: LearnedTransform]()
         for call in calls where learned[call.deparsed] == nil {
-            guard case .call(let name, let args, let at) = call, let argument = args.first else { continue }
+            var scaleCall: ScaleCall?
+            if case .call("scale", _, _) = call {
+                do { scaleCall = try ScaleCall(call, text: formula.text) } catch { throw .formula(error) }
+            }
+            guard let argument = scaleCall?.argument ?? PolyCall.of(call)?.argument else { continue }
             // The rows where the argument's own columns are present.
             let own = argument.columns.compactMap { columns[$0] }
             let rows = (0..<table.rowCount).filter { i in !own.contains { $0.isMissing(i) } }
@@ -78,15 +82,13 @@ enum LearnedTransform: Sendable, Equatable {
             if let bad = x.firstIndex(where: { !$0.isFinite }) {
                 throw .notFinite(term: argument.deparsed, line: table.rowLines[rows[bad]], value: x[bad])
             }
-            if name == "scale" {
-                let options: ScaleCall
-                do { options = try ScaleCall(call, text: formula.text) } catch { throw .formula(error) }
-                learned[call.deparsed] = try learnScale(x, options, call: call, formula: formula)
+            if let scaleCall {
+                learned[call.deparsed] = try learnScale(x, scaleCall, call: call, formula: formula)
             } else if let options = PolyCall.of(call) {
                 let distinct = Set(x).count
                 guard options.degree < distinct else {
                     throw .formula(FormulaError(
-                        text: formula.text, position: at,
+                        text: formula.text, position: call.position,
                         message: "\(call.deparsed): \(argument.deparsed) takes \(distinct) distinct value\(distinct == 1 ? "" : "s") "
                             + "in the rows used; the degree must be less than that"))
                 }

@@ -188,7 +188,10 @@ public struct LinearModelFit: Sendable {
     }
 
     /// `mss / (mss + rss)`, as R (with an offset, the share of `y - offset` explained).
-    public var rSquared: Double { modelSumOfSquares / (modelSumOfSquares + residualSumOfSquares) }
+    public var rSquared: Double {
+        let mss = modelSumOfSquares
+        return mss / (mss + residualSumOfSquares)
+    }
 
     public var adjustedRSquared: Double {
         let n = Double(observations), df = Double(residualDegreesOfFreedom)

@@ -139,8 +139,8 @@ struct Evaluator {
             default:
                 throw .formula(FormulaError(text: formula.text, position: at, message: "\"\(op)\" has no arithmetic meaning inside I()"))
             }
-        case .call("scale", let args, let at):
-            guard case .scale(let center, let scale)? = learned[node.deparsed], let argument = args.first else {
+        case .call("scale", _, let at):
+            guard case .scale(let center, let scale)? = learned[node.deparsed], let argument = ScaleCall.of(node)?.argument else {
                 throw .formula(FormulaError(text: formula.text, position: at, message: "scale() cannot be used here"))
             }
             return try numeric(argument).map { ($0 - center) / scale }
