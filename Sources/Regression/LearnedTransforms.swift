@@ -73,7 +73,8 @@ enum LearnedTransform: Sendable, Equatable {
             if case .call("scale", _, _) = call {
                 do { scaleCall = try ScaleCall(call, text: formula.text) } catch { throw .formula(error) }
             }
-            guard let argument = scaleCall?.argument ?? PolyCall.of(call)?.argument else { continue }
+            let polyCall = scaleCall == nil ? PolyCall.of(call) : nil
+            guard let argument = scaleCall?.argument ?? polyCall?.argument else { continue }
             // The rows where the argument's own columns are present.
             let own = argument.columns.compactMap { columns[$0] }
             let rows = (0..<table.rowCount).filter { i in !own.contains { $0.isMissing(i) } }
@@ -84,7 +85,7 @@ enum LearnedTransform: Sendable, Equatable {
             }
             if let scaleCall {
                 learned[call.deparsed] = try learnScale(x, scaleCall, call: call, formula: formula)
-            } else if let options = PolyCall.of(call) {
+            } else if let options = polyCall {
                 let distinct = Set(x).count
                 guard options.degree < distinct else {
                     throw .formula(FormulaError(
