@@ -15,7 +15,7 @@ struct CSVReader {
     var options: CSVOptions
     static let chunkSize = 16 << 20
     /// Cores to parse on.
-    private var workers: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+    private var workers: Int { max(1, options.threads ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
     /// Where bytes come from: a file descriptor, or memory.
     enum Input {
@@ -48,9 +48,11 @@ struct CSVReader {
 
         init(columns: Int, expectedRows: Int, text: Set<Int>) {
             numbers = (0..<columns).map { j in
-                var a = [Double]()
-                if !text.contains(j) { a.reserveCapacity(expectedRows) }
-                return a
+                if text.contains(j) { return [] }
+                return [Double](unsafeUninitializedCapacity: expectedRows) { buffer, count in
+                    adviseHugePages(buffer.baseAddress, bytes: buffer.count * 8)
+                    count = 0
+                }
             }
             strings = Array(repeating: [], count: columns)
             missing = Array(repeating: [], count: columns)
@@ -153,13 +155,18 @@ struct CSVReader {
         let scratch = (0..<workers).map { _ in PartScratch(columns: header.selected.count) }
         while true {
             let atEnd = reader.exhausted
-            let end = reader.withBytes { completeEnd($0, count: $1, from: offset, atEnd: atEnd) }
+            let (end, quoted) = reader.withBytes { completeEnd($0, count: $1, from: offset, atEnd: atEnd) }
+            // The next chunk is read while this one is parsed.
+            if !atEnd { reader.prefetch(keeping: end) }
             if end > offset {
                 let used = reader.withBytes { p, _ in
-                    parseRegion(p, from: offset, to: end, header: header, isText: isText, scratch: scratch)
+                    parseRegion(p, from: offset, to: end, quoted: quoted, header: header, isText: isText, scratch: scratch)
                 }
                 for part in scratch.prefix(used) {
-                    if let error = part.error { throw error.shiftingLines(by: line) }
+                    if let error = part.error {
+                        try? reader.advance()  // no read left writing into a buffer
+                        throw error.shiftingLines(by: line)
+                    }
                     for i in 0..<part.rows { part.lines[i] += Int32(line) }
                     for j in part.firstText.indices where part.firstText[j] != nil { part.firstText[j]!.line += line }
                     line += part.newlines
@@ -167,7 +174,7 @@ struct CSVReader {
                 all.append(scratch.prefix(used), text: isText)
             }
             if atEnd { break }
-            try reader.fill(keeping: end)
+            try reader.advance()
             offset = 0
         }
         return all
@@ -231,40 +238,43 @@ struct CSVReader {
 
     // MARK: Record boundaries
 
-    /// The end of the last complete record in `buffer[from...]` (all of it at the end of input).
-    private func completeEnd(_ p: UnsafePointer<UInt8>, count n: Int, from start: Int, atEnd: Bool) -> Int {
-        if start >= n { return start }
+    /// The end of the last complete record in `buffer[from...]` (all of it at the end of input),
+    /// and whether the bytes before it have any quote.
+    private func completeEnd(_ p: UnsafePointer<UInt8>, count n: Int, from start: Int, atEnd: Bool) -> (Int, quoted: Bool) {
+        if start >= n { return (start, false) }
         if memchr(p + start, 34, n - start) == nil {
-                if atEnd { return n }
-                var i = n - 1
-                while i >= start && p[i] != 10 { i -= 1 }
-                return i >= start ? i + 1 : start
+            if atEnd { return (n, false) }
+            var i = n - 1
+            while i >= start && p[i] != 10 { i -= 1 }
+            return (i >= start ? i + 1 : start, false)
+        }
+        // Quotes present: scan, tracking whether we are inside a quoted field. (At the end of
+        // input everything is parsed, and the parser reports an unclosed quote precisely.)
+        if atEnd { return (n, true) }
+        var inQuotes = false
+        var lastEnd = start
+        for i in start..<n {
+            let c = p[i]
+            if c == 34 {
+                inQuotes.toggle()
+            } else if c == 10 && !inQuotes {
+                lastEnd = i + 1
             }
-            // Quotes present: scan, tracking whether we are inside a quoted field. (At the end of
-            // input everything is parsed, and the parser reports an unclosed quote precisely.)
-            if atEnd { return n }
-            var inQuotes = false
-            var lastEnd = start
-            for i in start..<n {
-                let c = p[i]
-                if c == 34 {
-                    inQuotes.toggle()
-                } else if c == 10 && !inQuotes {
-                    lastEnd = i + 1
-                }
-            }
-            return lastEnd
+        }
+        return (lastEnd, true)
     }
 
     // MARK: Parsing
 
-    /// Parses the complete records in `[start, end)`, split across cores at line breaks, into
-    /// the scratch parts (line numbers relative to `start`); returns how many parts it used.
+    /// Parses the complete records in `[start, end)` into the scratch parts (line numbers
+    /// relative to `start`), split across cores at line breaks when no quote can hide one;
+    /// returns how many parts it used.
     private func parseRegion(
-        _ p: UnsafePointer<UInt8>, from start: Int, to end: Int, header: Header, isText: [Bool], scratch: [PartScratch]
+        _ p: UnsafePointer<UInt8>, from start: Int, to end: Int, quoted: Bool, header: Header, isText: [Bool],
+        scratch: [PartScratch]
     ) -> Int {
         var bounds = [start]
-        if end - start > (1 << 20) && scratch.count > 1 && memchr(p + start, 34, end - start) == nil {
+        if end - start > (1 << 20) && scratch.count > 1 && !quoted {
             for k in 1..<scratch.count {
                 let guess = start + (end - start) * k / scratch.count
                 if let nl = memchr(p + guess, 10, end - guess) {
@@ -358,7 +368,7 @@ struct CSVReader {
                     }
                     break
                 } else {
-                    var q = pos
+                    var q = FieldEnd.skipPlainBytes(p, from: pos, to: end, delimiter: delimiter)
                     while q < end {
                         let c = p[q]
                         if c == delimiter || c == 10 { break }
@@ -433,6 +443,28 @@ struct CSVReader {
     private func groupedNumber(_ p: UnsafePointer<UInt8>, _ count: Int) -> Double? {
         guard memchr(p, 44, count) != nil else { return nil }
         return DataTable.parseNumber(String(decoding: UnsafeBufferPointer(start: p, count: count), as: UTF8.self))
+    }
+}
+
+/// Finding a field's end eight bytes at a time.
+enum FieldEnd {
+    /// The first position at or after `start` (and at most `end`) that may end the field: a
+    /// delimiter, CR, LF or quote, found a word at a time (SWAR: a byte equal to `c` is a zero
+    /// byte of `word ^ c`; the lowest flagged byte is exact). The caller checks the bytes there
+    /// and after one by one.
+    @inline(__always)
+    static func skipPlainBytes(_ p: UnsafePointer<UInt8>, from start: Int, to end: Int, delimiter: UInt8) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let d = UInt64(delimiter) &* ones
+        var q = start
+        while q &+ 8 <= end {
+            let w = UnsafeRawPointer(p + q).loadUnaligned(as: UInt64.self)
+            let a = w ^ d, b = w ^ (10 &* ones), c = w ^ (13 &* ones), e = w ^ (34 &* ones)
+            let flags = ((a &- ones) & ~a | (b &- ones) & ~b | (c &- ones) & ~c | (e &- ones) & ~e) & highs
+            if flags != 0 { return q &+ flags.trailingZeroBitCount >> 3 }
+            q &+= 8
+        }
+        return q
     }
 }
 
@@ -513,88 +545,14 @@ final class PartScratch: @unchecked Sendable {
     }
 }
 
-/// Reads the input chunk by chunk into one reused buffer, keeping the unparsed tail.
-struct ChunkReader {
-    let input: CSVReader.Input
-    let source: String
-    private(set) var exhausted = false
-    private var buffer: [UInt8] = []
-    /// Bytes of input in the buffer.
-    private(set) var count = 0
-    /// Size of the whole input (for estimates).
-    let totalSize: Int
-
-    init(input: CSVReader.Input, source: String) throws(DataError) {
-        self.input = input
-        self.source = source
-        switch input {
-        case .memory(let bytes): totalSize = bytes.count
-        case .file(let fd):
-            var info = stat()
-            totalSize = fstat(fd, &info) == 0 ? Int(info.st_size) : CSVReader.chunkSize
-        }
-        try fill(keeping: 0)
-    }
-
-    func withBytes<R>(_ body: (UnsafePointer<UInt8>, Int) -> R) -> R {
-        buffer.withUnsafeBufferPointer { body($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, count) }
-    }
-
-    /// The start of the input (enough for the header and first record), as an array.
-    func prefix() -> [UInt8] { Array(buffer[0..<count]) }
-
-    /// Line breaks in the buffer after `start` (for an estimate of bytes per row).
-    func countLines(from start: Int) -> Int {
-        withBytes { p, n in
-            var lines = 0
-            for i in min(start, n)..<n where p[i] == 10 { lines += 1 }
-            return lines
-        }
-    }
-
-    /// Keeps `buffer[start..<count]` at the front and reads up to one more chunk after it.
-    mutating func fill(keeping start: Int) throws(DataError) {
-        let tail = count - min(start, count)
-        if start > 0 && tail > 0 {
-            buffer.withUnsafeMutableBufferPointer { b in
-                _ = memmove(b.baseAddress!, b.baseAddress! + start, tail)
-            }
-        }
-        count = tail
-        switch input {
-        case .memory(let bytes):
-            buffer = bytes
-            count = bytes.count
-            exhausted = true
-        case .file(let fd):
-            let want = max(1, min(CSVReader.chunkSize, totalSize + 1))
-            if buffer.count < count + want { buffer.append(contentsOf: repeatElement(0, count: count + want - buffer.count)) }
-            var got = 0
-            while got < want {
-                let r = buffer.withUnsafeMutableBufferPointer { Glibc.read(fd, $0.baseAddress! + count + got, want - got) }
-                if r < 0 {
-                    if errno == EINTR { continue }
-                    throw .cannotRead(file: source, reason: String(cString: strerror(errno)))
-                }
-                if r == 0 {
-                    exhausted = true
-                    break
-                }
-                got += r
-            }
-            count += got
-        }
-    }
-
-    /// Back to the beginning of the input (for a second pass).
-    mutating func rewind() throws(DataError) {
-        if case .file(let fd) = input, lseek(fd, 0, SEEK_SET) != 0 {
-            throw .cannotRead(file: source, reason: String(cString: strerror(errno)))
-        }
-        exhausted = false
-        count = 0
-        try fill(keeping: 0)
-    }
+/// Asks the kernel to back a large allocation with 2 MB pages where it can, as numpy does for
+/// its arrays: faulting in fresh memory 4 KB at a time costs more than parsing the numbers.
+func adviseHugePages(_ pointer: UnsafeMutableRawPointer?, bytes: Int) {
+    guard let pointer, bytes >= 4 << 20 else { return }
+    let page = 4096
+    let start = (Int(bitPattern: pointer) + page - 1) / page * page
+    let end = (Int(bitPattern: pointer) + bytes) / page * page
+    if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, 14 /* MADV_HUGEPAGE */) }
 }
 
 struct UnsafeSendableBox<T>: @unchecked Sendable {

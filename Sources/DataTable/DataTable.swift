@@ -48,6 +48,8 @@ public struct CSVOptions: Sendable {
     /// When false, every column is text, cells are kept exactly as written and no marker is
     /// treated as missing (for reading sources whose markers a caller interprets itself).
     public var inferTypes = true
+    /// Cores to parse on; nil uses every online core.
+    public var threads: Int?
 
     public init() {}
 }

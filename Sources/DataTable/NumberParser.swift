@@ -25,86 +25,75 @@ enum NumberParser {
 
     /// Parses the longest number at the start of `bytes[0..<count]`: its value (nil if it is
     /// not a number) and where it stopped, so a caller can check what follows.
+    ///
+    /// As fast_float does it: the digits are accumulated without per-digit checks (wrapping),
+    /// counted from their positions, and only a number with more than 19 significant digits,
+    /// whose accumulated significand has wrapped, is handed to `strtod`.
     @inline(__always)
     static func parsePrefix(_ bytes: UnsafePointer<UInt8>, count: Int) -> (Double?, Int) {
         var i = 0
         var negative = false
         if i < count && (bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+")) {
             negative = bytes[i] == UInt8(ascii: "-")
-            i += 1
+            i &+= 1
         }
+        let digitsStart = i
         var significand: UInt64 = 0
-        var digits = 0  // significant digits taken into the significand
-        var truncated = false  // non-zero digits beyond 19
-        var exponent = 0
-        var sawDigit = false
         while i < count, bytes[i] &- 48 < 10 {
-            if significand != 0 && digits <= 11 && i + 8 <= count, let eight = eightDigits(bytes + i) {
-                significand = significand &* 100_000_000 &+ eight
-                digits += 8
-                i += 8
-                continue
-            }
-            let d = UInt64(bytes[i] &- 48)
-            sawDigit = true
-            if digits < 19 {
-                significand = significand &* 10 &+ d
-                if significand != 0 { digits += 1 }
-            } else {
-                exponent += 1
-                if d != 0 { truncated = true }
-            }
-            i += 1
+            significand = significand &* 10 &+ UInt64(bytes[i] &- 48)
+            i &+= 1
         }
+        var digitCount = i &- digitsStart
+        var exponent = 0
         if i < count && bytes[i] == UInt8(ascii: ".") {
-            i += 1
-            while i < count, bytes[i] &- 48 < 10 {
-                if significand != 0 && digits <= 11 && i + 8 <= count, let eight = eightDigits(bytes + i) {
-                    significand = significand &* 100_000_000 &+ eight
-                    digits += 8
-                    exponent -= 8
-                    i += 8
-                    sawDigit = true
-                    continue
-                }
-                let d = UInt64(bytes[i] &- 48)
-                sawDigit = true
-                if digits < 19 {
-                    significand = significand &* 10 &+ d
-                    if significand != 0 { digits += 1 }
-                    exponent -= 1
-                } else if d != 0 {
-                    truncated = true
-                }
-                i += 1
+            i &+= 1
+            let fractionStart = i
+            while i &+ 8 <= count, let eight = eightDigits(bytes + i) {
+                significand = significand &* 100_000_000 &+ eight
+                i &+= 8
             }
+            while i < count, bytes[i] &- 48 < 10 {
+                significand = significand &* 10 &+ UInt64(bytes[i] &- 48)
+                i &+= 1
+            }
+            exponent = fractionStart &- i
+            digitCount &-= exponent
         }
-        guard sawDigit else { return (nil, i) }
-        if i < count && (bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E")) {
-            i += 1
-            var expNegative = false
+        guard digitCount > 0 else { return (nil, i) }
+        if i < count && bytes[i] | 0x20 == UInt8(ascii: "e") {
+            i &+= 1
+            var exponentNegative = false
             if i < count && (bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+")) {
-                expNegative = bytes[i] == UInt8(ascii: "-")
-                i += 1
+                exponentNegative = bytes[i] == UInt8(ascii: "-")
+                i &+= 1
             }
+            let exponentStart = i
             var e = 0
-            var expDigits = 0
             while i < count, bytes[i] &- 48 < 10 {
-                if e < 100_000 { e = e * 10 + Int(bytes[i] &- 48) }
-                expDigits += 1
-                i += 1
+                if e < 100_000 { e = e &* 10 &+ Int(bytes[i] &- 48) }
+                i &+= 1
             }
-            guard expDigits > 0 else { return (nil, i) }
-            exponent += expNegative ? -e : e
+            guard i > exponentStart else { return (nil, i) }
+            exponent &+= exponentNegative ? -e : e
         }
 
         var value: Double?
-        if significand == 0 {
+        if digitCount > 19 {
+            // Leading zeros are not significant; with more than 19 significant digits the
+            // significand has wrapped and only strtod can round.
+            var k = digitsStart
+            while k < i && (bytes[k] == UInt8(ascii: "0") || bytes[k] == UInt8(ascii: ".")) {
+                if bytes[k] == UInt8(ascii: "0") { digitCount &-= 1 }
+                k &+= 1
+            }
+        }
+        if significand == 0 && digitCount <= 19 {
             value = 0
-        } else if !truncated {
-            if significand < (1 << 53) && abs(exponent) <= 22 {
+        } else if digitCount <= 19 {
+            if significand <= (1 << 53) && exponent >= -22 && exponent <= 22 {
+                // Clinger: both operands exact, so one correctly rounded operation.
                 let s = Double(significand)
-                value = exponent >= 0 ? s * exactPowers[exponent] : s / exactPowers[-exponent]
+                value = exponent >= 0 ? s * exactPower(exponent) : s / exactPower(-exponent)
             } else {
                 value = eiselLemire(significand, exponent)
             }
@@ -112,6 +101,12 @@ enum NumberParser {
         if value == nil { value = fallback(bytes, count: i) }
         guard let v = value, v.isFinite else { return (nil, i) }
         return (negative ? -v : v, i)
+    }
+
+    /// 10^e for e in 0...22, exactly representable.
+    @inline(__always)
+    private static func exactPower(_ e: Int) -> Double {
+        exactPowers.withUnsafeBufferPointer { $0[e] }
     }
 
     /// Eight ASCII digits at `p` as their value, or nil if they are not all digits (SWAR, as

@@ -21,30 +21,43 @@ enum CSVBenchmark {
         }
     }
 
-    static func run(rows: Int) {
+    /// Generates the file (or uses `existing`, e.g. to profile) and times every reader on it.
+    static func run(rows: Int, existing: String? = nil) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("carerates-csv-bench-\(getpid())")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("numbers.csv")
-        let (_, written) = time { write(rows: rows, columns: 21, to: file) }
+        let file = existing.map { URL(fileURLWithPath: $0) } ?? dir.appendingPathComponent("numbers.csv")
+        if existing == nil {
+            let (_, written) = time { write(rows: rows, columns: 21, to: file) }
+            print(String(format: "CSV %d rows x 21 numeric columns (written in %.1f s)", rows, written))
+        }
         let size = Double((try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0)
-        print(String(format: "CSV %d rows x 21 numeric columns, %.0f MB (written in %.1f s)", rows, size / 1e6, written))
         // Warm the page cache so every reader starts alike.
-        _ = try? DataTable.read(path: file.path, options: { var o = CSVOptions(); o.columns = ["x0"]; return o }())
-        for (label, columns) in [("all 21 columns", nil as [String]?), ("3 columns", ["x0", "x10", "x20"])] {
-            var best = Double.infinity, peak = 0.0
+        guard let warm = try? DataTable.read(path: file.path, options: { var o = CSVOptions(); o.columns = ["x0"]; return o }()) else {
+            print("cannot read \(file.path)")
+            return
+        }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        print(String(format: "%@: %.0f MB, %d rows; %d cores", file.lastPathComponent, size / 1e6, warm.rowCount, cores))
+        let cases: [(String, [String]?, Int?)] = [
+            ("all 21 columns, \(cores) threads", nil, nil), ("all 21 columns, 1 thread", nil, 1),
+            ("3 columns, \(cores) threads", ["x0", "x10", "x20"], nil),
+        ]
+        for (label, columns, threads) in cases {
+            var best = Double.infinity, peak = 0.0, kept = 0
             for _ in 0..<3 {
                 var options = CSVOptions()
                 options.columns = columns
+                options.threads = threads
                 let base = residentBytes()
                 resetPeak()
                 let (table, t) = time { try! DataTable.read(path: file.path, options: options) }
                 peak = max(peak, peakBytes() - base)
-                precondition(table.rowCount == rows)
+                kept = table.rowCount * table.columns.count * 8
                 best = min(best, t)
             }
             print(String(format: "  DataTable %@: %.3f s, %.0f MB/s, peak memory %.0f MB (%.2f x the numbers kept)",
-                         label, best, size / best / 1e6, peak / 1e6, peak / Double(rows * (columns?.count ?? 21) * 8)))
+                         label, best, size / best / 1e6, peak / 1e6, peak / Double(kept)))
         }
         let pandas = """
             import sys, time, pandas as pd

@@ -5,7 +5,7 @@
 //   swift run -c release carerates-bench            # both sizes
 //   swift run -c release carerates-bench 200000 20  # one size
 // CSV parsing: see CSVBenchmark.swift.
-//   swift run -c release carerates-bench csv [rows]
+//   swift run -c release carerates-bench csv [rows | FILE]   # FILE: an existing x0..x20 CSV
 // Generalized linear models (Poisson, negative binomial): see GLMBenchmark.swift.
 //   swift run -c release carerates-bench glm [n] [p]
 //
@@ -178,7 +178,12 @@ if CommandLine.arguments.dropFirst().first == "glm" {
     exit(0)
 }
 if CommandLine.arguments.dropFirst().first == "csv" {
-    CSVBenchmark.run(rows: CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 1_000_000)
+    let argument = CommandLine.arguments.dropFirst(2).first
+    if let argument, Int(argument) == nil {
+        CSVBenchmark.run(rows: 0, existing: argument)
+    } else {
+        CSVBenchmark.run(rows: argument.flatMap { Int($0) } ?? 1_000_000)
+    }
     exit(0)
 }
 let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }

@@ -29,6 +29,29 @@ import Testing
         #expect(wrong.isEmpty, "\(wrong.count) misrounded, e.g. \(wrong.first.map { rows[$0.offset + 1] } ?? "")")
     }
 
+    /// 1 to 24 digits, with leading and trailing zeros, a point anywhere or none, an exponent
+    /// or none: every path (Clinger, Eisel-Lemire, more than 19 digits) and its boundaries.
+    @Test func randomNumbersOfEveryShapeRoundCorrectly() throws {
+        var rng = SystemRandomNumberGenerator()
+        var rows = ["x"]
+        var expected = [Double]()
+        for _ in 0..<200_000 {
+            let length = Int.random(in: 1...24, using: &rng)
+            var digits = String((0..<length).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) })
+            if Int.random(in: 0..<4, using: &rng) == 0 { digits = String(repeating: "0", count: Int.random(in: 1...6, using: &rng)) + digits }
+            if Int.random(in: 0..<4, using: &rng) == 0 { digits += String(repeating: "0", count: Int.random(in: 1...6, using: &rng)) }
+            let point = Int.random(in: 0...digits.count + 1, using: &rng)
+            var text = point > digits.count ? digits : String(digits.prefix(point)) + "." + String(digits.dropFirst(point))
+            if Bool.random(using: &rng) { text += (Bool.random(using: &rng) ? "e" : "E") + "\(Int.random(in: -40...40, using: &rng))" }
+            rows.append(text)
+            expected.append(Double(text)!)
+        }
+        let t = try DataTable.parse(bytes: Array((rows.joined(separator: "\n") + "\n").utf8), source: "r.csv")
+        let got = try t.column(named: "x").numbers
+        let wrong = zip(got, expected).enumerated().filter { $0.element.0.bitPattern != $0.element.1.bitPattern }
+        #expect(wrong.isEmpty, "\(wrong.count) misrounded, e.g. \(wrong.first.map { rows[$0.offset + 1] } ?? "")")
+    }
+
     @Test(arguments: [
         "0", "-0", "1", "0.1", "1e23", "9007199254740993", "9007199254740995", "2.2250738585072011e-308",
         "2.2250738585072014e-308", "4.9e-324", "1.7976931348623157e308", "123456789012345678901234567890",
