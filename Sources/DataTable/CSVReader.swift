@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 
 /// The CSV reading engine behind ``DataTable/read(path:options:)``.
 ///
@@ -13,7 +14,6 @@ import Glibc
 struct CSVReader {
     let source: String
     var options: CSVOptions
-    static let chunkSize = 16 << 20
     /// Cores to parse on.
     private var workers: Int { max(1, options.threads ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
@@ -60,47 +60,29 @@ struct CSVReader {
             lines.reserveCapacity(expectedRows)
         }
 
-        /// Appends the parts, in order; columns are copied on all cores.
-        mutating func append(_ parts: ArraySlice<PartScratch>, text: [Bool]) {
-            var offsets = [Int]()
-            var total = rows
-            for part in parts {
-                offsets.append(total)
-                total += part.rows
-            }
-            let firstText = self.firstText
-            numbers.withUnsafeMutableBufferPointer { numbers in
-                strings.withUnsafeMutableBufferPointer { strings in
-                    missing.withUnsafeMutableBufferPointer { missing in
-                        let n = UnsafeSendableBox(numbers), s = UnsafeSendableBox(strings), m = UnsafeSendableBox(missing)
-                        runParallel(numbers.count) { j in
-                            for (part, offset) in zip(parts, offsets) {
-                                if text[j] {
-                                    s.value[j].append(contentsOf: part.strings[j])
-                                } else if firstText[j] == nil {
-                                    n.value[j].append(contentsOf: UnsafeBufferPointer(start: part.numbers[j], count: part.rows))
-                                }
-                                for marker in part.missing[j] { m.value[j].append((offset + marker.row, marker.marker)) }
-                            }
-                        }
-                    }
+        /// Appends a part (the next chunk's rows).
+        mutating func append(_ part: PartScratch, text: [Bool]) {
+            for j in numbers.indices {
+                if text[j] {
+                    strings[j].append(contentsOf: part.strings[j])
+                } else if firstText[j] == nil {
+                    numbers[j].append(contentsOf: UnsafeBufferPointer(start: part.numbers[j], count: part.rows))
+                }
+                for marker in part.missing[j] { missing[j].append((rows + marker.row, marker.marker)) }
+                if firstText[j] == nil, let t = part.firstText[j] {
+                    firstText[j] = TextCell(row: rows + t.row, line: t.line, text: t.text)
                 }
             }
-            for (part, offset) in zip(parts, offsets) {
-                for j in self.firstText.indices where self.firstText[j] == nil {
-                    if let t = part.firstText[j] { self.firstText[j] = TextCell(row: offset + t.row, line: t.line, text: t.text) }
-                }
-                lines.append(contentsOf: UnsafeBufferPointer(start: part.lines, count: part.rows))
-            }
-            rows = total
+            lines.append(contentsOf: UnsafeBufferPointer(start: part.lines, count: part.rows))
+            rows += part.rows
         }
     }
 
     // MARK: Reading
 
     func read(_ input: Input) throws(DataError) -> DataTable {
-        var reader = try ChunkReader(input: input, source: source)
-        let start = reader.prefix()
+        let chunks = try ChunkSource(input: input, source: source, workers: workers)
+        let start = chunks.carry
         guard let header = try parseHeader(start) else { throw .emptyFile(file: source) }
         let count = header.selected.count
         var text = Set(header.selected.indices.filter {
@@ -108,7 +90,8 @@ struct CSVReader {
         })
         // A column whose first cell is text is collected as text from the start.
         text.formUnion(firstRowTextColumns(start, header: header))
-        let all = try scan(&reader, header: header, text: text)
+        chunks.skip(header.dataStart)
+        let all = try scan(chunks, header: header, text: text)
         // Columns that turned out to be text after numbers: collect them in a second pass.
         let flipped = (0..<count).filter { !text.contains($0) && all.firstText[$0] != nil }
         for j in flipped where options.columnTypes[header.names[header.selected[j]]] == .numeric {
@@ -119,10 +102,11 @@ struct CSVReader {
         }
         var second: Accumulator?
         if !flipped.isEmpty {
-            try reader.rewind()
+            try chunks.rewind()
+            chunks.skip(header.dataStart)
             var flippedHeader = header
             flippedHeader.selected = flipped.map { header.selected[$0] }
-            second = try scan(&reader, header: flippedHeader, text: Set(flipped.indices))
+            second = try scan(chunks, header: flippedHeader, text: Set(flipped.indices))
         }
         var columns = [Column]()
         for (j, index) in header.selected.enumerated() {
@@ -144,40 +128,71 @@ struct CSVReader {
         return DataTable(source: source, columns: columns, rowLines: all.lines.map(Int.init))
     }
 
-    /// Reads every data record, keeping the header's selected columns.
-    private func scan(_ reader: inout ChunkReader, header: Header, text: Set<Int>) throws(DataError) -> Accumulator {
+    /// Reads every data record, keeping the header's selected columns: each worker takes the
+    /// next chunk, parses it, and appends its rows when the chunks before it are appended.
+    private func scan(_ chunks: ChunkSource, header: Header, text: Set<Int>) throws(DataError) -> Accumulator {
         let isText = (0..<header.selected.count).map { text.contains($0) }
-        var offset = header.dataStart
-        let bytesPerRow = max(1, reader.count - offset) / max(1, reader.countLines(from: offset))
-        var all = Accumulator(
-            columns: header.selected.count, expectedRows: reader.totalSize / max(bytesPerRow, header.names.count) + 1024, text: text)
-        var line = 1 + header.lines
-        let scratch = (0..<workers).map { _ in PartScratch(columns: header.selected.count) }
-        while true {
-            let atEnd = reader.exhausted
-            let (end, quoted) = reader.withBytes { completeEnd($0, count: $1, from: offset, atEnd: atEnd) }
-            // The next chunk is read while this one is parsed.
-            if !atEnd { reader.prefetch(keeping: end) }
-            if end > offset {
-                let used = reader.withBytes { p, _ in
-                    parseRegion(p, from: offset, to: end, quoted: quoted, header: header, isText: isText, scratch: scratch)
+        let sample = chunks.carry
+        let bytesPerRow = max(1, sample.count) / max(1, sample.reduce(0) { $0 + ($1 == 10 ? 1 : 0) })
+        let state = ScanState(
+            Accumulator(columns: header.selected.count,
+                        expectedRows: chunks.totalSize / max(bytesPerRow, header.names.count) + 1024, text: text),
+            line: 1 + header.lines)
+        let turns = Turnstile()
+        runParallel(workers) { _ in
+            let buffer = ByteBuffer(), part = PartScratch(columns: header.selected.count)
+            while !state.failed {
+                let chunk: ChunkSource.Chunk
+                do throws(DataError) {
+                    guard let next = try chunks.next(into: buffer) else { return }
+                    chunk = next
+                } catch {
+                    state.fail(error, at: .max)
+                    return
                 }
-                for part in scratch.prefix(used) {
+                parsePart(buffer.base, from: 0, to: chunk.count, header: header, isText: isText, into: part)
+                turns.take(chunk.index) {
+                    guard !state.failed else { return }
                     if let error = part.error {
-                        try? reader.advance()  // no read left writing into a buffer
-                        throw error.shiftingLines(by: line)
+                        state.fail(error.shiftingLines(by: state.line), at: chunk.index)
+                        return
                     }
-                    for i in 0..<part.rows { part.lines[i] += Int32(line) }
-                    for j in part.firstText.indices where part.firstText[j] != nil { part.firstText[j]!.line += line }
-                    line += part.newlines
+                    for i in 0..<part.rows { part.lines[i] += Int32(state.line) }
+                    for j in part.firstText.indices where part.firstText[j] != nil { part.firstText[j]!.line += state.line }
+                    state.line += part.newlines
+                    state.all.append(part, text: isText)
                 }
-                all.append(scratch.prefix(used), text: isText)
             }
-            if atEnd { break }
-            try reader.advance()
-            offset = 0
         }
-        return all
+        if let failure = state.failure { throw failure.error }
+        return state.all
+    }
+
+    /// What the workers of one scan share: the rows, changed only in a turn, and the failure,
+    /// under a lock.
+    private final class ScanState: @unchecked Sendable {
+        var all: Accumulator
+        var line: Int
+        private(set) var failure: (error: DataError, chunk: Int)?
+        private let lock = DispatchSemaphore(value: 1)
+
+        init(_ all: Accumulator, line: Int) {
+            self.all = all
+            self.line = line
+        }
+
+        var failed: Bool {
+            lock.wait()
+            defer { lock.signal() }
+            return failure != nil
+        }
+
+        /// Keeps the error of the earliest chunk.
+        func fail(_ error: DataError, at chunk: Int) {
+            lock.wait()
+            if failure == nil || chunk < failure!.chunk { failure = (error, chunk) }
+            lock.signal()
+        }
     }
 
     private func firstNonNumeric(_ strings: [String], _ missing: [String?]) -> Int? {
@@ -236,61 +251,9 @@ struct CSVReader {
         return text
     }
 
-    // MARK: Record boundaries
-
-    /// The end of the last complete record in `buffer[from...]` (all of it at the end of input),
-    /// and whether the bytes before it have any quote.
-    private func completeEnd(_ p: UnsafePointer<UInt8>, count n: Int, from start: Int, atEnd: Bool) -> (Int, quoted: Bool) {
-        if start >= n { return (start, false) }
-        if memchr(p + start, 34, n - start) == nil {
-            if atEnd { return (n, false) }
-            var i = n - 1
-            while i >= start && p[i] != 10 { i -= 1 }
-            return (i >= start ? i + 1 : start, false)
-        }
-        // Quotes present: scan, tracking whether we are inside a quoted field. (At the end of
-        // input everything is parsed, and the parser reports an unclosed quote precisely.)
-        if atEnd { return (n, true) }
-        var inQuotes = false
-        var lastEnd = start
-        for i in start..<n {
-            let c = p[i]
-            if c == 34 {
-                inQuotes.toggle()
-            } else if c == 10 && !inQuotes {
-                lastEnd = i + 1
-            }
-        }
-        return (lastEnd, true)
-    }
-
     // MARK: Parsing
 
-    /// Parses the complete records in `[start, end)` into the scratch parts (line numbers
-    /// relative to `start`), split across cores at line breaks when no quote can hide one;
-    /// returns how many parts it used.
-    private func parseRegion(
-        _ p: UnsafePointer<UInt8>, from start: Int, to end: Int, quoted: Bool, header: Header, isText: [Bool],
-        scratch: [PartScratch]
-    ) -> Int {
-        var bounds = [start]
-        if end - start > (1 << 20) && scratch.count > 1 && !quoted {
-            for k in 1..<scratch.count {
-                let guess = start + (end - start) * k / scratch.count
-                if let nl = memchr(p + guess, 10, end - guess) {
-                    let b = p.distance(to: nl.assumingMemoryBound(to: UInt8.self)) + 1
-                    if b > bounds.last! && b < end { bounds.append(b) }
-                }
-            }
-        }
-        bounds.append(end)
-        let pointer = UnsafeSendableBox(p)
-        runParallel(bounds.count - 1) { k in
-            self.parsePart(pointer.value, from: bounds[k], to: bounds[k + 1], header: header, isText: isText, into: scratch[k])
-        }
-        return bounds.count - 1
-    }
-
+    /// Parses the records in `p[start..<end]` into `part` (line numbers relative to `start`).
     private func parsePart(
         _ p: UnsafePointer<UInt8>, from start: Int, to end: Int, header: Header, isText: [Bool], into part: PartScratch
     ) {
@@ -560,7 +523,6 @@ struct UnsafeSendableBox<T>: @unchecked Sendable {
     init(_ value: T) { self.value = value }
 }
 
-import Dispatch
 
 /// Runs `body(i)` for `i` in `0..<count` on all cores.
 func runParallel(_ count: Int, _ body: (Int) -> Void) {

@@ -14,7 +14,11 @@ import Glibc
 /// with an optional decimal point (at least one digit), and an optional exponent `e`/`E` with
 /// optional sign. Infinities, NaN and hexadecimal are not numbers here.
 enum NumberParser {
-    private static let exactPowers: [Double] = (0...22).map { pow(10.0, Double($0)) }
+    // A literal, so it is laid out at compile time (no lazy initialisation on each use).
+    private static let exactPowers: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+        1e21, 1e22,
+    ]
 
     /// The number `bytes[0..<count]` spells, or nil if it is not a decimal number.
     @inline(__always)
