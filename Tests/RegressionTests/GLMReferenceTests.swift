@@ -18,7 +18,10 @@ import Testing
     }()
 
     static let numbers = LinearModelReferenceTests.numbers, number = LinearModelReferenceTests.number
-    static let close = LinearModelReferenceTests.closeValues
+    /// Within `rel` (or `absolute`); with a key, the error goes to the ledger as "glm KEY".
+    static func close(_ a: Double?, _ b: Double?, _ rel: Double, _ absolute: Double, key: String? = nil) -> Bool {
+        LinearModelReferenceTests.close(a, b, rel, absolute: absolute, key: key.map { "glm \($0)" })
+    }
 
     static func options(_ c: [String: Any]) -> GLMOptions {
         let text = { (key: String) -> String? in (c[key] as? String).flatMap { $0.isEmpty ? nil : $0 } }
@@ -48,7 +51,8 @@ import Testing
             }
             for (key, path) in keys {
                 for (row, expected) in zip(rows, Self.numbers(c[key])) {
-                    #expect(Self.close(row[keyPath: path], expected, 1e-7, key.hasSuffix("p_value") ? 1e-300 : 0), "\(name) \(row.term) \(key)")
+                    #expect(Self.close(row[keyPath: path], expected, 1e-7, key.hasSuffix("p_value") ? 1e-300 : 0,
+                                       key: "\(key) (\(c["se"] as! String))"), "\(name) \(row.term) \(key)")
                 }
             }
             let statistics: [(String, Double?)] = [
@@ -56,18 +60,18 @@ import Testing
                 ("bic", fit.bic), ("log_likelihood", fit.logLikelihood), ("pearson", fit.pearsonChiSquared), ("theta", fit.theta),
                 ("theta_se", fit.thetaStandardError),
             ]
-            for (key, value) in statistics { #expect(Self.close(value, Self.number(c[key]), 1e-7, 0), "\(name) \(key)") }
+            for (key, value) in statistics { #expect(Self.close(value, Self.number(c[key]), 1e-7, 0, key: key), "\(name) \(key)") }
             #expect(fit.residualDegreesOfFreedom == c["df_residual"] as! Int && fit.nullDegreesOfFreedom == c["df_null"] as! Int, "\(name) df")
             #expect(fit.iterations == c["iterations"] as! Int, "\(name) iterations")
             let null = Self.numbers(c["null_test"])
             let test = fit.testAgainstNull()
-            #expect(Self.close(test.statistic, null[0], 1e-7, 0), "\(name) null test statistic")
+            #expect(Self.close(test.statistic, null[0], 1e-7, 0, key: "null test statistic"), "\(name) null test statistic")
             #expect(Double(test.degreesOfFreedom) == null[1], "\(name) null test df")
-            #expect(Self.close(test.pValue, null[2], 1e-7, 1e-300), "\(name) null test p")
+            #expect(Self.close(test.pValue, null[2], 1e-7, 1e-300, key: "null test p"), "\(name) null test p")
             let dispersion = Self.numbers(c["overdispersion"])
             if let tests = fit.overdispersionTests {
                 let ours = [tests[0].estimate, tests[0].statistic, tests[1].estimate, tests[1].statistic]
-                for (k, (a, b)) in zip(ours, dispersion).enumerated() { #expect(Self.close(a, b, 1e-7, 0), "\(name) overdispersion \(k)") }
+                for (k, (a, b)) in zip(ours, dispersion).enumerated() { #expect(Self.close(a, b, 1e-7, 0, key: "overdispersion test"), "\(name) overdispersion \(k)") }
             } else {
                 #expect(dispersion.allSatisfy { $0 == nil }, "\(name) overdispersion")
             }
@@ -100,7 +104,7 @@ import Testing
             ]
             for (key, ours) in columns {
                 for (a, b) in zip(ours, Self.numbers(c[key])) {
-                    #expect(Self.close(a, b, 1e-7, key == "p_value" ? 1e-300 : 0), "\(name) \(key)")
+                    #expect(Self.close(a, b, 1e-7, key == "p_value" ? 1e-300 : 0, key: "nested \(key)"), "\(name) \(key)")
                 }
             }
         }
@@ -121,6 +125,7 @@ import Testing
                 let scale = expected.map(abs).max() ?? 1
                 #expect(rows.count == expected.count, "\(name) rows")
                 let worst = zip(rows, expected).map { abs($0[keyPath: path] - $1) }.max() ?? 0
+                for (row, b) in zip(rows, expected) { ErrorLedger.shared.record("glm \(key) (of largest)", row[keyPath: path], b, absolute: scale) }
                 #expect(worst <= 1e-7 * scale, "\(name) \(key): worst \(worst / scale)")
             }
         }
@@ -144,7 +149,7 @@ import Testing
                 options: GLMOptions(family: GLMFamily(rawValue: c["family"] as! String)!), backend: kind.make())
             let p = try fit.predict(new, draws: 200_000, seed: 7)
             for (key, values) in [("link_fit", p.linkFit), ("link_se", p.linkStandardError), ("se_fit", p.standardError)] {
-                for (a, b) in zip(values, Self.numbers(c[key])) { #expect(Self.close(a, b, 1e-7, 0), "\(name) \(key)") }
+                for (a, b) in zip(values, Self.numbers(c[key])) { #expect(Self.close(a, b, 1e-7, 0, key: "predict \(key)"), "\(name) \(key)") }
             }
             for (key, values) in [("pred_low", p.predictionLow!), ("pred_high", p.predictionHigh!)] {
                 for (a, b) in zip(values, Self.numbers(c[key]).map { $0! }) {
