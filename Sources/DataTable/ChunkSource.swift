@@ -22,12 +22,10 @@ final class ChunkSource: @unchecked Sendable {
     private var position = 0  // in memory input
     private var issued = 0
 
-    /// Complete records in a worker's buffer: `buffer[0..<count]`, the `index`th chunk, and
-    /// whether it has a quote (so a field may span lines).
+    /// Complete records in a worker's buffer: `buffer[0..<count]`, the `index`th chunk.
     struct Chunk {
         let index: Int
         let count: Int
-        let quoted: Bool
     }
 
     init(input: CSVReader.Input, source: String, workers: Int) throws(DataError) {
@@ -58,10 +56,11 @@ final class ChunkSource: @unchecked Sendable {
     }
 
     private func readStart() throws(DataError) {
-        let buffer = ByteBuffer()
-        buffer.reserve(chunkSize, keeping: 0)
-        let got = try read(into: buffer.base, chunkSize)
-        carry = Array(UnsafeBufferPointer(start: buffer.base, count: got))
+        var failure: DataError?
+        carry = [UInt8](unsafeUninitializedCapacity: chunkSize) { buffer, count in
+            do throws(DataError) { count = try read(into: buffer.baseAddress!, chunkSize) } catch { failure = error }
+        }
+        if let failure { throw failure }
     }
 
     /// Fills `buffer` with the next chunk, or returns nil at the end of the input.
@@ -76,11 +75,11 @@ final class ChunkSource: @unchecked Sendable {
         while true {
             if !exhausted { count += try read(into: buffer.base + count, chunkSize) }
             if count == 0 { return nil }
-            let (end, quoted) = completeEnd(buffer.base, count: count, atEnd: exhausted)
+            let end = completeEnd(buffer.base, count: count, atEnd: exhausted)
             if end > 0 {
                 carry = Array(UnsafeBufferPointer(start: buffer.base + end, count: count - end))
                 issued += 1
-                return Chunk(index: issued - 1, count: end, quoted: quoted)
+                return Chunk(index: issued - 1, count: end)
             }
             // One record longer than a chunk: read on.
             buffer.reserve(count + chunkSize, keeping: count)
@@ -116,18 +115,16 @@ final class ChunkSource: @unchecked Sendable {
         }
     }
 
-    /// The end of the last complete record in `p[0..<n]` (all of it at the end of input), and
-    /// whether the bytes have a quote.
-    private func completeEnd(_ p: UnsafePointer<UInt8>, count n: Int, atEnd: Bool) -> (Int, quoted: Bool) {
+    /// The end of the last complete record in `p[0..<n]` (all of it at the end of input).
+    private func completeEnd(_ p: UnsafePointer<UInt8>, count n: Int, atEnd: Bool) -> Int {
+        // At the end of input everything is parsed (the parser reports an unclosed quote).
+        if atEnd { return n }
         if memchr(p, 34, n) == nil {
-            if atEnd { return (n, false) }
             var i = n - 1
             while i >= 0 && p[i] != 10 { i -= 1 }
-            return (i + 1, false)
+            return i + 1
         }
-        // Quotes present: scan, tracking whether we are inside a quoted field. (At the end of
-        // input everything is parsed, and the parser reports an unclosed quote precisely.)
-        if atEnd { return (n, true) }
+        // Quotes present: scan, tracking whether we are inside a quoted field.
         var inQuotes = false
         var lastEnd = 0
         for i in 0..<n {
@@ -138,7 +135,7 @@ final class ChunkSource: @unchecked Sendable {
                 lastEnd = i + 1
             }
         }
-        return (lastEnd, true)
+        return lastEnd
     }
 }
 
