@@ -5,8 +5,8 @@ import Dispatch
 
 /// The CSV reading engine behind ``DataTable/read(path:options:)``.
 ///
-/// The file is read in chunks (16 MB), never whole; each chunk's complete records are split at
-/// record boundaries and parsed on all cores. Only the columns asked for
+/// The file is read in chunks (up to 4 MB, ``ChunkSource``), never whole; one worker per core
+/// takes the next chunk, parses it, and appends its rows in chunk order. Only the columns asked for
 /// (``CSVOptions/columns``) are kept: numbers as `Double`, text as `String`, missing cells as
 /// their markers, so memory follows the columns a model uses, not the file's size. A column
 /// is numeric when every non-missing cell is a number; one that turns out to be text after some
@@ -396,17 +396,18 @@ struct CSVReader {
 
     }
 
-    private func trimSpaces(_ p: UnsafePointer<UInt8>, _ a: Int, _ b: Int) -> (Int, Int) {
-        var a = a, b = b
-        while a < b && (p[a] == 32 || p[a] == 9) { a += 1 }
-        while b > a && (p[b - 1] == 32 || p[b - 1] == 9) { b -= 1 }
-        return (a, b)
-    }
-
     private func groupedNumber(_ p: UnsafePointer<UInt8>, _ count: Int) -> Double? {
         guard memchr(p, 44, count) != nil else { return nil }
         return DataTable.parseNumber(String(decoding: UnsafeBufferPointer(start: p, count: count), as: UTF8.self))
     }
+}
+
+/// `p[a..<b]` without leading and trailing spaces and tabs.
+func trimSpaces(_ p: UnsafePointer<UInt8>, _ a: Int, _ b: Int) -> (Int, Int) {
+    var a = a, b = b
+    while a < b && (p[a] == 32 || p[a] == 9) { a += 1 }
+    while b > a && (p[b - 1] == 32 || p[b - 1] == 9) { b -= 1 }
+    return (a, b)
 }
 
 /// Finding a field's end eight bytes at a time.
@@ -446,9 +447,7 @@ struct CellMarkers {
 
     /// The marker the cell is (after trimming spaces), if any.
     func match(_ p: UnsafePointer<UInt8>, _ count: Int) -> String? {
-        var a = 0, b = count
-        while a < b && (p[a] == 32 || p[a] == 9) { a += 1 }
-        while b > a && (p[b - 1] == 32 || p[b - 1] == 9) { b -= 1 }
+        let (a, b) = trimSpaces(p, 0, count)
         guard b - a <= longest else { return nil }
         outer: for (k, m) in markers.enumerated() where m.count == b - a {
             for i in 0..<m.count where p[a + i] != m[i] { continue outer }
@@ -458,8 +457,7 @@ struct CellMarkers {
     }
 }
 
-/// One part of a chunk as parsed by one core; reused from chunk to chunk so its memory is
-/// touched once.
+/// A worker's parsed chunk; reused from chunk to chunk so its memory is touched once.
 final class PartScratch: @unchecked Sendable {
     var numbers: [UnsafeMutablePointer<Double>]
     var lines: UnsafeMutablePointer<Int32>
@@ -522,7 +520,6 @@ struct UnsafeSendableBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }
-
 
 /// Runs `body(i)` for `i` in `0..<count` on all cores.
 func runParallel(_ count: Int, _ body: (Int) -> Void) {
