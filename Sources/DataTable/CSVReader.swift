@@ -5,7 +5,7 @@ import Dispatch
 
 /// The CSV reading engine behind ``DataTable/read(path:options:)``.
 ///
-/// The file is read in chunks (up to 4 MB, ``ChunkSource``), never whole; one worker per core
+/// The file is read in chunks (up to 1 MB, ``ChunkSource``), never whole; one worker per core
 /// takes the next chunk, parses it, and appends its rows in chunk order. Only the columns asked for
 /// (``CSVOptions/columns``) are kept: numbers as `Double`, text as `String`, missing cells as
 /// their markers, so memory follows the columns a model uses, not the file's size. A column
@@ -266,6 +266,14 @@ struct CSVReader {
         let delimiter = options.delimiter
         let numbers = part.numbers  // the pointers, for the loop
         var textSeen = part.firstText.map { $0 != nil }
+        // Where each field's numbers go, for the fast path: nil for a field not kept, kept as
+        // text, or turned text in this part. One load per field instead of three lookups.
+        let target = UnsafeMutablePointer<UnsafeMutablePointer<Double>?>.allocate(capacity: fieldCount + 1)
+        defer { target.deallocate() }
+        for k in 0...fieldCount {
+            let j = k < fieldCount ? slot[k] : -1
+            target[k] = j >= 0 && !isText[j] && !textSeen[j] ? numbers[j] : nil
+        }
         var pos = start
         var line = 0
         var rows = 0
@@ -288,6 +296,8 @@ struct CSVReader {
             let recordLine = line
             var field = 0
             while true {
+                // The common case: plain numbers, parsed while finding each field's end.
+                if numberRun(p, at: &pos, end: end, field: &field, fieldCount: fieldCount, target: target, row: rows) { break }
                 var fieldStart = pos, fieldEnd = pos
                 var quoted = false, escapes = false
                 if pos < end && p[pos] == 34 {
@@ -316,20 +326,6 @@ struct CSVReader {
                         part.error = .unexpectedQuote(SourceLocation(file: source, line: line, column: field + 1))
                         return
                     }
-                } else if field < fieldCount, slot[field] >= 0, !isText[slot[field]], !textSeen[slot[field]],
-                    case let (value?, stop) = NumberParser.parsePrefix(p + pos, count: end - pos),
-                    pos + stop == end || p[pos + stop] == delimiter || p[pos + stop] == 10
-                        || (p[pos + stop] == 13 && (pos + stop + 1 == end || p[pos + stop + 1] == 10))
-                {
-                    // The common case: a plain number, parsed while finding the field's end.
-                    numbers[slot[field]][rows] = value
-                    pos += stop
-                    field += 1
-                    if pos < end && p[pos] == delimiter {
-                        pos += 1
-                        continue
-                    }
-                    break
                 } else {
                     var q = FieldEnd.skipPlainBytes(p, from: pos, to: end, delimiter: delimiter)
                     while q < end {
@@ -371,6 +367,7 @@ struct CSVReader {
                             let s = String(decoding: UnsafeBufferPointer(start: p + fieldStart, count: fieldEnd - fieldStart), as: UTF8.self)
                             part.firstText[j] = (rows, recordLine, escapes ? s.unescapingQuotes() : s)
                             textSeen[j] = true
+                            target[field] = nil
                         }
                     }
                 }
@@ -394,6 +391,42 @@ struct CSVReader {
             rows += 1
         }
 
+    }
+
+    /// Parses the plain-number fields of a record from `pos` (field `field`) into their target
+    /// columns at `row`, while there are such; true if the record ended after one of them.
+    /// Otherwise `pos` and `field` are at the field the general path must take. Out of line and
+    /// small, so the number parser is inlined into it.
+    @inline(never)
+    private func numberRun(
+        _ p: UnsafePointer<UInt8>, at pos: inout Int, end: Int, field: inout Int, fieldCount: Int,
+        target: UnsafeMutablePointer<UnsafeMutablePointer<Double>?>, row: Int
+    ) -> Bool {
+        let delimiter = options.delimiter
+        while let column = target[min(field, fieldCount)] {
+            let (parsed, stop) = NumberParser.parsePrefix(p + pos, count: end &- pos)
+            guard let value = parsed else { return false }
+            let next = pos &+ stop
+            guard next < end else {
+                column[row] = value
+                pos = next
+                field &+= 1
+                return true
+            }
+            let c = p[next]
+            if c == delimiter {
+                column[row] = value
+                pos = next &+ 1
+                field &+= 1
+                continue
+            }
+            guard c == 10 || (c == 13 && (next &+ 1 == end || p[next &+ 1] == 10)) else { return false }
+            column[row] = value
+            pos = next
+            field &+= 1
+            return true
+        }
+        return false
     }
 
     private func groupedNumber(_ p: UnsafePointer<UInt8>, _ count: Int) -> Double? {

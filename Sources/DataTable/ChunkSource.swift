@@ -12,8 +12,9 @@ final class ChunkSource: @unchecked Sendable {
     let source: String
     /// Size of the whole input (for estimates).
     let totalSize: Int
-    /// Bytes read per chunk: small enough that every core gets several chunks of a small file,
-    /// large enough that the lock is rarely contended.
+    /// Bytes read per chunk: small enough that every core gets several chunks of a small file
+    /// and that a chunk and its parsed numbers stay in the core's cache between the read and
+    /// the parse (1 MB reads faster than 4 MB), large enough that the lock is rarely contended.
     let chunkSize: Int
     private let lock = DispatchSemaphore(value: 1)
     /// Read but not yet handed out: at first the start of the input (for the header).
@@ -37,7 +38,7 @@ final class ChunkSource: @unchecked Sendable {
             var info = stat()
             totalSize = fstat(fd, &info) == 0 ? Int(info.st_size) : 0
         }
-        chunkSize = min(4 << 20, max(256 << 10, totalSize / (4 * workers)))
+        chunkSize = min(1 << 20, max(256 << 10, totalSize / (4 * workers)))
         try readStart()
     }
 
