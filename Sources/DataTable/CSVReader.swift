@@ -407,24 +407,15 @@ struct CSVReader {
             let (parsed, stop) = NumberParser.parsePrefix(p + pos, count: end &- pos)
             guard let value = parsed else { return false }
             let next = pos &+ stop
-            guard next < end else {
-                column[row] = value
+            let ended = next == end || p[next] == 10 || (p[next] == 13 && (next &+ 1 == end || p[next &+ 1] == 10))
+            guard ended || p[next] == delimiter else { return false }
+            column[row] = value
+            field &+= 1
+            if ended {
                 pos = next
-                field &+= 1
                 return true
             }
-            let c = p[next]
-            if c == delimiter {
-                column[row] = value
-                pos = next &+ 1
-                field &+= 1
-                continue
-            }
-            guard c == 10 || (c == 13 && (next &+ 1 == end || p[next &+ 1] == 10)) else { return false }
-            column[row] = value
-            pos = next
-            field &+= 1
-            return true
+            pos = next &+ 1
         }
         return false
     }
