@@ -1,0 +1,52 @@
+import Foundation
+
+/// A peer (R, Python) kept running between timings, so that its runs can be interleaved with
+/// ours: on a shared machine the speed drifts by a third from minute to minute, and only runs
+/// made side by side compare fairly. The peer's script reads one request per line on stdin
+/// and answers each with one line, its time in seconds.
+final class PeerSession {
+    private let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private var pending: [UInt8] = []
+
+    /// Starts `tool` with `arguments`; nil when peers are switched off or the tool is missing.
+    init?(_ tool: String, _ arguments: [String]) {
+        if ProcessInfo.processInfo.environment["CARERATES_BENCH_PEERS"] == "none" { return nil }
+        guard let path = which(tool) else { return nil }
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+    }
+
+    deinit {
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+
+    /// Sends `request` and returns the number the peer answers; nil if it failed (for example
+    /// a library that is not installed made the script exit).
+    func ask(_ request: String) -> Double? {
+        guard process.isRunning, (try? input.fileHandleForWriting.write(contentsOf: Data((request + "\n").utf8))) != nil
+        else { return nil }
+        return readLine().flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    private func readLine() -> String? {
+        let fd = output.fileHandleForReading.fileDescriptor
+        while true {
+            if let end = pending.firstIndex(of: 10) {
+                let line = String(decoding: pending[..<end], as: UTF8.self)
+                pending.removeFirst(end + 1)
+                return line
+            }
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            let got = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, 4096) }
+            if got <= 0 { return nil }
+            pending += chunk[..<got]
+        }
+    }
+}
