@@ -6,7 +6,7 @@ import Dispatch
 /// The CSV reading engine behind ``DataTable/read(path:options:)``.
 ///
 /// The file is read in chunks (up to 1 MB, ``ChunkSource``), never whole; one worker per core
-/// takes the next chunk, parses it, and appends its rows in chunk order. Only the columns asked for
+/// takes the next chunk, parses it, and places its rows after the previous chunk's (``RowBlocks``). Only the columns asked for
 /// (``CSVOptions/columns``) are kept: numbers as `Double`, text as `String`, missing cells as
 /// their markers, so memory follows the columns a model uses, not the file's size. A column
 /// is numeric when every non-missing cell is a number; one that turns out to be text after some
@@ -37,44 +37,34 @@ struct CSVReader {
         var text: String
     }
 
-    /// The kept columns of every row read so far.
+    /// The kept columns of every row read so far. The numbers and lines are filled in parallel
+    /// in ``RowBlocks`` and moved here when the scan ends; the rest is appended chunk by chunk.
     struct Accumulator {
-        var numbers: [[Double]]
+        var numbers: [[Double]] = []
         var strings: [[String]]
         var missing: [[(row: Int, marker: String)]]
         var firstText: [TextCell?]
-        var lines: [Int32] = []
+        var lines: [Int] = []
         var rows = 0
 
-        init(columns: Int, expectedRows: Int, text: Set<Int>) {
-            numbers = (0..<columns).map { j in
-                if text.contains(j) { return [] }
-                return [Double](unsafeUninitializedCapacity: expectedRows) { buffer, count in
-                    adviseHugePages(buffer.baseAddress, bytes: buffer.count * 8)
-                    count = 0
-                }
-            }
+        init(columns: Int) {
             strings = Array(repeating: [], count: columns)
             missing = Array(repeating: [], count: columns)
             firstText = Array(repeating: nil, count: columns)
-            lines.reserveCapacity(expectedRows)
         }
 
-        /// Appends a part (the next chunk's rows).
-        mutating func append(_ part: PartScratch, text: [Bool]) {
-            for j in numbers.indices {
-                if text[j] {
-                    strings[j].append(contentsOf: part.strings[j])
-                } else if firstText[j] == nil {
-                    numbers[j].append(contentsOf: UnsafeBufferPointer(start: part.numbers[j], count: part.rows))
-                }
+        /// Counts in a part (the next chunk's rows) and appends its text cells and markers;
+        /// returns the row its first row becomes. Its numbers are copied by ``RowBlocks``.
+        mutating func append(_ part: PartScratch, text: [Bool]) -> Int {
+            for j in strings.indices {
+                if text[j] { strings[j].append(contentsOf: part.strings[j]) }
                 for marker in part.missing[j] { missing[j].append((rows + marker.row, marker.marker)) }
                 if firstText[j] == nil, let t = part.firstText[j] {
                     firstText[j] = TextCell(row: rows + t.row, line: t.line, text: t.text)
                 }
             }
-            lines.append(contentsOf: UnsafeBufferPointer(start: part.lines, count: part.rows))
             rows += part.rows
+            return rows - part.rows
         }
     }
 
@@ -125,7 +115,7 @@ struct CSVReader {
                 firstNonNumericRow: isText ? (all.firstText[j]?.row ?? firstNonNumeric(strings, missing)) : nil,
                 filePosition: index + 1))
         }
-        return DataTable(source: source, columns: columns, rowLines: all.lines.map(Int.init))
+        return DataTable(source: source, columns: columns, rowLines: all.lines)
     }
 
     /// Reads every data record, keeping the header's selected columns: each worker takes the
@@ -134,10 +124,9 @@ struct CSVReader {
         let isText = (0..<header.selected.count).map { text.contains($0) }
         let sample = chunks.carry
         let bytesPerRow = max(1, sample.count) / max(1, sample.reduce(0) { $0 + ($1 == 10 ? 1 : 0) })
-        let state = ScanState(
-            Accumulator(columns: header.selected.count,
-                        expectedRows: chunks.totalSize / max(bytesPerRow, header.names.count) + 1024, text: text),
-            line: 1 + header.lines)
+        let blocks = RowBlocks(numeric: isText.map { !$0 },
+                               capacity: chunks.totalSize / max(bytesPerRow, header.names.count) + 1024)
+        let state = ScanState(Accumulator(columns: header.selected.count), line: 1 + header.lines)
         let turns = Turnstile()
         runParallel(workers) { _ in
             let buffer = ByteBuffer(), part = PartScratch(columns: header.selected.count)
@@ -151,21 +140,28 @@ struct CSVReader {
                     return
                 }
                 parsePart(buffer.base, from: 0, to: chunk.count, header: header, isText: isText, into: part)
-                turns.take(chunk.index) {
-                    guard !state.failed else { return }
+                // In turn: the part's rows are counted in and its text and markers appended.
+                let place: (row: Int, line: Int)? = turns.take(chunk.index) {
+                    guard !state.failed else { return nil }
                     if let error = part.error {
                         state.fail(error.shiftingLines(by: state.line), at: chunk.index)
-                        return
+                        return nil
                     }
-                    for i in 0..<part.rows { part.lines[i] += Int32(state.line) }
                     for j in part.firstText.indices where part.firstText[j] != nil { part.firstText[j]!.line += state.line }
+                    let line = state.line
                     state.line += part.newlines
-                    state.all.append(part, text: isText)
+                    let row = state.all.append(part, text: isText)
+                    blocks.reserve(row + part.rows)
+                    return (row, line)
                 }
+                // Then its numbers, beside the other worker's.
+                if let place { blocks.copy(part, to: place.row, lineBase: place.line) }
             }
         }
         if let failure = state.failure { throw failure.error }
-        return state.all
+        var all = state.all
+        (all.numbers, all.lines) = blocks.finish(rows: all.rows)
+        return all
     }
 
     /// What the workers of one scan share: the rows, changed only in a turn, and the failure,

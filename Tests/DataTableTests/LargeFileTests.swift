@@ -2,7 +2,7 @@ import DataTable
 import Foundation
 import Testing
 
-/// Files larger than the reader's 16 MB chunk: records cut by a chunk's end (quoted newlines
+/// Files of many of the reader's chunks (up to 1 MB each): records cut by a chunk's end (quoted newlines
 /// among them), the next chunk read while one is parsed, parts split across cores, a column
 /// that turns to text at the last row (a second pass), and errors far into the file. Read from
 /// disk with every core and with one, the table must equal the one parsed from memory in a
@@ -56,6 +56,27 @@ import Testing
                     #expect(a.strings == b.strings, "\(a.name)")
                     #expect(a.missing == b.missing, "\(a.name)")
                 }
+            }
+        }
+    }
+
+    /// The reader sizes its columns from the rows at the start of the file; here they are long
+    /// and the rest short, so the columns must grow while the workers fill them.
+    @Test func columnsGrowPastTheirEstimate() throws {
+        var bytes = Array("x,pad\n".utf8)
+        let long = String(repeating: "Rhondda Cynon Taf ", count: 12)
+        let rows = 400_000
+        for i in 0..<rows { bytes += Array("\(Double(i) * 0.125),\(i < 20_000 ? long : "z")\n".utf8) }
+        try withFile(bytes) { path in
+            for threads in [nil, 1] {
+                var options = CSVOptions()
+                options.threads = threads
+                let table = try DataTable.read(path: path, options: options)
+                #expect(table.rowCount == rows)
+                #expect(table.rowLines == Array(2..<(rows + 2)))
+                let x = try table.column(named: "x")
+                #expect(x.numbers == (0..<rows).map { Double($0) * 0.125 })
+                #expect(try table.column(named: "pad").strings.suffix(2) == ["z", "z"])
             }
         }
     }
