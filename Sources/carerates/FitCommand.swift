@@ -218,8 +218,8 @@ struct ModelOptions: ParsableArguments {
         }
         do {
             return (parsed, try DataTable.read(path: path, options: options), path)
-        } catch let error as DataError {
-            // A misspelt column of the formula: point at it there.
+        } catch {
+            // (A DataError: read throws typed.) A misspelt column of the formula: point at it there.
             if let pointed = parsed.pointing(at: error) { throw CLIError(pointed.description) }
             throw error
         }
