@@ -119,7 +119,8 @@ struct CSVReader {
     }
 
     /// Reads every data record, keeping the header's selected columns: each worker takes the
-    /// next chunk, parses it, and appends its rows when the chunks before it are appended.
+    /// next chunk, parses it, counts its rows in after the chunks before it, and copies its
+    /// numbers into place.
     private func scan(_ chunks: ChunkSource, header: Header, text: Set<Int>) throws(DataError) -> Accumulator {
         let isText = (0..<header.selected.count).map { text.contains($0) }
         let sample = chunks.carry
