@@ -140,7 +140,7 @@ struct CSVReader {
                     state.fail(error, at: .max)
                     return
                 }
-                parsePart(buffer.base, from: 0, to: chunk.count, header: header, isText: isText, into: part)
+                parsePart(buffer.base, count: chunk.count, header: header, isText: isText, into: part)
                 // In turn: the part's rows are counted in and its text and markers appended.
                 let place: (row: Int, line: Int)? = turns.take(chunk.index) {
                     guard !state.failed else { return nil }
@@ -250,15 +250,15 @@ struct CSVReader {
 
     // MARK: Parsing
 
-    /// Parses the records in `p[start..<end]` into `part` (line numbers relative to `start`).
+    /// Parses the records in `p[0..<end]` into `part` (line numbers relative to its start).
     private func parsePart(
-        _ p: UnsafePointer<UInt8>, from start: Int, to end: Int, header: Header, isText: [Bool], into part: PartScratch
+        _ p: UnsafePointer<UInt8>, count end: Int, header: Header, isText: [Bool], into part: PartScratch
     ) {
         let fieldCount = header.names.count
         var slot = [Int](repeating: -1, count: fieldCount)
         for (j, index) in header.selected.enumerated() { slot[index] = j }
         // A record has at least one byte per field, so this bounds the rows.
-        part.reset(capacity: (end - start) / max(1, fieldCount) + 1)
+        part.reset(capacity: end / max(1, fieldCount) + 1)
         let markers = CellMarkers(options.inferTypes ? options.missingMarkers : [])
         let delimiter = options.delimiter
         let numbers = part.numbers  // the pointers, for the loop
@@ -271,7 +271,7 @@ struct CSVReader {
             let j = k < fieldCount ? slot[k] : -1
             target[k] = j >= 0 && !isText[j] && !textSeen[j] ? numbers[j] : nil
         }
-        var pos = start
+        var pos = 0
         var line = 0
         var rows = 0
         defer {
