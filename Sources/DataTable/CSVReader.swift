@@ -6,7 +6,8 @@ import Dispatch
 /// The CSV reading engine behind ``DataTable/read(path:options:)``.
 ///
 /// The file is read in chunks (up to 1 MB, ``ChunkSource``), never whole; one worker per core
-/// takes the next chunk, parses it, and places its rows after the previous chunk's (``RowBlocks``). Only the columns asked for
+/// takes the next chunk, parses it, and places its rows after the previous chunk's
+/// (``RowBlocks``). Only the columns asked for
 /// (``CSVOptions/columns``) are kept: numbers as `Double`, text as `String`, missing cells as
 /// their markers, so memory follows the columns a model uses, not the file's size. A column
 /// is numeric when every non-missing cell is a number; one that turns out to be text after some

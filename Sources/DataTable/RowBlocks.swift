@@ -75,6 +75,9 @@ final class RowBlocks: @unchecked Sendable {
         return (numbers, lines)
     }
 
+    /// The storage's addresses, for copies made without touching the arrays: nothing else
+    /// touches them until they grow (which takes the addresses again) or finish, so their
+    /// storage stays where it is.
     private func takeBases() {
         numberBases = numbers.indices.map { j in
             numbers[j].isEmpty ? nil : numbers[j].withUnsafeMutableBufferPointer { $0.baseAddress }
