@@ -5,20 +5,17 @@ import Foundation
 /// made side by side compare fairly. The peer's script reads one request per line on stdin
 /// and answers each with one line, its time in seconds.
 final class PeerSession {
-    private let process = Process()
+    private let process: Process
     private let input = Pipe()
     private let output = Pipe()
     private var pending: [UInt8] = []
 
     /// Starts `tool` with `arguments`; nil when peers are switched off or the tool is missing.
     init?(_ tool: String, _ arguments: [String]) {
-        if ProcessInfo.processInfo.environment["CARERATES_BENCH_PEERS"] == "none" { return nil }
-        guard let path = which(tool) else { return nil }
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
+        guard let process = peerProcess(tool, arguments) else { return nil }
+        self.process = process
         process.standardInput = input
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return nil }
     }
 

@@ -82,16 +82,23 @@ func peer(_ tool: String, _ arguments: [String]) -> (seconds: Double, coefficien
     return (numbers[0], Array(numbers.dropFirst()))
 }
 
-/// Runs a peer and returns the numbers it prints, or nil if it is missing or fails.
-func peerNumbers(_ tool: String, _ arguments: [String]) -> [Double]? {
+/// A peer's process, not yet started, with its errors discarded; nil when peers are switched
+/// off (CARERATES_BENCH_PEERS=none) or the tool is missing.
+func peerProcess(_ tool: String, _ arguments: [String]) -> Process? {
     if ProcessInfo.processInfo.environment["CARERATES_BENCH_PEERS"] == "none" { return nil }
     guard let path = which(tool) else { return nil }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
+    process.standardError = FileHandle.nullDevice
+    return process
+}
+
+/// Runs a peer and returns the numbers it prints, or nil if it is missing or fails.
+func peerNumbers(_ tool: String, _ arguments: [String]) -> [Double]? {
+    guard let process = peerProcess(tool, arguments) else { return nil }
     let pipe = Pipe()
     process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
     guard (try? process.run()) != nil else { return nil }
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
