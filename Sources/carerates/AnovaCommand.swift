@@ -44,13 +44,8 @@ struct AnovaCommand: ParsableCommand {
         for text in formula {
             do { formulas.append(try Formula(text)) } catch { throw CLIError(error.description) }
         }
-        if glm.isGeneralized {
-            let options = glm.options(weights: weights, standardErrors: .classical, level: 0.95)
-            let report = GLMNestedModelReport(try GLMNestedComparison.compare(formulas, data: table, options: options))
-            try OutputWriter.emit(format, text: { report.text }, csv: { report.csv }, json: { report.json }, to: out, inputs: [path])
-            return
-        }
-        let report = NestedModelReport(try NestedModelComparison.compare(formulas, data: table, weights: weights, weightKind: weightKind))
-        try OutputWriter.emit(format, text: { report.text }, csv: { report.csv }, json: { report.json }, to: out, inputs: [path])
+        let spec = try ModelChoice.specification(
+            glm, weights: weights, weightKind: weightKind, tolerance: nil, standardErrors: .classical, level: 0.95)
+        try OutputWriter.emit(format, try spec.nestedComparison(formulas, data: table), to: out, inputs: [path])
     }
 }

@@ -1,17 +1,17 @@
 import Foundation
+import Report
 
 /// Writes results to standard output, or to a file atomically (a temporary file in the same
 /// folder, then renamed), refusing to write over an input.
 enum OutputWriter {
-    /// Renders in `format` (text also for markdown where a report has no table of its own) and writes.
-    static func emit(
-        _ format: OutputFormat, text: () -> String, csv: () -> String, json: () -> String, to path: String?, inputs: [String]
-    ) throws {
+    /// Renders `report` in `format` (Markdown: the report's own table, else its text) and writes.
+    static func emit(_ format: OutputFormat, _ report: any RenderedReport, to path: String?, inputs: [String]) throws {
         let output: String
         switch format {
-        case .text, .markdown: output = text()
-        case .csv: output = csv()
-        case .json: output = json()
+        case .text: output = report.text
+        case .markdown: output = report.markdownTable ?? report.text
+        case .csv: output = report.csv
+        case .json: output = report.json
         }
         try write(output, to: path, inputs: inputs)
     }

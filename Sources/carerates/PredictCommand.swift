@@ -43,25 +43,11 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         // Default identifiers are found among all columns, so then every column is read.
-        if glm.isGeneralized {
-            let (fit, path) = try model.fitGeneralized(glm, level: confidence.level, alsoRead: output.ids)
-            let table = try new.map { try DataTable.read(path: DatasetLocator.resolve($0)) } ?? fit.frame.table
-            let predictions = try fit.predict(new == nil ? nil : table, level: confidence.level, draws: draws, seed: seed)
-            let report = try GLMPredictionReport(predictions, fit: fit, table: table, ids: output.ids)
-            try output.emit(text: { report.text }, csv: { report.csv }, json: { report.json },
-                            inputs: [path] + (new.map { [DatasetLocator.resolve($0)] } ?? []))
-            return
-        }
-        let (fit, path) = try model.fit(alsoRead: output.ids)
-        var inputs = [path]
-        var table = fit.frame.table
-        if let new {
-            let newPath = DatasetLocator.resolve(new)
-            table = try DataTable.read(path: newPath)
-            inputs.append(newPath)
-        }
-        let predictions = try fit.predict(new == nil ? nil : table, level: confidence.level)
-        let report = try PredictionReport(predictions, table: table, ids: output.ids)
-        try output.emit(text: { report.text }, csv: { report.csv }, json: { report.json }, inputs: inputs)
+        let spec = try model.specification(glm, level: confidence.level)
+        let (fit, path) = try model.fit(spec, alsoRead: output.ids)
+        let newPath = new.map { DatasetLocator.resolve($0) }
+        let table = try newPath.map { try DataTable.read(path: $0) }
+        let request = PredictionRequest(level: confidence.level, draws: draws, seed: seed)
+        try output.emit(try fit.predictionReport(table, request: request, ids: output.ids), inputs: [path] + (newPath.map { [$0] } ?? []))
     }
 }

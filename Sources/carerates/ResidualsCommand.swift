@@ -22,15 +22,8 @@ struct ResidualsCommand: ParsableCommand {
 
     func run() throws {
         // Default identifiers are found among all columns, so then every column is read.
-        if glm.isGeneralized {
-            let (fit, path) = try model.fitGeneralized(glm, alsoRead: output.ids)
-            let report = try GLMObservationReport(fit: fit, ids: output.ids)
-            try output.emit(text: { report.text }, csv: { report.csv }, json: { report.json }, inputs: [path])
-            return
-        }
-        let (fit, path) = try model.fit(alsoRead: output.ids)
-        let report = try ObservationReport(fit: fit, ids: output.ids)
-        try output.emit(text: { report.text }, csv: { report.csv }, json: { report.json }, inputs: [path])
+        let (fit, path) = try model.fit(try model.specification(glm), alsoRead: output.ids)
+        try output.emit(try fit.observationReport(ids: output.ids), inputs: [path])
     }
 }
 
@@ -48,7 +41,7 @@ struct RowOutputOptions: ParsableArguments {
     /// The --id columns, nil when not given.
     var ids: [String]? { id.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } }
 
-    func emit(text: () -> String, csv: () -> String, json: () -> String, inputs: [String]) throws {
-        try OutputWriter.emit(format, text: text, csv: csv, json: json, to: out, inputs: inputs)
+    func emit(_ report: any RenderedReport, inputs: [String]) throws {
+        try OutputWriter.emit(format, report, to: out, inputs: inputs)
     }
 }

@@ -18,19 +18,33 @@ public enum LinearModel {
     /// - Parameters:
     ///   - backend: the linear-algebra backend (default: LAPACK where built in).
     ///   - tolerance: rank tolerance for aliasing (``PivotedQR``); nil for the default.
-    /// - Throws: ``ModelError`` naming the file, line and column or the formula position.
     ///   - standardErrors: the estimator (default classical); `.cluster(column:)` names the
     ///     column whose values group the rows.
     ///   - level: confidence level of the intervals (default 0.95).
     ///   - alsoRequire: columns that must be present in a row for it to be used.
+    /// - Throws: ``ModelError`` naming the file, line and column or the formula position.
     public static func fit(
         _ formula: Formula, data: DataTable, backend: (any Backend)? = nil, tolerance: Double? = nil,
         standardErrors: StandardErrorKind = .classical, level: Double = 0.95, weights: String? = nil,
         weightKind: WeightKind = .analytic, alsoRequire: [String] = []
     ) throws(ModelError) -> LinearModelFit {
+        let options = LinearModelOptions(
+            tolerance: tolerance, standardErrors: standardErrors, level: level, weights: weights, weightKind: weightKind,
+            alsoRequire: alsoRequire)
+        return try fit(formula, data: data, options: options, backend: backend)
+    }
+
+    /// Fits `formula` to `data` with `options`, on the table rows `candidates` only when given
+    /// (``ModelFrame/init(formula:table:groupColumn:weightsColumn:alsoRequire:candidates:)``).
+    public static func fit(
+        _ formula: Formula, data: DataTable, options: LinearModelOptions, backend: (any Backend)? = nil,
+        candidates: [Int]? = nil
+    ) throws(ModelError) -> LinearModelFit {
+        let (standardErrors, weights, weightKind) = (options.standardErrors, options.weights, options.weightKind)
         let groupColumn = standardErrors.clusterColumn
         let frame = try ModelFrame(
-            formula: formula, table: data, groupColumn: groupColumn, weightsColumn: weights, alsoRequire: alsoRequire)
+            formula: formula, table: data, groupColumn: groupColumn, weightsColumn: weights,
+            alsoRequire: options.alsoRequire, candidates: candidates)
         if formula.responseFailures != nil {
             throw .unsupported("a cbind(successes, failures) response is for --family binomial")
         }
@@ -43,7 +57,7 @@ public enum LinearModel {
         let chosen = try resolveBackend(backend)
         // Weighted least squares solves the working problem sqrt(w) y ~ sqrt(w) X.
         let working = frame.workingProblem
-        let solution = LeastSquares.solve(working.design, working.response, backend: chosen, tolerance: tolerance)
+        let solution = LeastSquares.solve(working.design, working.response, backend: chosen, tolerance: options.tolerance)
         let used = LinearModelFit.observations(frame, weightKind)
         if used <= solution.rank {
             throw .tooFewRows(file: data.source, rows: n, coefficients: p, dropped: frame.dropped.count)
@@ -63,39 +77,9 @@ public enum LinearModel {
             standardErrors, frame: frame, solution: solution, design: working.design, observations: used,
             clusters: frame.groups, cr2Model: cr2Model, frequencyWeights: weightKind == .frequency ? frame.weights : nil)
         return LinearModelFit(
-            frame: frame, solution: solution, workingDesign: working.design, covariance: covariance, level: level,
-            weightKind: weightKind)
+            frame: frame, solution: solution, workingDesign: working.design, covariance: covariance, options: options,
+            backend: chosen)
     }
-}
-
-/// How a column of weights is read. The coefficients are the same either way; the number of
-/// observations, and so every degree of freedom, the log likelihood and the robust errors, differ.
-public enum WeightKind: String, Sendable, CaseIterable {
-    /// Inverse-variance weights, as R's `lm(weights =)` and Stata's `aweight`: row i has variance
-    /// `sigma^2 / w_i`, and counts once.
-    case analytic
-    /// Frequency weights, as Stata's `fweight`: row i stands for `w_i` identical observations
-    /// (whole numbers); every statistic is that of the data with each row repeated `w_i` times.
-    case frequency
-}
-
-/// One row of a coefficient table.
-public struct CoefficientRow: Sendable {
-    /// R's name for the coefficient.
-    public let term: String
-    /// `nil` when the term is aliased (R prints `NA`).
-    public let estimate: Double?
-    public let standardError: Double?
-    /// The t statistic.
-    public let statistic: Double?
-    /// Two-sided p-value from t (residual degrees of freedom, or G - 1 for cluster-robust errors).
-    public let pValue: Double?
-    /// The confidence interval at the fit's level.
-    public let confidenceLow: Double?
-    public let confidenceHigh: Double?
-    /// Degrees of freedom of the test and interval.
-    public let degreesOfFreedom: Double?
-    public var aliased: Bool { estimate == nil }
 }
 
 /// A fitted linear model: coefficients, their classical standard errors, and fit statistics.
@@ -107,10 +91,14 @@ public struct LinearModelFit: Sendable {
     public let workingDesign: Matrix
     /// The coefficient covariance behind the standard errors.
     public let covariance: CovarianceEstimate
+    /// How the model was fitted (refits use the same).
+    public let options: LinearModelOptions
+    let backend: any Backend
+
     /// Confidence level of the intervals.
-    public let level: Double
+    public var level: Double { options.level }
     /// How the weights, if any, are read.
-    public let weightKind: WeightKind
+    public var weightKind: WeightKind { options.weightKind }
 
     /// The name of the standard-error estimator, printed beside every table.
     public var standardErrorKind: String { covariance.description }
@@ -207,8 +195,11 @@ public struct LinearModelFit: Sendable {
                 Distributions.fUpperTail(f, d1: Double(numerator), d2: Double(residualDegreesOfFreedom)))
     }
 
-    /// The Gaussian log-likelihood at the ML variance, as R's `logLik.lm`.
-    public var logLikelihood: Double {
+    /// The Gaussian log-likelihood at the ML variance, as R's `logLik.lm` (never nil: the
+    /// optional is ``FittedModel``'s, for models that have none).
+    public var logLikelihood: Double? { gaussianLogLikelihood }
+
+    var gaussianLogLikelihood: Double {
         let n = Double(observations)
         let perObservation: Double = log(2 * Double.pi) + log(residualSumOfSquares / n) + 1
         // Analytic weights enter the Gaussian density; frequency weights only count rows.
@@ -217,24 +208,7 @@ public struct LinearModelFit: Sendable {
     }
 
     /// AIC with the variance counted as a parameter, as R's `AIC`.
-    public var aic: Double { -2 * logLikelihood + 2 * Double(rank + 1) }
+    public var aic: Double { -2 * gaussianLogLikelihood + 2 * Double(rank + 1) }
     /// BIC, as R's `BIC`.
-    public var bic: Double { -2 * logLikelihood + log(Double(observations)) * Double(rank + 1) }
-}
-
-/// The backend given, or the preferred one of this build.
-func resolveBackend(_ backend: (any Backend)?) throws(ModelError) -> any Backend {
-    if let backend { return backend }
-    do { return try BackendKind.preferred.make() } catch { throw .linearAlgebra(error) }
-}
-
-/// Kahan–Babuška summation.
-func compensatedSum(_ values: [Double]) -> Double {
-    var sum = 0.0, c = 0.0
-    for v in values {
-        let t = sum + v
-        c += abs(sum) >= abs(v) ? (sum - t) + v : (v - t) + sum
-        sum = t
-    }
-    return sum + c
+    public var bic: Double { -2 * gaussianLogLikelihood + log(Double(observations)) * Double(rank + 1) }
 }

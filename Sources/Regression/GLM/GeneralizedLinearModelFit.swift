@@ -9,7 +9,7 @@ public struct GeneralizedLinearModelFit: Sendable {
     public let frame: ModelFrame
     public let options: GLMOptions
     let model: FamilyModel
-    let response: GLMResponse
+    let glmResponse: GLMResponse
     /// Offsets per used row: the formula's `offset()` terms plus the log exposure.
     public let offset: [Double]
     let result: IRLS.Result
@@ -27,7 +27,7 @@ public struct GeneralizedLinearModelFit: Sendable {
         self.frame = frame
         self.options = options
         self.model = model
-        self.response = response
+        self.glmResponse = response
         self.offset = offset
         self.result = result
         self.backend = backend
@@ -43,14 +43,14 @@ public struct GeneralizedLinearModelFit: Sendable {
     /// start), so it is computed when asked for, not during the fit.
     public var nullDeviance: Double {
         let n = frame.rows.count
-        let irls = IRLS(x: Matrix(rows: n, columns: 1, repeating: 1), y: response.y, priorWeights: response.priorWeights,
+        let irls = IRLS(x: Matrix(rows: n, columns: 1, repeating: 1), y: glmResponse.y, priorWeights: glmResponse.priorWeights,
                         offset: offset, model: model, backend: backend, maxIterations: options.maxIterations)
         guard frame.formula.intercept else { return irls.deviance(offset.map { link.mean($0) }) }
         if frame.offset != nil || options.exposure != nil {
-            return irls.run(startMu: thetaFit == nil ? result.mu : response.start(model)).deviance
+            return irls.run(startMu: thetaFit == nil ? result.mu : glmResponse.start(model)).deviance
         }
-        let w = response.priorWeights
-        let mean = zip(w, response.y).reduce(0) { $0 + $1.0 * $1.1 } / w.reduce(0, +)
+        let w = glmResponse.priorWeights
+        let mean = zip(w, glmResponse.y).reduce(0) { $0 + $1.0 * $1.1 } / w.reduce(0, +)
         return irls.deviance(Array(repeating: mean, count: n))
     }
 
@@ -69,7 +69,7 @@ public struct GeneralizedLinearModelFit: Sendable {
     public var converged: Bool { result.converged }
     public var rank: Int { result.solution.rank }
     /// Rows with a non-zero prior weight (R's `n.ok`, and `nobs`).
-    public var observations: Int { response.priorWeights.filter { $0 > 0 }.count }
+    public var observations: Int { glmResponse.priorWeights.filter { $0 > 0 }.count }
     public var residualDegreesOfFreedom: Int { observations - rank }
     public var nullDegreesOfFreedom: Int { observations - (frame.formula.intercept ? 1 : 0) }
     /// The fitted means.
@@ -77,8 +77,8 @@ public struct GeneralizedLinearModelFit: Sendable {
     /// The linear predictor, offsets included.
     public var linearPredictor: [Double] { result.eta }
     /// The response as fitted (binomial: the proportion of successes).
-    public var responseValues: [Double] { response.y }
-    public var priorWeights: [Double] { response.priorWeights }
+    public var responseValues: [Double] { glmResponse.y }
+    public var priorWeights: [Double] { glmResponse.priorWeights }
     public var coefficientEstimates: [Double] { result.coefficients }
     public var aliased: [String] { result.solution.aliased.map { frame.columnNames[$0] } }
 
@@ -104,8 +104,8 @@ public struct GeneralizedLinearModelFit: Sendable {
     public var dispersion: Double {
         guard family.estimatesDispersion else { return 1 }
         var total = 0.0
-        for i in response.y.indices where result.workingWeights[i] > 0 {
-            let r = (response.y[i] - result.mu[i]) / link.derivative(result.eta[i])
+        for i in glmResponse.y.indices where result.workingWeights[i] > 0 {
+            let r = (glmResponse.y[i] - result.mu[i]) / link.derivative(result.eta[i])
             total += result.workingWeights[i] * r * r
         }
         return total / Double(residualDegreesOfFreedom)
@@ -114,9 +114,9 @@ public struct GeneralizedLinearModelFit: Sendable {
     /// Pearson's chi-squared statistic, `sum w (y - mu)^2 / V(mu)`.
     public var pearsonChiSquared: Double {
         var total = 0.0
-        for i in response.y.indices where response.priorWeights[i] > 0 {
-            let r = response.y[i] - result.mu[i]
-            total += response.priorWeights[i] * r * r / model.variance(result.mu[i])
+        for i in glmResponse.y.indices where glmResponse.priorWeights[i] > 0 {
+            let r = glmResponse.y[i] - result.mu[i]
+            total += glmResponse.priorWeights[i] * r * r / model.variance(result.mu[i])
         }
         return total
     }
@@ -128,7 +128,7 @@ public struct GeneralizedLinearModelFit: Sendable {
     func logLikelihood(mu: [Double], deviance: Double, thetaFit: ThetaFit?) -> Double? {
         guard family.hasLikelihood else { return nil }
         if let thetaFit { return thetaFit.logLikelihood }
-        let term = model.aicTerm(y: response.y, trials: response.trials, mu: mu, weights: response.priorWeights, deviance: deviance)
+        let term = model.aicTerm(y: glmResponse.y, trials: glmResponse.trials, mu: mu, weights: glmResponse.priorWeights, deviance: deviance)
         return (family == .gaussian || family == .gamma ? 1 : 0) - term / 2
     }
 
@@ -196,8 +196,8 @@ extension GeneralizedLinearModelFit {
         let design = rowsScaled(frame.design, byRootOf: result.workingWeights)
         let h = CovarianceEstimator.leverages(design, kept: solution.keptColumns, c: solution.keptUnscaledCovariance)
         let phi = dispersion, k = Double(rank)
-        return response.y.indices.map { i in
-            let y = response.y[i], mu = result.mu[i], w = response.priorWeights[i]
+        return glmResponse.y.indices.map { i in
+            let y = glmResponse.y[i], mu = result.mu[i], w = glmResponse.priorWeights[i]
             let e = y - mu
             let pearson = e * (w / model.variance(mu)).squareRoot()
             let unit = max(0, model.devianceContribution(y, mu, w))

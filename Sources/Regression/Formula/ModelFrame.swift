@@ -38,9 +38,12 @@ public struct ModelFrame: Sendable {
     ///   - groupColumn: a column whose labels are kept for cluster-robust errors.
     ///   - alsoRequire: further columns that must be present in a row for it to be used (so
     ///     that nested models are fitted to the same rows).
+    ///   - candidates: the table rows to consider, ascending (nil: all). The frame is then the
+    ///     one the table holding only those rows would give (transforms and levels learned from
+    ///     them too), with row numbers still those of `table`: what a refit on a subset needs.
     public init(
         formula: Formula, table: DataTable, groupColumn: String? = nil, weightsColumn: String? = nil,
-        alsoRequire: [String] = []
+        alsoRequire: [String] = [], candidates: [Int]? = nil
     ) throws(ModelError) {
         self.formula = formula
         self.table = table
@@ -76,8 +79,8 @@ public struct ModelFrame: Sendable {
         for name in alsoRequire + (weightsColumn.map { [$0] } ?? []) where !variables.contains(name) { variables.append(name) }
         let withMissing = variables.map { columns[$0] ?? required[$0] ?? groupColumnData! }.enumerated()
             .filter { !$0.element.missing.isEmpty }
-        keep.reserveCapacity(table.rowCount)
-        for i in 0..<table.rowCount {
+        keep.reserveCapacity(candidates?.count ?? table.rowCount)
+        for i in candidates ?? Array(0..<table.rowCount) {
             if let (k, column) = withMissing.first(where: { $0.element.missing[i] != nil }) {
                 dropped.append(DroppedRow(row: i, line: table.rowLines[i], column: variables[k], marker: column.missing[i]!))
             } else {
@@ -105,7 +108,7 @@ public struct ModelFrame: Sendable {
         failures = formula.responseFailures.map { name in keep.map { columns[name]!.numbers[$0] } }
 
         // Evaluate each model variable over the rows used (data-dependent transforms learned first).
-        learned = try LearnedTransform.learn(formula: formula, table: table, columns: columns)
+        learned = try LearnedTransform.learn(formula: formula, table: table, columns: columns, candidates: candidates)
         let evaluator = Evaluator(table: table, columns: columns, rows: keep, formula: formula, learned: learned)
         var values = [String: ModelVariable]()
         for term in formula.terms {
@@ -217,80 +220,6 @@ extension Formula {
     func requireColumns(in table: DataTable) throws(ModelError) {
         for name in variables {
             do { _ = try table.column(named: name) } catch { throw pointing(at: error).map { .formula($0) } ?? .data(error) }
-        }
-    }
-}
-
-/// `diag(sqrt(w)) X`: the design of a weighted least-squares problem.
-func rowsScaled(_ x: Matrix, byRootOf w: [Double]) -> Matrix {
-    let root = w.map { $0.squareRoot() }
-    var out = x
-    for j in 0..<x.columns { for i in 0..<x.rows { out[i, j] *= root[i] } }
-    return out
-}
-
-/// `x_i^T M x_i` for row `i` of `x`, over the design columns `kept` (M indexed by design column):
-/// the variance of a linear prediction.
-func rowQuadraticForm(_ x: Matrix, row i: Int, kept: [Int], _ m: Matrix) -> Double {
-    var total = 0.0
-    for a in kept {
-        var inner = 0.0
-        for c in kept { inner += m[a, c] * x[i, c] }
-        total += x[i, a] * inner
-    }
-    return total
-}
-
-/// Errors in setting up or fitting a model, each naming the place at fault.
-public enum ModelError: Error, CustomStringConvertible {
-    case data(DataError)
-    case formula(FormulaError)
-    case textColumn(SourceLocation, value: String)
-    case notFinite(term: String, line: Int, value: Double)
-    case unknownLevel(term: String, level: String, levels: [String])
-    case notCategorical(term: String)
-    case unseenLevel(term: String, level: String, line: Int)
-    case badWeight(SourceLocation, value: Double)
-    case badFrequencyWeight(SourceLocation, value: Double)
-    case badResponse(SourceLocation, value: Double, reason: String)
-    case unsupported(String)
-    case tooFewRows(file: String, rows: Int, coefficients: Int, dropped: Int)
-    case noVariation(file: String, response: String)
-    case tooFewClusters(file: String, column: String, clusters: Int)
-    case linearAlgebra(LinearAlgebraError)
-
-    public var description: String {
-        switch self {
-        case .data(let e): return e.description
-        case .formula(let e): return e.description
-        case .textColumn(let at, let value):
-            return "\(at): \"\(value)\" is not a number, so column \"\(at.columnName ?? "")\" is text; "
-                + "write factor(\(at.columnName ?? "")) if its values are categories"
-        case .tooFewRows(let file, let rows, let p, let dropped):
-            return "\(file): \(rows) usable rows for \(p) coefficients; a linear model needs more rows than coefficients"
-                + (dropped > 0 ? " (\(dropped) rows were dropped for missing values)" : "")
-        case .notFinite(let term, let line, let value):
-            return "term \(term) is \(value) at line \(line); a model variable must be finite there"
-        case .unknownLevel(let term, let level, let levels):
-            return "\(term): reference level \"\(level)\" is not among its levels (\(levels.prefix(8).joined(separator: ", "))\(levels.count > 8 ? ", ..." : ""))"
-        case .badResponse(let at, let value, let reason):
-            return "\(at): \(value): \(reason)"
-        case .badWeight(let at, let value):
-            return "\(at): weight \(value) is not a finite number of at least 0"
-        case .badFrequencyWeight(let at, let value):
-            return "\(at): frequency weight \(value) is not a whole number; a frequency weight counts identical rows "
-                + "(--weight-kind analytic reads weights as inverse variances)"
-        case .unsupported(let why):
-            return why
-        case .unseenLevel(let term, let level, let line):
-            return "line \(line): \(term) has level \"\(level)\", which the fitted model never saw"
-        case .notCategorical(let term):
-            return "\(term): factor() needs a column, as in factor(year)"
-        case .tooFewClusters(let file, let column, let clusters):
-            return "\(file): column \"\(column)\" has \(clusters) distinct value\(clusters == 1 ? "" : "s") in the rows used; cluster-robust errors need at least 2 clusters"
-        case .noVariation(let file, let response):
-            return "\(file): response \"\(response)\" has no rows"
-        case .linearAlgebra(let e): return e.description
         }
     }
 }

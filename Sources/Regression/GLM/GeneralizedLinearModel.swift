@@ -55,6 +55,15 @@ public enum GeneralizedLinearModel {
     public static func fit(
         _ formula: Formula, data: DataTable, options: GLMOptions, backend: (any Backend)? = nil
     ) throws(ModelError) -> GeneralizedLinearModelFit {
+        try fit(formula, data: data, options: options, backend: backend, candidates: nil, start: nil)
+    }
+
+    /// A fit to the table rows `candidates` only (nil: all), warm-started from `start` when
+    /// given: the means of a fit to more rows, by table row, and its theta.
+    static func fit(
+        _ formula: Formula, data: DataTable, options: GLMOptions, backend: (any Backend)?, candidates: [Int]?,
+        start: (mu: [Int: Double], theta: Double?)?
+    ) throws(ModelError) -> GeneralizedLinearModelFit {
         let family = options.family
         let link = options.link ?? family.defaultLink
         guard family.links.contains(link) else {
@@ -70,7 +79,7 @@ public enum GeneralizedLinearModel {
         }
         let frame = try ModelFrame(
             formula: formula, table: data, groupColumn: options.standardErrors.clusterColumn, weightsColumn: options.weights,
-            alsoRequire: options.alsoRequire + (options.exposure.map { [$0] } ?? []))
+            alsoRequire: options.alsoRequire + (options.exposure.map { [$0] } ?? []), candidates: candidates)
         let n = frame.rows.count, p = frame.columnNames.count
         let chosen = try resolveBackend(backend)
         let response = try GLMResponse(frame: frame, family: family, link: link)
@@ -98,13 +107,20 @@ public enum GeneralizedLinearModel {
             IRLS(x: x, y: response.y, priorWeights: response.priorWeights, offset: offset, model: m, backend: chosen,
                  maxIterations: options.maxIterations, workspace: x.columns == p ? workspace : nil)
         }
+        // A warm start needs a mean for every row used.
+        var startMu: [Double]?
+        if let start {
+            let mu = frame.rows.compactMap { start.mu[$0] }
+            if mu.count == n { startMu = mu }
+        }
         var main: IRLS.Result
         var thetaFit: ThetaFit?
         if family == .negbin && options.theta == nil {
-            (main, thetaFit) = fitNegativeBinomial(irls: { irls($0) }, y: response.y, weights: response.priorWeights)
+            let warm = startMu.flatMap { mu in start?.theta.map { (mu: mu, theta: $0) } }
+            (main, thetaFit) = fitNegativeBinomial(irls: { irls($0) }, y: response.y, weights: response.priorWeights, start: warm)
             model.theta = thetaFit!.theta
         } else {
-            main = irls(model).run(startMu: response.start(model))
+            main = irls(model).run(startMu: startMu ?? response.start(model))
         }
         if !main.deviance.isFinite || !main.mu.allSatisfy({ model.isValid(mu: $0) }) {
             throw .unsupported("no valid set of coefficients was found for the \(family.rName) family with the \(link.rawValue) link "
@@ -168,10 +184,11 @@ public enum GeneralizedLinearModel {
 
     /// `MASS::glm.nb`: a Poisson fit, theta by ML at its means, then IRLS at fixed theta and theta
     /// again, alternating until the log-likelihood and theta settle (at most 25 alternations).
-    /// Only the last IRLS run's least-squares problem is refined.
-    static func fitNegativeBinomial(irls make: (FamilyModel) -> IRLS, y: [Double], weights: [Double])
-        -> (IRLS.Result, ThetaFit)
-    {
+    /// Only the last IRLS run's least-squares problem is refined. A warm `start` (means and theta
+    /// of a nearby fit) replaces the Poisson fit by a negative binomial one at that theta.
+    static func fitNegativeBinomial(
+        irls make: (FamilyModel) -> IRLS, y: [Double], weights: [Double], start: (mu: [Double], theta: Double)? = nil
+    ) -> (IRLS.Result, ThetaFit) {
         // Every run shares one workspace, so that the last problem can be refined from it.
         var shared: IRLS.Workspace?
         func irls(_ model: FamilyModel) -> IRLS {
@@ -180,9 +197,14 @@ public enum GeneralizedLinearModel {
             run.workspace = shared
             return run
         }
-        let poisson = irls(FamilyModel(family: .poisson, link: .log))
-        var main = poisson.run(startMu: y.map { $0 + 0.1 }, refine: false)
-        var last = poisson
+        var last: IRLS, main: IRLS.Result
+        if let start {
+            last = irls(FamilyModel(family: .negbin, link: .log, theta: start.theta))
+            main = last.run(startMu: start.mu, refine: false)
+        } else {
+            last = irls(FamilyModel(family: .poisson, link: .log))
+            main = last.run(startMu: y.map { $0 + 0.1 }, refine: false)
+        }
         let counts = CountTally(y: y, weights: weights)
         var mu = main.mu
         var th = thetaML(counts, y: y, weights: weights, mu: mu)

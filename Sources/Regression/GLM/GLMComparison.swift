@@ -55,27 +55,27 @@ extension GeneralizedLinearModelFit {
     }
 
     private func test(againstDesign x: Matrix, rank smallerRank: Int) -> GLMTest {
-        let irls = IRLS(x: x, y: response.y, priorWeights: response.priorWeights, offset: offset, model: model, backend: backend,
+        let irls = IRLS(x: x, y: glmResponse.y, priorWeights: glmResponse.priorWeights, offset: offset, model: model, backend: backend,
                         maxIterations: options.maxIterations)
         var mu: [Double], deviance: Double, theta: ThetaFit?
         if x.columns == 0 {
             mu = offset.map { link.mean($0) }
             deviance = irls.deviance(mu)
             if thetaFit != nil {
-                let counts = CountTally(y: response.y, weights: response.priorWeights)
-                let th = thetaML(counts, y: response.y, weights: response.priorWeights, mu: mu)
+                let counts = CountTally(y: glmResponse.y, weights: glmResponse.priorWeights)
+                let th = thetaML(counts, y: glmResponse.y, weights: glmResponse.priorWeights, mu: mu)
                 theta = ThetaFit(theta: th.value, standardError: th.standardError,
-                                 logLikelihood: negbinLogLikelihood(counts, y: response.y, weights: response.priorWeights,
+                                 logLikelihood: negbinLogLikelihood(counts, y: glmResponse.y, weights: glmResponse.priorWeights,
                                                                     mu: mu, theta: th.value), alternations: 0, warning: nil)
             }
         } else if thetaFit != nil {
             let (result, fit) = GeneralizedLinearModel.fitNegativeBinomial(
-                irls: { m in IRLS(x: x, y: response.y, priorWeights: response.priorWeights, offset: offset, model: m,
+                irls: { m in IRLS(x: x, y: glmResponse.y, priorWeights: glmResponse.priorWeights, offset: offset, model: m,
                                   backend: backend, maxIterations: options.maxIterations) },
-                y: response.y, weights: response.priorWeights)
+                y: glmResponse.y, weights: glmResponse.priorWeights)
             (mu, deviance, theta) = (result.mu, result.deviance, fit)
         } else {
-            let result = irls.run(startMu: response.start(model))
+            let result = irls.run(startMu: glmResponse.start(model))
             (mu, deviance) = (result.mu, result.deviance)
         }
         return test(smallerDeviance: deviance, smallerLogLikelihood: logLikelihood(mu: mu, deviance: deviance, thetaFit: theta),
@@ -100,7 +100,7 @@ extension GeneralizedLinearModelFit {
     /// families.
     public var overdispersionTests: [OverdispersionTest]? {
         guard family == .poisson else { return nil }
-        let y = response.y, mu = result.mu
+        let y = glmResponse.y, mu = result.mu
         let a = y.indices.map { ((y[$0] - mu[$0]) * (y[$0] - mu[$0]) - y[$0]) / mu[$0] }
         let n = Double(a.count)
         let mean = a.reduce(0, +) / n

@@ -38,25 +38,7 @@ extension GeneralizedLinearModelFit {
     public func predict(_ data: DataTable? = nil, level: Double = 0.95, draws: Int = 10_000, seed: UInt64 = 1)
         throws(ModelError) -> GLMPredictions
     {
-        let design: Matrix, rows: [Int], dropped: [ModelFrame.DroppedRow], offset: [Double]
-        if let data {
-            (design, rows, dropped) = try frame.design(for: data)
-            var total = try frame.offsets(for: data, rows: rows)
-            if let exposure = options.exposure {
-                let column: Column
-                do { column = try data.column(named: exposure) } catch { throw .data(error) }
-                for (k, row) in rows.enumerated() {
-                    let e = column.kind == .numeric && !column.isMissing(row) ? column.numbers[row] : .nan
-                    guard e > 0 && e.isFinite else {
-                        throw .badResponse(data.location(row: row, column: exposure), value: e, reason: "exposure must be positive")
-                    }
-                    total[k] += log(e)
-                }
-            }
-            offset = total
-        } else {
-            (design, rows, dropped, offset) = (frame.design, frame.rows, [], self.offset)
-        }
+        let (design, rows, dropped, offset) = try predictionInputs(data)
         let v = covariance
         let kept = result.solution.keptColumns
         let b = result.coefficients
@@ -85,6 +67,33 @@ extension GeneralizedLinearModelFit {
             fit: eta.map { link.mean($0) }, standardError: zip(eta, se).map { abs(link.derivative($0)) * $1 },
             low: bounds.map(\.0), high: bounds.map(\.1), predictionLow: interval?.low, predictionHigh: interval?.high,
             level: level, draws: draws, seed: seed)
+    }
+
+    /// The design, rows, rows left out and offsets (the exposure's log included) of `data`
+    /// through the fit's formula (nil: the rows fitted).
+    func predictionInputs(_ data: DataTable?) throws(ModelError)
+        -> (design: Matrix, rows: [Int], dropped: [ModelFrame.DroppedRow], offset: [Double])
+    {
+        let design: Matrix, rows: [Int], dropped: [ModelFrame.DroppedRow], offset: [Double]
+        if let data {
+            (design, rows, dropped) = try frame.design(for: data)
+            var total = try frame.offsets(for: data, rows: rows)
+            if let exposure = options.exposure {
+                let column: Column
+                do { column = try data.column(named: exposure) } catch { throw .data(error) }
+                for (k, row) in rows.enumerated() {
+                    let e = column.kind == .numeric && !column.isMissing(row) ? column.numbers[row] : .nan
+                    guard e > 0 && e.isFinite else {
+                        throw .badResponse(data.location(row: row, column: exposure), value: e, reason: "exposure must be positive")
+                    }
+                    total[k] += log(e)
+                }
+            }
+            offset = total
+        } else {
+            (design, rows, dropped, offset) = (frame.design, frame.rows, [], self.offset)
+        }
+        return (design, rows, dropped, offset)
     }
 
     /// Equal-tailed prediction intervals from `draws` simulated observations per row.

@@ -50,8 +50,11 @@ enum LearnedTransform: Sendable, Equatable {
     }
 
     /// Learns every data-dependent transform in `formula`'s terms and offsets from `table`
-    /// (inner ones first, so `scale(log(x))` and `I(scale(x)^2)` work), keyed by the call as deparsed.
-    static func learn(formula: Formula, table: DataTable, columns: [String: Column]) throws(ModelError) -> [String: LearnedTransform] {
+    /// (inner ones first, so `scale(log(x))` and `I(scale(x)^2)` work), keyed by the call as deparsed;
+    /// from the `candidates` rows only, when given.
+    static func learn(formula: Formula, table: DataTable, columns: [String: Column], candidates: [Int]? = nil)
+        throws(ModelError) -> [String: LearnedTransform]
+    {
         var calls = [FormulaNode]()
         func collect(_ node: FormulaNode) {
             switch node {
@@ -77,7 +80,7 @@ enum LearnedTransform: Sendable, Equatable {
             guard let argument = scaleCall?.argument ?? polyCall?.argument else { continue }
             // The rows where the argument's own columns are present.
             let own = argument.columns.compactMap { columns[$0] }
-            let rows = (0..<table.rowCount).filter { i in !own.contains { $0.isMissing(i) } }
+            let rows = (candidates ?? Array(0..<table.rowCount)).filter { i in !own.contains { $0.isMissing(i) } }
             let evaluator = Evaluator(table: table, columns: columns, rows: rows, formula: formula, learned: learned)
             let x = try evaluator.numeric(argument)
             if let bad = x.firstIndex(where: { !$0.isFinite }) {

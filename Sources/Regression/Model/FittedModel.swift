@@ -1,0 +1,102 @@
+import DataTable
+import LinearAlgebra
+
+/// What every fitted model offers the code that uses it (reports, prediction, comparison of
+/// units, plots), so that no consumer branches on the kind of model.
+///
+/// The vocabulary is GLM.jl's StatsAPI (`coef`, `vcov`, `fitted`, `predict`, `nobs`, `dof`,
+/// `loglikelihood`); like a statsmodels results object, a fit is immutable and computes its
+/// statistics when asked. Each model kind adds what is its own: a linear model its R^2 and F
+/// test, a negative binomial fit its theta, later fixed-effects fits their absorbed levels and
+/// mixed models their variance components.
+///
+/// Vectors indexed by observation follow ``ModelFrame/rows``: element `k` belongs to table row
+/// `frame.rows[k]`.
+public protocol FittedModel: Sendable {
+    /// The formula applied to the data: the rows used (``ModelFrame/rows``) and those dropped
+    /// for missing values, the response, the design and its column names.
+    var frame: ModelFrame { get }
+
+    /// The model as a call, for titles: `lm(y ~ x)`, `glm(y ~ x, poisson(link = "log"))`.
+    var callDescription: String { get }
+
+    /// Estimates in design order (``ModelFrame/columnNames``); `NaN` for aliased terms.
+    var coef: [Double] { get }
+    /// The covariance of ``coef`` behind the standard errors (robust when asked for); `NaN`
+    /// rows and columns for aliased terms.
+    var vcov: Matrix { get }
+    /// The estimator of ``vcov``, as printed beside every table.
+    var standardErrorKind: String { get }
+    /// The coefficient table: estimates, standard errors, tests and intervals at ``level``.
+    var coefficients: [CoefficientRow] { get }
+    /// The confidence level of the intervals.
+    var level: Double { get }
+
+    /// The response as fitted, per used row (binomial: the proportion of successes).
+    var response: [Double] { get }
+    /// Fitted means on the response scale, offsets included, per used row.
+    var fitted: [Double] { get }
+    /// Observation (prior) weights per used row; nil when unweighted.
+    var weights: [Double]? { get }
+    /// Offsets on the linear-predictor scale per used row (log exposure included); nil without.
+    var offsets: [Double]? { get }
+
+    /// Observations used (R's `nobs`).
+    var nobs: Int { get }
+    /// Estimated parameters: the coefficients not aliased, plus a dispersion or theta where it
+    /// is estimated by maximum likelihood (what AIC counts; StatsAPI's `dof`).
+    var dof: Int { get }
+    /// Residual degrees of freedom: observations less the coefficients' rank.
+    var dofResidual: Int { get }
+    /// The log likelihood at the estimates; nil where the model has none (quasi-Poisson).
+    var logLikelihood: Double? { get }
+    /// The deviance (for a linear model, the (weighted) residual sum of squares).
+    var deviance: Double { get }
+
+    /// The kinds of residual this model defines.
+    var residualKinds: [ResidualKind] { get }
+    /// Residuals of `kind`, per used row; nil when the model does not define that kind.
+    func residuals(_ kind: ResidualKind) -> [Double]?
+
+    /// The mean on the response scale for the rows of `data` (nil: the rows fitted), through
+    /// the fit's transforms, factor levels and offsets.
+    func predictMean(_ data: DataTable?) throws(ModelError) -> MeanPrediction
+
+    /// The same model fitted to the table rows `rows` only (a subset of ``ModelFrame/rows`` or
+    /// of the table's rows, ascending), as if the table held only those rows; warm-started from
+    /// this fit where the model allows. What leave-one-out and the bootstrap need.
+    func refit(rows: [Int]) throws(ModelError) -> Self
+}
+
+/// Kinds of per-observation residual, as R's `residuals(fit, type =)`, `rstandard` and
+/// `rstudent` name them.
+public enum ResidualKind: String, Sendable, CaseIterable {
+    /// `y - mu`.
+    case response
+    /// `(y - mu) sqrt(w / V(mu))`.
+    case pearson
+    /// The signed square root of each row's deviance contribution.
+    case deviance
+    /// `(y - mu) / mu'(eta)`, the residual of the last IRLS step's working response.
+    case working
+    /// Standardized by the residual scale and leverage (R's `rstandard`).
+    case standardized
+    /// Externally studentized (R's `rstudent`): linear models.
+    case studentized
+}
+
+/// Predicted means for rows of a table.
+public struct MeanPrediction: Sendable {
+    /// Table rows predicted, in order, and those left out for a missing predictor.
+    public let rows: [Int]
+    public let dropped: [ModelFrame.DroppedRow]
+    /// The mean on the response scale, per predicted row.
+    public let mean: [Double]
+}
+
+extension FittedModel {
+    /// Design column names, in the order of ``coef``.
+    public var coefficientNames: [String] { frame.columnNames }
+    /// Standard errors, the square roots of the diagonal of ``vcov`` (`NaN` for aliased terms).
+    public var standardErrors: [Double] { (0..<vcov.rows).map { vcov[$0, $0].squareRoot() } }
+}

@@ -1,0 +1,56 @@
+import DataTable
+import LinearAlgebra
+
+/// Errors in setting up or fitting a model, each naming the place at fault.
+public enum ModelError: Error, CustomStringConvertible {
+    case data(DataError)
+    case formula(FormulaError)
+    case textColumn(SourceLocation, value: String)
+    case notFinite(term: String, line: Int, value: Double)
+    case unknownLevel(term: String, level: String, levels: [String])
+    case notCategorical(term: String)
+    case unseenLevel(term: String, level: String, line: Int)
+    case badWeight(SourceLocation, value: Double)
+    case badFrequencyWeight(SourceLocation, value: Double)
+    case badResponse(SourceLocation, value: Double, reason: String)
+    case unsupported(String)
+    case tooFewRows(file: String, rows: Int, coefficients: Int, dropped: Int)
+    case noVariation(file: String, response: String)
+    case tooFewClusters(file: String, column: String, clusters: Int)
+    case linearAlgebra(LinearAlgebraError)
+
+    public var description: String {
+        switch self {
+        case .data(let e): return e.description
+        case .formula(let e): return e.description
+        case .textColumn(let at, let value):
+            return "\(at): \"\(value)\" is not a number, so column \"\(at.columnName ?? "")\" is text; "
+                + "write factor(\(at.columnName ?? "")) if its values are categories"
+        case .tooFewRows(let file, let rows, let p, let dropped):
+            return "\(file): \(rows) usable rows for \(p) coefficients; a linear model needs more rows than coefficients"
+                + (dropped > 0 ? " (\(dropped) rows were dropped for missing values)" : "")
+        case .notFinite(let term, let line, let value):
+            return "term \(term) is \(value) at line \(line); a model variable must be finite there"
+        case .unknownLevel(let term, let level, let levels):
+            return "\(term): reference level \"\(level)\" is not among its levels (\(levels.prefix(8).joined(separator: ", "))\(levels.count > 8 ? ", ..." : ""))"
+        case .badResponse(let at, let value, let reason):
+            return "\(at): \(value): \(reason)"
+        case .badWeight(let at, let value):
+            return "\(at): weight \(value) is not a finite number of at least 0"
+        case .badFrequencyWeight(let at, let value):
+            return "\(at): frequency weight \(value) is not a whole number; a frequency weight counts identical rows "
+                + "(--weight-kind analytic reads weights as inverse variances)"
+        case .unsupported(let why):
+            return why
+        case .unseenLevel(let term, let level, let line):
+            return "line \(line): \(term) has level \"\(level)\", which the fitted model never saw"
+        case .notCategorical(let term):
+            return "\(term): factor() needs a column, as in factor(year)"
+        case .tooFewClusters(let file, let column, let clusters):
+            return "\(file): column \"\(column)\" has \(clusters) distinct value\(clusters == 1 ? "" : "s") in the rows used; cluster-robust errors need at least 2 clusters"
+        case .noVariation(let file, let response):
+            return "\(file): response \"\(response)\" has no rows"
+        case .linearAlgebra(let e): return e.description
+        }
+    }
+}

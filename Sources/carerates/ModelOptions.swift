@@ -1,0 +1,149 @@
+import ArgumentParser
+import CareRates
+import DataTable
+import Foundation
+import Regression
+import Report
+
+/// The family, link and fitting options of generalized linear models, shared by the model commands.
+struct GLMOptionGroup: ParsableArguments {
+    @Option(help: "Model family: gaussian (the default; with the identity link, the linear model), poisson, quasipoisson, negbin (theta by maximum likelihood unless --theta), binomial or gamma.")
+    var family: FamilyOption = .gaussian
+
+    @Option(help: "Link function: identity, log, logit, probit, cloglog or inverse (default: the family's, as in R).")
+    var link: LinkOption?
+
+    @Option(help: "For generalized linear models: a column of exposures (e.g. child population) whose log is the offset.")
+    var exposure: String?
+
+    @Option(help: "For --family negbin: fix theta at this value instead of estimating it.")
+    var theta: Double?
+
+    @Option(help: "For generalized linear models: the most IRLS iterations per fit.")
+    var maxit: Int = 25
+
+    /// Whether the options ask for a generalized linear model rather than least squares.
+    var isGeneralized: Bool { family != .gaussian || (link ?? .identity) != .identity }
+
+    func validate() throws {
+        if !isGeneralized && (exposure != nil || theta != nil) {
+            throw ValidationError("--exposure and --theta are for generalized linear models: add --family (e.g. poisson) or --link")
+        }
+        if maxit < 1 { throw ValidationError("--maxit must be at least 1") }
+    }
+
+    func options(weights: String?, standardErrors: StandardErrorKind, level: Double) -> GLMOptions {
+        GLMOptions(
+            family: GLMFamily(rawValue: family.rawValue)!, link: link.map { LinkFunction(rawValue: $0.rawValue)! },
+            exposure: exposure, weights: weights, theta: theta, standardErrors: standardErrors, level: level,
+            maxIterations: maxit)
+    }
+}
+
+enum FamilyOption: String, ExpressibleByArgument, CaseIterable {
+    case gaussian, poisson, quasipoisson, negbin, binomial, gamma
+}
+
+enum LinkOption: String, ExpressibleByArgument, CaseIterable {
+    case identity, log, logit, probit, cloglog, inverse
+}
+
+/// `--level`, the confidence level of intervals.
+struct LevelOption: ParsableArguments {
+    @Option(help: "Confidence level of the intervals.")
+    var level: Double = 0.95
+
+    func validate() throws {
+        if !(level > 0 && level < 1) { throw ValidationError("--level must be between 0 and 1, e.g. 0.95") }
+    }
+}
+
+/// The data, formula and fitting options every model command shares.
+struct ModelOptions: ParsableArguments {
+    @Argument(help: "CSV file, or the name of a bundled dataset.")
+    var file: String
+
+    @Option(name: [.short, .long], help: "Model formula, as in R: \"y ~ x1 + x2\"; \"- 1\" or \"+ 0\" drops the intercept.")
+    var formula: String
+
+    @Option(name: .customLong("tol"), help: "Rank tolerance for aliased columns (default p * sqrt(n) * machine epsilon; R's lm uses 1e-7).")
+    var tolerance: Double?
+
+    @Option(help: "Column of weights: analytic (inverse-variance) weights for a linear model, as R's lm(weights =); prior weights for a generalized linear model, as glm(weights =) (binomial proportions: the trials).")
+    var weights: String?
+
+    @Option(help: "How --weights are read in a linear model: analytic (inverse-variance, as R's lm) or frequency (each row counts that many times, as Stata's fweight; whole numbers).")
+    var weightKind: WeightKind = .analytic
+
+    @OptionGroup var backend: BackendOptions
+
+    func validate() throws {
+        if let tolerance, !(tolerance > 0 && tolerance < 1) {
+            throw ValidationError("--tol must be between 0 and 1")
+        }
+        try checkWeightKind(weightKind, weights: weights, generalized: false)
+    }
+
+    /// The model the options ask for (see ``ModelChoice``), refusing summary extras it lacks.
+    func specification(
+        _ glm: GLMOptionGroup, standardErrors: StandardErrorKind = .classical, level: Double = 0.95,
+        summary: Set<SummaryExtra> = []
+    ) throws -> any ReportableSpecification {
+        try ModelChoice.specification(
+            glm, weights: weights, weightKind: weightKind, tolerance: tolerance, standardErrors: standardErrors, level: level,
+            summary: summary)
+    }
+
+    /// Reads the data and fits `spec`; returns the fit and the path read. Only the columns the
+    /// model needs are read, plus `alsoRead` (nil: read every column).
+    func fit(_ spec: any ReportableSpecification, alsoRead: [String]? = []) throws -> (any ReportableModel, String) {
+        let (parsed, table, path) = try load(alsoRead: alsoRead.map { $0 + spec.columns })
+        return (try spec.fit(parsed, data: table, backend: backend.make()), path)
+    }
+
+    /// Parses the formula and reads the columns it needs plus `alsoRead` (nil: every column).
+    func load(alsoRead: [String]?) throws -> (Formula, DataTable, String) {
+        let path = DatasetLocator.resolve(file)
+        let parsed: Formula
+        do { parsed = try Formula(formula) } catch { throw CLIError(error.description) }
+        var options = CSVOptions()
+        if let alsoRead {
+            var columns = parsed.variables
+            for name in alsoRead where !columns.contains(name) { columns.append(name) }
+            options.columns = columns
+        }
+        do {
+            return (parsed, try DataTable.read(path: path, options: options), path)
+        } catch {
+            // (A DataError: read throws typed.) A misspelt column of the formula: point at it there.
+            if let pointed = parsed.pointing(at: error) { throw CLIError(pointed.description) }
+            throw error
+        }
+    }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, csv, json, markdown
+}
+
+enum StandardErrorOption: String, ExpressibleByArgument, CaseIterable {
+    case classical, hc0, hc1, hc2, hc3, cluster, cr2
+}
+
+extension WeightKind: ExpressibleByArgument {}
+
+/// Refuses `--weight-kind frequency` without weights, or for a generalized linear model (whose
+/// weights are glm's prior weights).
+func checkWeightKind(_ kind: WeightKind, weights: String?, generalized: Bool) throws {
+    guard kind == .frequency else { return }
+    if weights == nil { throw ValidationError("--weight-kind frequency needs --weights COLUMN") }
+    if generalized {
+        throw ValidationError("--weight-kind frequency is for linear models; with --family, --weights are prior weights, as glm(weights =)")
+    }
+}
+
+/// A message for the user, printed as one line after "Error: ".
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
