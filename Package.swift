@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "carerates", targets: ["carerates"]),
         .executable(name: "carerates-bench", targets: ["carerates-bench"]),
+        .executable(name: "carerates-fuzz", targets: ["carerates-fuzz"]),
         .library(name: "LinearAlgebra", targets: ["LinearAlgebra"]),
         .library(name: "DataTable", targets: ["DataTable"]),
         .library(name: "Regression", targets: ["Regression"]),
@@ -44,6 +45,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "carerates-bench", dependencies: ["LinearAlgebra", "DataTable", "Regression"]),
+        .executableTarget(name: "carerates-fuzz", dependencies: ["LinearAlgebra", "DataTable", "Regression"]),
         .testTarget(
             name: "LinearAlgebraTests",
             dependencies: ["LinearAlgebra", .product(name: "PropertyBased", package: "swift-property-based")],

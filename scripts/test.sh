@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Every test, in both configurations: the default build (OpenBLAS/LAPACK backend and the
-# pure-Swift backend, cross-checked) and the build without the LAPACK trait (pure Swift only).
+# pure-Swift backend, cross-checked) and the build without the LAPACK trait (pure Swift only);
+# then a short seeded fuzzing pass over the CSV reader, the number parser and the formula
+# parser (20,000 inputs each; the long runs are `swift run -c release carerates-fuzz all
+# --count 10000000`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -8,3 +11,5 @@ echo "== swift test (default traits: LAPACK + Swift backends)"
 swift test
 echo "== swift test --disable-default-traits (pure Swift)"
 swift test --disable-default-traits --scratch-path .build-pure
+echo "== carerates-fuzz (short seeded pass)"
+swift run carerates-fuzz all --count 20000 --seed 20261201

@@ -100,9 +100,10 @@ struct CSVReader {
             second = try scan(chunks, header: flippedHeader, text: Set(flipped.indices))
         }
         var columns = [Column]()
+        let flippedIndex = Dictionary(uniqueKeysWithValues: flipped.enumerated().map { ($1, $0) })
         for (j, index) in header.selected.enumerated() {
-            let isText = text.contains(j) || flipped.contains(j)
-            let k = flipped.firstIndex(of: j)
+            let k = flippedIndex[j]
+            let isText = text.contains(j) || k != nil
             let strings = k.map { second!.strings[$0] } ?? all.strings[j]
             let markers = k.map { second!.missing[$0] } ?? all.missing[j]
             var missing = [String?]()
@@ -211,13 +212,15 @@ struct CSVReader {
         if start >= buffer.count { return nil }
         let parser = CSVParser(bytes: buffer, file: source, delimiter: options.delimiter)
         var names = [String]()
+        var position = [String: Int]()  // a name's index: duplicates found in linear time
         var end = start
         try parser.parseRecord(at: start, line: 1 + lines) { (fields, next) throws(DataError) in
             for (k, f) in fields.enumerated() {
                 let name = try parser.text(f, line: 1 + lines, column: k + 1).trimmingSpaces()
                 let at = SourceLocation(file: source, line: 1 + lines, column: k + 1, columnName: name)
                 if name.isEmpty { throw .emptyHeaderName(at) }
-                if let first = names.firstIndex(of: name) { throw .duplicateHeaderName(at, firstColumn: first + 1) }
+                if let first = position[name] { throw .duplicateHeaderName(at, firstColumn: first + 1) }
+                position[name] = names.count
                 names.append(name)
             }
             end = next
@@ -226,11 +229,12 @@ struct CSVReader {
         var selected = Array(names.indices)
         if let wanted = options.columns {
             selected = []
+            var chosen = Set<Int>()
             for name in wanted {
-                guard let k = names.firstIndex(of: name) else {
+                guard let k = position[name] else {
                     throw .unknownColumn(file: source, name: name, suggestion: nearestName(to: name, in: names))
                 }
-                if !selected.contains(k) { selected.append(k) }
+                if chosen.insert(k).inserted { selected.append(k) }
             }
         }
         return Header(names: names, selected: selected, dataStart: end, lines: lines + headerLines)

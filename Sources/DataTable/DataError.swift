@@ -18,7 +18,7 @@ public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
         var s = "\(file):\(line)"
         if let column {
             s += ", column \(column)"
-            if let columnName, !columnName.isEmpty { s += " (\(columnName))" }
+            if let columnName, !columnName.isEmpty { s += " (\(shownPlainly(columnName)))" }
         }
         return s
     }
@@ -52,13 +52,32 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
         case .emptyHeaderName(let at):
             return "\(at): header name is empty"
         case .duplicateHeaderName(let at, let first):
-            return "\(at): header name \"\(at.columnName ?? "")\" repeats column \(first)"
+            return "\(at): header name \"\(shownPlainly(at.columnName ?? ""))\" repeats column \(first)"
         case .unexpectedQuote(let at):
             return "\(at): a \" inside an unquoted field (quote the whole field and double the \")"
         case .notNumeric(let at, let value):
-            return "\(at): \"\(value)\" is not a number"
+            return "\(at): \"\(shownPlainly(value))\" is not a number"
         case .unknownColumn(let file, let name, let suggestion):
-            return "\(file): no column named \"\(name)\"" + (suggestion.map { "; did you mean \"\($0)\"?" } ?? "")
+            return "\(file): no column named \"\(shownPlainly(name))\"" + (suggestion.map { "; did you mean \"\(shownPlainly($0))\"?" } ?? "")
         }
     }
+}
+
+/// `text` as an error message shows it: control characters (a NUL byte, an escape) written as
+/// `\u{0}`, and a long value cut to its first 80 characters with its length, so that a message
+/// stays one readable line whatever the input held.
+public func shownPlainly(_ text: String) -> String {
+    let limit = 80
+    var out = ""
+    var count = 0
+    for scalar in text.unicodeScalars {
+        count += 1
+        guard count <= limit else { continue }
+        if scalar.properties.generalCategory == .control {
+            out += "\\u{" + String(scalar.value, radix: 16) + "}"
+        } else {
+            out.unicodeScalars.append(scalar)
+        }
+    }
+    return count > limit ? out + "... (\(count) characters)" : out
 }

@@ -61,13 +61,22 @@ public struct DataTable: Sendable {
     public let columns: [Column]
     /// The source line on which each row starts (for messages).
     public let rowLines: [Int]
+    /// Each column's index by name (a file may have 100,000 columns).
+    private let index: [String: Int]
+
+    public init(source: String, columns: [Column], rowLines: [Int]) {
+        self.source = source
+        self.columns = columns
+        self.rowLines = rowLines
+        index = Dictionary(columns.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
 
     public var rowCount: Int { rowLines.count }
     public var columnNames: [String] { columns.map(\.name) }
 
     /// The column named `name`, or an error suggesting the nearest name.
     public func column(named name: String) throws(DataError) -> Column {
-        if let c = columns.first(where: { $0.name == name }) { return c }
+        if let k = index[name] { return columns[k] }
         throw .unknownColumn(file: source, name: name, suggestion: nearestName(to: name, in: columnNames))
     }
 
@@ -157,10 +166,11 @@ extension DataTable {
     public init(source: String, numericColumns: [(name: String, values: [Double])]) {
         let n = numericColumns.first?.values.count ?? 0
         precondition(numericColumns.allSatisfy { $0.values.count == n }, "DataTable: columns must have the same length")
-        self.source = source
-        columns = numericColumns.map {
-            Column(name: $0.name, numbers: $0.values, strings: [], missing: [], kind: .numeric, firstNonNumericRow: nil)
-        }
-        rowLines = Array(2..<(n + 2))
+        self.init(
+            source: source,
+            columns: numericColumns.map {
+                Column(name: $0.name, numbers: $0.values, strings: [], missing: [], kind: .numeric, firstNonNumericRow: nil)
+            },
+            rowLines: Array(2..<(n + 2)))
     }
 }

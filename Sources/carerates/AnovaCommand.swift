@@ -26,6 +26,8 @@ struct AnovaCommand: ParsableCommand {
 
     @OptionGroup var glm: GLMOptionGroup
 
+    @OptionGroup var memory: MemoryOption
+
     @Option(help: "Output format: text, csv or json.")
     var format: OutputFormat = .text
 
@@ -38,6 +40,7 @@ struct AnovaCommand: ParsableCommand {
     }
 
     func run() throws {
+        memory.apply()
         let path = DatasetLocator.resolve(file)
         let table = try DataTable.read(path: path)
         var formulas = [Formula]()

@@ -16,11 +16,17 @@ struct GLMOptionGroup: ParsableArguments {
     @Option(help: "For generalized linear models: a column of exposures (e.g. child population) whose log is the offset.")
     var exposure: String?
 
-    @Option(help: "For --family negbin: fix theta at this value instead of estimating it.")
+    // .unconditional: a negative value reaches validate() instead of reading as an option.
+    @Option(parsing: .unconditional, help: "For --family negbin: fix theta at this value instead of estimating it.")
     var theta: Double?
 
-    @Option(help: "For generalized linear models: the most IRLS iterations per fit.")
+    @Option(parsing: .unconditional, help: "For generalized linear models: the most IRLS iterations per fit (and, for negbin, alternations with theta).")
     var maxit: Int = 25
+
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "For generalized linear models: stop by R's rule, |D - D_old| / (|D| + 0.1) < epsilon.",
+        discussion: "Without it, IRLS goes on past R's test to the optimum: until an iteration changes no coefficient by more than 1e-12 of its value, or the changes stop shrinking (rounding); negbin alternates until theta settles the same way. --epsilon 1e-8 reproduces R's glm and MASS::glm.nb digit for digit."))
+    var epsilon: Double?
 
     /// Whether the options ask for a generalized linear model rather than least squares.
     var isGeneralized: Bool { family != .gaussian || (link ?? .identity) != .identity }
@@ -29,14 +35,19 @@ struct GLMOptionGroup: ParsableArguments {
         if !isGeneralized && (exposure != nil || theta != nil) {
             throw ValidationError("--exposure and --theta are for generalized linear models: add --family (e.g. poisson) or --link")
         }
+        if !isGeneralized && epsilon != nil {
+            throw ValidationError("--epsilon is for generalized linear models (least squares has no iterations): add --family or --link")
+        }
         if maxit < 1 { throw ValidationError("--maxit must be at least 1") }
+        if let theta, !(theta > 0 && theta.isFinite) { throw ValidationError("--theta must be a positive number, e.g. 25") }
+        if let epsilon, !(epsilon > 0 && epsilon < 1) { throw ValidationError("--epsilon must be between 0 and 1, e.g. 1e-8") }
     }
 
     func options(weights: String?, standardErrors: StandardErrorKind, level: Double) -> GLMOptions {
         GLMOptions(
             family: GLMFamily(rawValue: family.rawValue)!, link: link.map { LinkFunction(rawValue: $0.rawValue)! },
             exposure: exposure, weights: weights, theta: theta, standardErrors: standardErrors, level: level,
-            maxIterations: maxit)
+            maxIterations: maxit, convergence: epsilon.map { .deviance(epsilon: $0) } ?? .optimum)
     }
 }
 
@@ -50,7 +61,7 @@ enum LinkOption: String, ExpressibleByArgument, CaseIterable {
 
 /// `--level`, the confidence level of intervals.
 struct LevelOption: ParsableArguments {
-    @Option(help: "Confidence level of the intervals.")
+    @Option(parsing: .unconditional, help: "Confidence level of the intervals.")
     var level: Double = 0.95
 
     func validate() throws {
@@ -66,7 +77,7 @@ struct ModelOptions: ParsableArguments {
     @Option(name: [.short, .long], help: "Model formula, as in R: \"y ~ x1 + x2\"; \"- 1\" or \"+ 0\" drops the intercept.")
     var formula: String
 
-    @Option(name: .customLong("tol"), help: "Rank tolerance for aliased columns (default p * sqrt(n) * machine epsilon; R's lm uses 1e-7).")
+    @Option(name: .customLong("tol"), parsing: .unconditional, help: "Rank tolerance for aliased columns (default p * sqrt(n) * machine epsilon; R's lm uses 1e-7).")
     var tolerance: Double?
 
     @Option(help: "Column of weights: analytic (inverse-variance) weights for a linear model, as R's lm(weights =); prior weights for a generalized linear model, as glm(weights =) (binomial proportions: the trials).")
@@ -76,6 +87,8 @@ struct ModelOptions: ParsableArguments {
     var weightKind: WeightKind = .analytic
 
     @OptionGroup var backend: BackendOptions
+
+    @OptionGroup var memory: MemoryOption
 
     func validate() throws {
         if let tolerance, !(tolerance > 0 && tolerance < 1) {
@@ -97,6 +110,7 @@ struct ModelOptions: ParsableArguments {
     /// Reads the data and fits `spec`; returns the fit and the path read. Only the columns the
     /// model needs are read, plus `alsoRead` (nil: read every column).
     func fit(_ spec: any ReportableSpecification, alsoRead: [String]? = []) throws -> (any ReportableModel, String) {
+        memory.apply()
         let (parsed, table, path) = try load(alsoRead: alsoRead.map { $0 + spec.columns })
         return (try spec.fit(parsed, data: table, backend: backend.make()), path)
     }

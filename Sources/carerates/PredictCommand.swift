@@ -29,10 +29,10 @@ struct PredictCommand: ParsableCommand {
 
     @OptionGroup var glm: GLMOptionGroup
 
-    @Option(help: "For generalized linear models: simulated draws per row for the prediction intervals.")
+    @Option(parsing: .unconditional, help: "For generalized linear models: simulated draws per row for the prediction intervals.")
     var draws: Int = 10_000
 
-    @Option(help: "For generalized linear models: the seed of the simulated prediction intervals.")
+    @Option(parsing: .unconditional, help: "For generalized linear models: the seed of the simulated prediction intervals.")
     var seed: UInt64 = 1
 
     @OptionGroup var output: RowOutputOptions

@@ -109,3 +109,53 @@ import Testing
         }
     }
 }
+
+/// Formulas built to exhaust the stack or the time: every one gets one error with a position,
+/// the message a readable line whatever the formula's length.
+@Suite struct BoundedFormulaTests {
+    static func error(_ text: String) -> FormulaError? {
+        do {
+            _ = try Formula(text)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test(arguments: [
+        ("(", ")", "nest more than 100 deep"), ("log(", ")", "nest more than 100 deep"),
+        ("I(", ")", "nest more than 100 deep"), ("factor(", ")", "nest more than 100 deep"),
+    ])
+    func deepNestingIsRefused(open: String, close: String, message: String) throws {
+        for depth in [101, 20_000, 500_000] {
+            let text = "y ~ " + String(repeating: open, count: depth) + "x" + String(repeating: close, count: depth)
+            let e = try #require(Self.error(text), "depth \(depth) accepted")
+            #expect(e.message.contains(message), "\(e.message)")
+            #expect(e.position == 5 + 100 * open.count, "\(e.position)")
+            #expect(e.description.count < 400)
+        }
+        // 100 levels is within the limit.
+        let ok = "y ~ " + String(repeating: "(", count: 100) + "x" + String(repeating: ")", count: 100)
+        #expect(Self.error(ok) == nil)
+    }
+
+    /// A million characters: chains of terms or operators, one long name, an interaction.
+    @Test func millionCharacterFormulas() throws {
+        let chain = "y ~ " + (0..<150_000).map { "x\($0)" }.joined(separator: " + ")
+        #expect(chain.count > 1_000_000)
+        let e = try #require(Self.error(chain))
+        #expect(e.message.contains("more than 1000 terms and operators in a chain"), "\(e.message)")
+        #expect(e.description.count < 400)
+        let products = "y ~ " + Array(repeating: "a", count: 500_000).joined(separator: ":")
+        #expect(try #require(Self.error(products)).message.contains("more than 1000 terms and operators"))
+        // One name of a million characters parses (it is simply a column the data must have).
+        let long = try Formula("y ~ " + String(repeating: "a", count: 1_000_000))
+        #expect(long.predictors.first?.count == 1_000_000)
+        // 999 terms in a chain are within the limit, and expand to 999 terms.
+        let within = try Formula("y ~ " + (0..<999).map { "x\($0)" }.joined(separator: " + "))
+        #expect(within.terms.count == 999)
+        // A power that multiplies out is refused at the operator.
+        let power = "y ~ (" + (0..<40).map { "x\($0)" }.joined(separator: " + ") + ")^40"
+        #expect(try #require(Self.error(power)).message.contains("more than CareRates' limit of 10000"))
+    }
+}

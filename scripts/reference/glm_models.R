@@ -5,6 +5,12 @@
 # quasi-Poisson) and Cameron-Trivedi overdispersion tests (as AER::dispersiontest computes them).
 # Usage, from the repository root:
 #   Rscript scripts/reference/glm_models.R > Tests/RegressionTests/Fixtures/glm_reference.json
+#   Rscript scripts/reference/glm_models.R optimum > Tests/RegressionTests/Fixtures/glm_optimum.json
+# The first gives R's default fits (glm.control(epsilon = 1e-8): R's early stop). With
+# "optimum", every fit is the maximum-likelihood optimum: glm.control(epsilon = 1e-12, maxit = 200),
+# theta.ml's Newton steps to 1e-11 (not .Machine$double.eps^0.25), and each fit polished by
+# refitting from its own coefficients (and theta) until they change by under 1e-15 relative or
+# stop shrinking (rounding). Null models, nested models and predictions are fitted the same way.
 # It also writes the two example datasets it uses to Tests/RegressionTests/Fixtures:
 # wales_binomial.csv (the Welsh panel with children not looked after = population - looked after)
 # logistic.csv (a generated 0/1 response, seed 20261123) and new_wales_counts.csv (three
@@ -25,6 +31,29 @@ assignInNamespace("matrix_power", function(x, p, symmetric = TRUE, tol = -12) {
   val_p <- with(eig, ifelse(values > 10^tol * max(abs(values)), values^p, 0))
   with(eig, vectors %*% (val_p * t(vectors)))
 }, "clubSandwich")
+
+optimum <- identical(commandArgs(trailingOnly = TRUE), "optimum")
+ctl <- if (optimum) glm.control(epsilon = 1e-12, maxit = 200) else glm.control()
+if (optimum) {
+  theta_ml <- MASS::theta.ml
+  assignInNamespace("theta.ml", function(y, mu, n = sum(weights), weights, limit = 10, eps = .Machine$double.eps^0.25,
+                                         trace = FALSE) theta_ml(y, mu, n, weights, limit = max(limit, 200), eps = 1e-11, trace),
+                    "MASS")
+}
+# Refits `fit` (by `refit(start, theta)`) from its own estimates until they settle to rounding.
+polish <- function(fit, refit) {
+  if (!optimum) return(fit)
+  last <- Inf
+  for (k in 1:50) {
+    nxt <- refit(coef(fit), fit$theta)
+    change <- max(abs(coef(nxt) - coef(fit)) / pmax(abs(coef(nxt)), 1e-300), 0,
+                  if (!is.null(fit$theta)) abs(nxt$theta - fit$theta) / nxt$theta)
+    fit <- nxt
+    if (change <= 1e-15 || change >= last) break
+    last <- change
+  }
+  fit
+}
 
 wales <- read.csv("datasets/wales_la_panel.csv")
 england <- read.csv("datasets/england_la_panel.csv", na.strings = markers)
@@ -53,8 +82,10 @@ case <- function(name, file, formula, family, exposure = "", weights = "", se = 
   f <- if (exposure == "") formula else update(formula, as.formula(paste0("~ . + offset(log(", exposure, "))")))
   vars <- c(all.vars(f), if (cluster != "") cluster)
   data <- data[complete.cases(data[, vars]), ]  # so that update(fit, . ~ 1) uses the same rows
-  fit <- if (nb) glm.nb(f, data, weights = .w) else
-    glm(f, if (fixed) negative.binomial(family) else family, data, weights = .w)
+  fam <- if (fixed) negative.binomial(family) else family
+  fit <- if (nb) glm.nb(f, data, weights = .w, control = ctl) else glm(f, fam, data, weights = .w, control = ctl)
+  fit <- polish(fit, function(b, th) if (nb) glm.nb(f, data, weights = .w, start = b, init.theta = th, control = ctl) else
+    glm(f, fam, data, weights = .w, start = b, control = ctl))
   s <- summary(fit)
   cf <- s$coefficients
   familyName <- if (nb || fixed) "negbin" else tolower(family$family)
@@ -73,7 +104,10 @@ case <- function(name, file, formula, family, exposure = "", weights = "", se = 
   # The null model keeps the offsets (update(fit, . ~ 1) would drop offset() terms).
   tf <- terms(f)
   offsets <- vapply(attr(tf, "offset"), function(i) deparse(attr(tf, "variables")[[i + 1]]), "")
-  nf <- update(fit, reformulate(c("1", offsets), response = f[[2]]))
+  # (glm.nb's call starts it from the fit's theta, as MASS writes init.theta into it.)
+  nf <- if (!optimum) update(fit, reformulate(c("1", offsets), response = f[[2]])) else if (nb)
+    update(fit, reformulate(c("1", offsets), response = f[[2]]), start = NULL, init.theta = fit$theta) else
+    update(fit, reformulate(c("1", offsets), response = f[[2]]), start = NULL)
   null <- if (quasi) {
     a <- anova(nf, fit, test = "F")
     c(a$F[2], a$Df[2], a[2, "Pr(>F)"])
@@ -164,7 +198,9 @@ newdata <- data.frame(la_name = c("Powys", "Cardiff", "Newport"), population_0_1
 write.csv(newdata, "Tests/RegressionTests/Fixtures/new_wales_counts.csv", row.names = FALSE, quote = FALSE)
 prediction <- function(name, family) {
   f <- children_looked_after ~ children_low_income_pct + offset(log(population_0_15))
-  fit <- if (family == "negbin") glm.nb(f, wales) else glm(f, poisson(), wales)
+  fit <- if (family == "negbin") glm.nb(f, wales, control = ctl) else glm(f, poisson(), wales, control = ctl)
+  fit <- polish(fit, function(b, th) if (family == "negbin") glm.nb(f, wales, start = b, init.theta = th, control = ctl) else
+    glm(f, poisson(), wales, start = b, control = ctl))
   p <- predict(fit, newdata, se.fit = TRUE)
   r <- predict(fit, newdata, se.fit = TRUE, type = "response")
   set.seed(1)
@@ -189,7 +225,9 @@ nested <- function(name, file, formulas, family, exposure = "") {
     update(f, as.formula(paste0("~ . + offset(log(", exposure, "))"))))
   vars <- unique(unlist(lapply(fs, all.vars)))
   data <- data[complete.cases(data[, vars]), ]
-  fits <- lapply(fs, function(f) if (identical(family, "negbin")) glm.nb(f, data) else glm(f, family, data))
+  fits <- lapply(fs, function(f) if (identical(family, "negbin")) {
+    polish(glm.nb(f, data, control = ctl), function(b, th) glm.nb(f, data, start = b, init.theta = th, control = ctl))
+  } else polish(glm(f, family, data, control = ctl), function(b, th) glm(f, family, data, start = b, control = ctl)))
   quasi <- !identical(family, "negbin") && family$family == "quasipoisson"
   familyName <- if (identical(family, "negbin")) "negbin" else tolower(family$family)
   if (quasi) {
@@ -219,6 +257,7 @@ nested_cases <- c(
   nested("england_gamma_nested", E,
          list(csc_net_spend_per_child_gbp ~ imd_average_score, csc_net_spend_per_child_gbp ~ imd_average_score + factor(year)),
          Gamma("log")))
-cat('{"source": "scripts/reference/glm_models.R (', R.version.string, ', glm, MASS::glm.nb, sandwich, lmtest, clubSandwich)",\n "cases": [\n',
+cat('{"source": "scripts/reference/glm_models.R', if (optimum) ' optimum' else '', ' (', R.version.string,
+    ', glm, MASS::glm.nb, sandwich, lmtest, clubSandwich)",\n "cases": [\n',
     paste(unlist(cases), collapse = ",\n"), '],\n "predictions": [\n', paste(predictions, collapse = ",\n"),
     '],\n "nested": [\n', paste(nested_cases, collapse = ",\n"), ']}\n', sep = "")

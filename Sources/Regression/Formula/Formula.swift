@@ -123,8 +123,12 @@ public struct FormulaError: Error, Equatable, CustomStringConvertible {
     public let message: String
 
     public var description: String {
-        let caret = String(repeating: " ", count: max(0, position - 1)) + "^"
-        return "formula, position \(position): \(message)\n  \(text)\n  \(caret)"
+        // A long formula is shown as the 60 characters either side of the position.
+        let characters = Array(text), width = 60
+        let from = max(0, min(position - 1, characters.count) - width), to = min(characters.count, position - 1 + width)
+        let shown = (from > 0 ? "..." : "") + String(characters[from..<to]) + (to < characters.count ? "..." : "")
+        let caret = String(repeating: " ", count: max(0, position - 1 - from + (from > 0 ? 3 : 0))) + "^"
+        return "formula, position \(position): \(message)\n  \(shown)\n  \(caret)"
     }
 }
 
@@ -182,14 +186,28 @@ enum FormulaFunction: String, CaseIterable {
 }
 
 /// Recursive descent over R's precedence: `~` < `+ -` < `*` `/` < `:` < `^`.
+///
+/// Bounded, so that no input can exhaust the stack: parentheses, calls and signs nest at most
+/// ``maxNesting`` deep, and the expression tree is at most ``maxDepth`` deep (a chain
+/// `a + b + c` is a tree as deep as it is long), checked while it is built, so a deeper tree
+/// never exists (destroying one would recurse as deep). Past either, one error names the position.
 struct FormulaParser {
     enum Token: Equatable {
         case name(String), number(Double), string(String), symbol(Character), end
     }
 
+    /// Most nested parentheses, calls and signs.
+    static let maxNesting = 100
+    /// Deepest expression tree: terms and operators in a chain, plus nesting.
+    static let maxDepth = 1000
+
+    /// A parsed expression and the depth of its tree.
+    typealias Parsed = (node: FormulaNode, depth: Int)
+
     let text: String
     private var tokens: [(Token, Int)] = []
     private var index = 0
+    private var nesting = 0
 
     init(text: String) { self.text = text }
 
@@ -199,11 +217,11 @@ struct FormulaParser {
             throw FormulaError(text: text, position: 1, message: "a formula needs \"~\" between the response and the terms, as in y ~ x1 + x2")
         }
         if peek == .symbol("~") { throw error("the response is missing before \"~\"") }
-        let lhs = try parseSum()
+        let lhs = try parseSum().node
         guard peek == .symbol("~") else { throw error("expected \"~\" here") }
         advance()
         if peek == .end { throw error("the terms are missing after \"~\"") }
-        let rhs = try parseSum()
+        let rhs = try parseSum().node
         guard peek == .end else { throw error("unexpected \(describe(peek)) here") }
         return (lhs, rhs)
     }
@@ -216,6 +234,27 @@ struct FormulaParser {
         FormulaError(text: text, position: position, message: message)
     }
 
+    /// `depth`, refused past ``maxDepth`` at position `at`.
+    private func checked(_ depth: Int, at: Int) throws(FormulaError) -> Int {
+        guard depth <= Self.maxDepth else {
+            throw FormulaError(
+                text: text, position: at,
+                message: "the formula is too deep here: more than \(Self.maxDepth) terms and operators in a chain "
+                    + "(CareRates' limit, which keeps every input within the stack)")
+        }
+        return depth
+    }
+
+    /// Enters one level of parentheses, a call or a sign, refused past ``maxNesting``.
+    private mutating func enter(at: Int) throws(FormulaError) {
+        nesting += 1
+        guard nesting <= Self.maxNesting else {
+            throw FormulaError(
+                text: text, position: at,
+                message: "parentheses, calls and signs nest more than \(Self.maxNesting) deep here (CareRates' limit)")
+        }
+    }
+
     private func describe(_ t: Token) -> String {
         switch t {
         case .name(let n): "name \"\(n)\""
@@ -226,70 +265,78 @@ struct FormulaParser {
         }
     }
 
-    private mutating func parseSum() throws(FormulaError) -> FormulaNode {
-        var node: FormulaNode
+    /// A left-associative chain of `parse` joined by the operators in `ops`.
+    private mutating func chain(
+        _ ops: String, first: Parsed, _ parse: (inout FormulaParser) throws(FormulaError) -> Parsed
+    ) throws(FormulaError) -> Parsed {
+        var (node, depth) = first
+        while case .symbol(let c) = peek, ops.contains(c) {
+            let at = position
+            advance()
+            let right = try parse(&self)
+            depth = try checked(max(depth, right.depth) + 1, at: at)
+            node = .binary(c, node, right.node, position: at)
+        }
+        return (node, depth)
+    }
+
+    private mutating func parseSum() throws(FormulaError) -> Parsed {
+        var first: Parsed
         if peek == .symbol("-") {
             let at = position
             advance()
-            node = .negate(try parseProduct(), position: at)
+            try enter(at: at)
+            let inner = try parseProduct()
+            nesting -= 1
+            first = (.negate(inner.node, position: at), try checked(inner.depth + 1, at: at))
         } else {
-            node = try parseProduct()
+            first = try parseProduct()
         }
-        while case .symbol(let c) = peek, c == "+" || c == "-" {
-            let at = position
-            advance()
-            node = .binary(c, node, try parseProduct(), position: at)
-        }
-        return node
+        return try chain("+-", first: first) { (p: inout FormulaParser) throws(FormulaError) in try p.parseProduct() }
     }
 
-    private mutating func parseProduct() throws(FormulaError) -> FormulaNode {
-        var node = try parseInteraction()
-        while case .symbol(let c) = peek, c == "*" || c == "/" {
-            let at = position
-            advance()
-            node = .binary(c, node, try parseInteraction(), position: at)
-        }
-        return node
+    private mutating func parseProduct() throws(FormulaError) -> Parsed {
+        try chain("*/", first: try parseInteraction()) { (p: inout FormulaParser) throws(FormulaError) in try p.parseInteraction() }
     }
 
-    private mutating func parseInteraction() throws(FormulaError) -> FormulaNode {
-        var node = try parsePower()
-        while peek == .symbol(":") {
-            let at = position
-            advance()
-            node = .binary(":", node, try parsePower(), position: at)
-        }
-        return node
+    private mutating func parseInteraction() throws(FormulaError) -> Parsed {
+        try chain(":", first: try parsePower()) { (p: inout FormulaParser) throws(FormulaError) in try p.parsePower() }
     }
 
-    private mutating func parsePower() throws(FormulaError) -> FormulaNode {
-        let node = try parsePrimary()
+    private mutating func parsePower() throws(FormulaError) -> Parsed {
+        let base = try parsePrimary()
         if peek == .symbol("^") {
             let at = position
             advance()
-            return .binary("^", node, try parsePrimary(), position: at)
+            let exponent = try parsePrimary()
+            return (.binary("^", base.node, exponent.node, position: at), try checked(max(base.depth, exponent.depth) + 1, at: at))
         }
-        return node
+        return base
     }
 
-    private mutating func parsePrimary() throws(FormulaError) -> FormulaNode {
+    private mutating func parsePrimary() throws(FormulaError) -> Parsed {
         let at = position
         switch peek {
         case .name(let n):
             advance()
             if peek == .symbol("(") {
                 advance()
+                try enter(at: at)
                 var args = [FormulaNode]()
+                var depth = 0
                 if peek != .symbol(")") {
                     while true {
                         if case .name(let argName) = peek, tokens[index + 1].0 == .symbol("=") {
                             let argAt = position
                             advance()
                             advance()
-                            args.append(.named(argName, try parseSum(), position: argAt))
+                            let value = try parseSum()
+                            args.append(.named(argName, value.node, position: argAt))
+                            depth = max(depth, value.depth + 1)
                         } else {
-                            args.append(try parseSum())
+                            let value = try parseSum()
+                            args.append(value.node)
+                            depth = max(depth, value.depth)
                         }
                         if peek == .symbol(",") {
                             advance()
@@ -300,20 +347,23 @@ struct FormulaParser {
                 }
                 guard peek == .symbol(")") else { throw error("expected \")\" to close \(n)(") }
                 advance()
-                return .call(n, args, position: at)
+                nesting -= 1
+                return (.call(n, args, position: at), try checked(depth + 1, at: at))
             }
-            return .variable(n, position: at)
+            return (.variable(n, position: at), 1)
         case .number(let v):
             advance()
-            return .number(v, position: at)
+            return (.number(v, position: at), 1)
         case .string(let v):
             advance()
-            return .string(v, position: at)
+            return (.string(v, position: at), 1)
         case .symbol("("):
             advance()
+            try enter(at: at)
             let inner = try parseSum()
             guard peek == .symbol(")") else { throw error("expected \")\" to match the \"(\" at position \(at)") }
             advance()
+            nesting -= 1
             return inner
         case .end:
             throw error("the formula ends where a term was expected")
@@ -374,8 +424,15 @@ struct FormulaParser {
 
 /// Expands a right-hand side to R's terms.
 struct TermSet {
+    /// Most terms a formula may expand to: interactions multiply out (`(a + b + c + d)^4` is 15
+    /// terms, `(x1 + ... + x20)^20` a million), so expansions are counted as they grow and
+    /// refused past this, before they are built.
+    static let maxTerms = 10_000
+
     var intercept = true
     private var terms: [[String]] = []
+    /// The terms as sets of labels, for constant-time membership.
+    private var present = Set<Set<String>>()
     /// The expression of each model-variable label seen.
     private(set) var expressions: [String: FormulaNode] = [:]
     /// Offsets, `offset(expr)`: the expressions inside.
@@ -409,12 +466,14 @@ struct TermSet {
             intercept = (v == 1) == (sign > 0)
         default:
             for term in try expand(node, text: text) {
+                let key = Set(term)
                 if sign > 0 {
-                    if !terms.contains(where: { Set($0) == Set(term) }) { terms.append(term) }
-                } else {
-                    terms.removeAll { Set($0) == Set(term) }
+                    if present.insert(key).inserted { terms.append(term) }
+                } else if present.remove(key) != nil {
+                    terms.removeAll { Set($0) == key }
                 }
             }
+            try Self.check(terms.count, at: node.position, text: text)
         }
     }
 
@@ -424,11 +483,13 @@ struct TermSet {
         case .variable(let name, _):
             expressions[name] = node
             return [[name]]
-        case .binary(":", let l, let r, _):
+        case .binary(":", let l, let r, let at):
             let a = try expand(l, text: text), b = try expand(r, text: text)
+            try Self.check(a.count * b.count, at: at, text: text)
             return a.flatMap { x in b.map { y in unique(x + y) } }
-        case .binary("*", let l, let r, _):
+        case .binary("*", let l, let r, let at):
             let a = try expand(l, text: text), b = try expand(r, text: text)
+            try Self.check(a.count + b.count + a.count * b.count, at: at, text: text)
             return unique(terms: a + b + a.flatMap { x in b.map { y in unique(x + y) } })
         case .binary("^", let l, .number(let k, _), let at):
             guard k >= 1, k == k.rounded() else {
@@ -436,8 +497,12 @@ struct TermSet {
             }
             let base = try expand(l, text: text)
             var result = base
-            for _ in 1..<Int(k) {
-                result = unique(terms: result + result.flatMap { x in base.map { y in unique(x + y) } })
+            // Each round adds interactions one variable higher; once none is new, none will be.
+            for _ in 1..<Int(min(k, Double(Self.maxTerms))) {
+                try Self.check(result.count + result.count * base.count, at: at, text: text)
+                let next = unique(terms: result + result.flatMap { x in base.map { y in unique(x + y) } })
+                if next.count == result.count { break }
+                result = next
             }
             return result
         case .binary("+", _, _, _), .binary("-", _, _, _):
@@ -485,8 +550,16 @@ struct TermSet {
     }
 
     private func unique(terms: [[String]]) -> [[String]] {
-        var out = [[String]]()
-        for t in terms where !out.contains(where: { Set($0) == Set(t) }) { out.append(t) }
+        var out = [[String]](), seen = Set<Set<String>>()
+        for t in terms where seen.insert(Set(t)).inserted { out.append(t) }
         return out
+    }
+
+    /// Refuses an expansion to more than ``maxTerms`` terms, at the operator that makes it.
+    private static func check(_ count: Int, at: Int, text: String) throws(FormulaError) {
+        guard count > maxTerms else { return }
+        throw FormulaError(
+            text: text, position: at,
+            message: "this expands to \(count) terms, more than CareRates' limit of \(maxTerms); write the interactions wanted explicitly")
     }
 }

@@ -115,7 +115,7 @@ public struct ModelFrame: Sendable {
             for label in term where values[label] == nil { values[label] = try evaluator.evaluate(label) }
         }
         offset = try evaluator.offset()
-        let design = DesignBuilder(formula: formula, values: values, rows: keep.count)
+        let design = try DesignBuilder(formula: formula, values: values, rows: keep.count)
         columnNames = design.names
         columnTerms = design.terms
         self.design = Matrix(rows: keep.count, columns: design.names.count, elements: design.elements)
@@ -148,7 +148,7 @@ public struct ModelFrame: Sendable {
         for term in formula.terms {
             for label in term where values[label] == nil { values[label] = try evaluator.evaluate(label) }
         }
-        let builder = DesignBuilder(formula: formula, values: values, rows: keep.count)
+        let builder = try DesignBuilder(formula: formula, values: values, rows: keep.count)
         return (Matrix(rows: keep.count, columns: builder.names.count, elements: builder.elements), keep, dropped)
     }
 

@@ -174,7 +174,12 @@ struct DesignBuilder {
     var terms: [Int] = []
     var elements: [Double] = []
 
-    init(formula: Formula, values: [String: ModelVariable], rows n: Int) {
+    /// A fit holds about this many copies of its design at once (the design; the working or
+    /// scaled copy; the QR's; the refinement's), and building it holds three (the per-level
+    /// columns, the columns, the design).
+    static let copiesHeld = 4.0
+
+    init(formula: Formula, values: [String: ModelVariable], rows n: Int) throws(ModelError) {
         if formula.intercept {
             names.append("(Intercept)")
             terms.append(-1)
@@ -190,6 +195,13 @@ struct DesignBuilder {
                 }
             }
         }
+        // Whether a factor in term t is coded by contrasts (else by an indicator per level).
+        func contrasts(_ label: String, term t: Int) -> Bool {
+            if let forcedFull, forcedFull.term == t, forcedFull.label == label { return false }
+            let rest = Set(formula.terms[t].filter { $0 != label })
+            return rest.isEmpty || formula.terms[..<t].contains { rest.isSubset(of: Set($0)) }
+        }
+        try Self.cost(formula: formula, values: values, rows: n, contrasts: contrasts)
         // Each term's parts, then its columns: (name, values).
         var termParts = [[[(String, [Double])]]]()
         for (t, term) in formula.terms.enumerated() {
@@ -202,10 +214,7 @@ struct DesignBuilder {
                 case .numericColumns(let columns):
                     parts.append(columns.map { (label + $0.suffix, $0.values) })
                 case .categorical(let levels, let codes):
-                    let rest = Set(term.filter { $0 != label })
-                    var contrasts = rest.isEmpty || formula.terms[..<t].contains { rest.isSubset(of: Set($0)) }
-                    if let forcedFull, forcedFull.term == t, forcedFull.label == label { contrasts = false }
-                    let used = contrasts ? Array(levels.indices.dropFirst()) : Array(levels.indices)
+                    let used = contrasts(label, term: t) ? Array(levels.indices.dropFirst()) : Array(levels.indices)
                     parts.append(used.map { level in
                         (label + levels[level], codes.map { $0 == level ? 1.0 : 0.0 })
                     })
@@ -248,5 +257,35 @@ struct DesignBuilder {
             }
             count = total
         }
+    }
+
+    /// Refuses a design whose columns (counted from the terms before any is built) would take
+    /// more than ``MemoryBudget`` with ``copiesHeld`` copies, naming the term with most columns.
+    static func cost(
+        formula: Formula, values: [String: ModelVariable], rows n: Int, contrasts: (String, Int) -> Bool
+    ) throws(ModelError) {
+        var total = formula.intercept ? 1.0 : 0.0
+        var largest = (columns: 0.0, term: 0, levels: 0)
+        for (t, term) in formula.terms.enumerated() {
+            var columns = 1.0, levels = 0
+            for label in term {
+                switch values[label]! {
+                case .numeric: break
+                case .numericColumns(let c): columns *= Double(c.count)
+                case .categorical(let l, _):
+                    columns *= Double(contrasts(label, t) ? l.count - 1 : l.count)
+                    levels = max(levels, l.count)
+                }
+            }
+            total += columns
+            if columns > largest.columns { largest = (columns, t, levels) }
+        }
+        let name = Formula.name(of: formula.terms.isEmpty ? [] : formula.terms[largest.term])
+        let many = largest.levels > 1000
+        try MemoryBudget.require(
+            Double(n) * total * 8 * copiesHeld,
+            for: "the design would have \(Int(total)) columns for \(n) rows (term \(name): \(Int(largest.columns)) column\(largest.columns == 1 ? "" : "s")"
+                + (many ? ", from a factor of \(largest.levels) levels" : "") + "), held about \(Int(copiesHeld)) times while fitting",
+            advice: many ? "a factor of that many levels is better absorbed as a fixed effect than expanded into columns" : "")
     }
 }

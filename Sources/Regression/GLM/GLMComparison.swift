@@ -56,14 +56,15 @@ extension GeneralizedLinearModelFit {
 
     private func test(againstDesign x: Matrix, rank smallerRank: Int) -> GLMTest {
         let irls = IRLS(x: x, y: glmResponse.y, priorWeights: glmResponse.priorWeights, offset: offset, model: model, backend: backend,
-                        maxIterations: options.maxIterations)
+                        maxIterations: options.maxIterations, rule: options.convergence)
         var mu: [Double], deviance: Double, theta: ThetaFit?
         if x.columns == 0 {
             mu = offset.map { link.mean($0) }
             deviance = irls.deviance(mu)
             if thetaFit != nil {
                 let counts = CountTally(y: glmResponse.y, weights: glmResponse.priorWeights)
-                let th = thetaML(counts, y: glmResponse.y, weights: glmResponse.priorWeights, mu: mu)
+                let th = thetaML(counts, y: glmResponse.y, weights: glmResponse.priorWeights, mu: mu, rule: options.convergence,
+                                 limit: options.maxIterations)
                 theta = ThetaFit(theta: th.value, standardError: th.standardError,
                                  logLikelihood: negbinLogLikelihood(counts, y: glmResponse.y, weights: glmResponse.priorWeights,
                                                                     mu: mu, theta: th.value), alternations: 0, warning: nil)
@@ -71,8 +72,8 @@ extension GeneralizedLinearModelFit {
         } else if thetaFit != nil {
             let (result, fit) = GeneralizedLinearModel.fitNegativeBinomial(
                 irls: { m in IRLS(x: x, y: glmResponse.y, priorWeights: glmResponse.priorWeights, offset: offset, model: m,
-                                  backend: backend, maxIterations: options.maxIterations) },
-                y: glmResponse.y, weights: glmResponse.priorWeights)
+                                  backend: backend, maxIterations: options.maxIterations, rule: options.convergence) },
+                y: glmResponse.y, weights: glmResponse.priorWeights, rule: options.convergence, limit: options.maxIterations)
             (mu, deviance, theta) = (result.mu, result.deviance, fit)
         } else {
             let result = irls.run(startMu: glmResponse.start(model))

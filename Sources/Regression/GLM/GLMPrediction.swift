@@ -60,6 +60,10 @@ extension GeneralizedLinearModelFit {
         }
         var interval: (low: [Double], high: [Double])?
         if family != .binomial && family != .quasipoisson {
+            // Every row's draws are kept to take their quantiles.
+            try MemoryBudget.require(
+                Double(design.rows) * Double(draws) * 8,
+                for: "\(draws) simulated draws for each of \(design.rows) rows", advice: "predict fewer rows at a time, or take fewer --draws")
             interval = simulate(design: design, offset: offset, level: level, draws: draws, seed: seed)
         }
         return GLMPredictions(

@@ -17,15 +17,18 @@ public struct GLMOptions: Sendable {
     public var theta: Double?
     public var standardErrors: StandardErrorKind
     public var level: Double
-    /// IRLS iterations allowed per fit (R's `glm.control(maxit = 25)`).
+    /// IRLS iterations allowed per fit (R's `glm.control(maxit = 25)`); also the limit of the
+    /// negative binomial's alternations and of each theta's Newton steps, as in `MASS::glm.nb`.
     public var maxIterations: Int
+    /// When iterations stop: at the optimum (the default), or by R's rule.
+    public var convergence: ConvergenceRule
     /// Columns that must be present in a row for it to be used (nested comparisons).
     public var alsoRequire: [String]
 
     public init(
         family: GLMFamily, link: LinkFunction? = nil, exposure: String? = nil, weights: String? = nil,
         theta: Double? = nil, standardErrors: StandardErrorKind = .classical, level: Double = 0.95,
-        maxIterations: Int = 25, alsoRequire: [String] = []
+        maxIterations: Int = 25, convergence: ConvergenceRule = .optimum, alsoRequire: [String] = []
     ) {
         self.family = family
         self.link = link
@@ -35,6 +38,7 @@ public struct GLMOptions: Sendable {
         self.standardErrors = standardErrors
         self.level = level
         self.maxIterations = maxIterations
+        self.convergence = convergence
         self.alsoRequire = alsoRequire
     }
 }
@@ -105,7 +109,7 @@ public enum GeneralizedLinearModel {
         let workspace = IRLS.Workspace(rows: n, columns: p)
         func irls(_ m: FamilyModel, x: Matrix = frame.design) -> IRLS {
             IRLS(x: x, y: response.y, priorWeights: response.priorWeights, offset: offset, model: m, backend: chosen,
-                 maxIterations: options.maxIterations, workspace: x.columns == p ? workspace : nil)
+                 maxIterations: options.maxIterations, rule: options.convergence, workspace: x.columns == p ? workspace : nil)
         }
         // A warm start needs a mean for every row used.
         var startMu: [Double]?
@@ -117,7 +121,9 @@ public enum GeneralizedLinearModel {
         var thetaFit: ThetaFit?
         if family == .negbin && options.theta == nil {
             let warm = startMu.flatMap { mu in start?.theta.map { (mu: mu, theta: $0) } }
-            (main, thetaFit) = fitNegativeBinomial(irls: { irls($0) }, y: response.y, weights: response.priorWeights, start: warm)
+            (main, thetaFit) = fitNegativeBinomial(
+                irls: { irls($0) }, y: response.y, weights: response.priorWeights, rule: options.convergence,
+                limit: options.maxIterations, start: warm)
             model.theta = thetaFit!.theta
         } else {
             main = irls(model).run(startMu: startMu ?? response.start(model))
@@ -183,11 +189,13 @@ public enum GeneralizedLinearModel {
     }
 
     /// `MASS::glm.nb`: a Poisson fit, theta by ML at its means, then IRLS at fixed theta and theta
-    /// again, alternating until the log-likelihood and theta settle (at most 25 alternations).
+    /// again, alternating until the log-likelihood and theta settle by `rule` (at most `limit`
+    /// alternations, each theta in at most `limit` Newton steps).
     /// Only the last IRLS run's least-squares problem is refined. A warm `start` (means and theta
     /// of a nearby fit) replaces the Poisson fit by a negative binomial one at that theta.
     static func fitNegativeBinomial(
-        irls make: (FamilyModel) -> IRLS, y: [Double], weights: [Double], start: (mu: [Double], theta: Double)? = nil
+        irls make: (FamilyModel) -> IRLS, y: [Double], weights: [Double], rule: ConvergenceRule, limit: Int,
+        start: (mu: [Double], theta: Double)? = nil
     ) -> (IRLS.Result, ThetaFit) {
         // Every run shares one workspace, so that the last problem can be refined from it.
         var shared: IRLS.Workspace?
@@ -207,18 +215,29 @@ public enum GeneralizedLinearModel {
         }
         let counts = CountTally(y: y, weights: weights)
         var mu = main.mu
-        var th = thetaML(counts, y: y, weights: weights, mu: mu)
+        var th = thetaML(counts, y: y, weights: weights, mu: mu, rule: rule, limit: limit)
         let d1 = Double(max(1, y.count - main.solution.rank) * 2).squareRoot()
-        var del = 1.0
+        var del = 1.0, lastDel = Double.infinity
         var lm = negbinLogLikelihood(counts, y: y, weights: weights, mu: mu, theta: th.value), lm0 = lm + 2 * d1
         var alternations = 0
+        /// MASS's test; past it, to the optimum, until theta settles (or stops settling: rounding).
+        func settled() -> Bool {
+            let passed = abs(lm0 - lm) / d1 + abs(del) <= rule.devianceEpsilon
+            guard rule == .optimum, passed else { return passed }
+            return abs(del) <= ConvergenceRule.settled * th.value || abs(del) >= lastDel
+        }
         while true {
             alternations += 1
-            guard alternations <= 25 && (abs(lm0 - lm) / d1 + abs(del)) > 1e-8 else { break }
+            guard alternations <= limit && !settled() else { break }
+            lastDel = abs(lm0 - lm) / d1 + abs(del) <= rule.devianceEpsilon ? abs(del) : .infinity
             last = irls(FamilyModel(family: .negbin, link: .log, theta: th.value))
             main = last.run(startMu: mu, refine: false)
             let t0 = th.value
-            th = thetaML(counts, y: y, weights: weights, mu: mu)
+            // MASS takes theta at the means before this IRLS run; two runs at one theta then give
+            // the same theta, which looks settled though the means moved. To the optimum, theta
+            // is taken at the new means.
+            if rule == .optimum { mu = main.mu }
+            th = thetaML(counts, y: y, weights: weights, mu: mu, rule: rule, limit: limit)
             mu = main.mu
             del = t0 - th.value
             lm0 = lm
@@ -226,7 +245,9 @@ public enum GeneralizedLinearModel {
         }
         main = last.refined(main, workspace: shared!)
         var warning = th.warning
-        if alternations > 25 { warning = (warning.map { $0 + "; " } ?? "") + "the theta-IRLS alternation limit (25) was reached" }
+        if alternations > limit {
+            warning = (warning.map { $0 + "; " } ?? "") + "the theta-IRLS alternation limit (\(limit)) was reached"
+        }
         // No overdispersion: theta grows without bound and mu^2 / theta vanishes beside mu.
         let largest = mu.max() ?? 1
         if th.value > 1e4 * max(largest, 1) || th.hitLimit {
@@ -234,7 +255,7 @@ public enum GeneralizedLinearModel {
                 + "so the negative binomial reduces to the Poisson; use --family poisson"
         }
         return (main, ThetaFit(theta: th.value, standardError: th.standardError, logLikelihood: lm,
-                               alternations: min(alternations - 1, 25), warning: warning))
+                               alternations: min(alternations - 1, limit), converged: alternations <= limit, warning: warning))
     }
 }
 
@@ -244,6 +265,8 @@ struct ThetaFit: Sendable {
     var standardError: Double
     var logLikelihood: Double
     var alternations: Int
+    /// Whether the alternation met its rule within the limit.
+    var converged = true
     var warning: String?
 }
 
@@ -285,21 +308,27 @@ struct CountTally {
 }
 
 /// Theta of the negative binomial by maximum likelihood for fixed means, as `MASS::theta.ml`:
-/// Newton's method on the score from the moment estimate, at most 24 steps, stopping when a step
-/// is below `eps^(1/4)`; the standard error from the observed information.
-func thetaML(_ counts: CountTally, y: [Double], weights: [Double], mu: [Double])
+/// Newton's method on the score from the moment estimate, at most `limit - 1` steps, stopping
+/// when a step is below `eps^(1/4)` (R's rule) or, to the optimum, when it is below 1e-12 of
+/// theta or no smaller than the one before; the standard error from the observed information.
+func thetaML(_ counts: CountTally, y: [Double], weights: [Double], mu: [Double], rule: ConvergenceRule, limit: Int)
     -> (value: Double, standardError: Double, warning: String?, hitLimit: Bool)
 {
     let n = weights.reduce(0, +)
     var moments = 0.0
     for i in y.indices { moments += weights[i] * (y[i] / mu[i] - 1) * (y[i] / mu[i] - 1) }
     var t0 = n / moments
-    var del = 1.0, info = 1.0
+    var del = 1.0, info = 1.0, lastDel = Double.infinity
     var it = 0
     let eps = pow(Double.ulpOfOne, 0.25)
+    func settled() -> Bool {
+        guard rule == .optimum, abs(del) <= eps else { return abs(del) <= eps }
+        return abs(del) <= ConvergenceRule.settled * abs(t0) || abs(del) >= lastDel
+    }
     while true {
         it += 1
-        guard it < 25 && abs(del) > eps else { break }
+        guard it < limit && !settled() else { break }
+        lastDel = abs(del)
         t0 = abs(t0)
         let th = t0
         let digammaSum: Double = counts.sum { SpecialFunctions.digamma(th + $0) }
@@ -322,8 +351,8 @@ func thetaML(_ counts: CountTally, y: [Double], weights: [Double], mu: [Double])
         t0 = 0
         warning = "theta estimate truncated at zero"
     }
-    if it == 25 { warning = "theta iteration limit reached" }
-    return (t0, (1 / info).squareRoot(), warning, it == 25)
+    if it == limit { warning = "theta iteration limit reached" }
+    return (t0, (1 / info).squareRoot(), warning, it == limit)
 }
 
 /// The negative binomial log-likelihood (as `MASS`'s `loglik`).

@@ -44,7 +44,8 @@ public struct GeneralizedLinearModelFit: Sendable {
     public var nullDeviance: Double {
         let n = frame.rows.count
         let irls = IRLS(x: Matrix(rows: n, columns: 1, repeating: 1), y: glmResponse.y, priorWeights: glmResponse.priorWeights,
-                        offset: offset, model: model, backend: backend, maxIterations: options.maxIterations)
+                        offset: offset, model: model, backend: backend, maxIterations: options.maxIterations,
+                        rule: options.convergence)
         guard frame.formula.intercept else { return irls.deviance(offset.map { link.mean($0) }) }
         if frame.offset != nil || options.exposure != nil {
             return irls.run(startMu: thetaFit == nil ? result.mu : glmResponse.start(model)).deviance
@@ -66,7 +67,10 @@ public struct GeneralizedLinearModelFit: Sendable {
 
     public var deviance: Double { result.deviance }
     public var iterations: Int { result.iterations }
-    public var converged: Bool { result.converged }
+    /// Whether IRLS (and for the negative binomial the alternation with theta) met the rule.
+    public var converged: Bool { result.converged && (thetaFit?.converged ?? true) }
+    /// The rule the iterations stopped by.
+    public var convergence: ConvergenceRule { options.convergence }
     public var rank: Int { result.solution.rank }
     /// Rows with a non-zero prior weight (R's `n.ok`, and `nobs`).
     public var observations: Int { glmResponse.priorWeights.filter { $0 > 0 }.count }

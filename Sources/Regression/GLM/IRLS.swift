@@ -6,8 +6,8 @@ import Glibc
 /// Iteratively reweighted least squares, step for step as R's `glm.fit`: from the starting
 /// means, each iteration solves the weighted least-squares problem of the working response
 /// `z = eta - offset + (y - mu) / mu'(eta)` with working weights `w = prior * mu'(eta)^2 / V(mu)`
-/// on the refined solver. Convergence: `|D - D_old| / (|D| + 0.1) < epsilon` (R's rule,
-/// `epsilon = 1e-8`), at most `maxIterations` (25) iterations. The step is halved (at most 30
+/// on the refined solver. Convergence: by ``ConvergenceRule`` (to the optimum, or R's
+/// `|D - D_old| / (|D| + 0.1) < epsilon`), at most `maxIterations` (25) iterations. The step is halved (at most 30
 /// times) while the deviance is not finite, the linear predictor or mean leaves the family's
 /// domain, or (after the first iteration) the deviance rises.
 ///
@@ -28,7 +28,7 @@ struct IRLS {
     let model: FamilyModel
     let backend: any Backend
     var maxIterations = 25
-    var epsilon = 1e-8
+    var rule = ConvergenceRule.optimum
     /// The last step's weighted working response and the columns QR kept, shared by the IRLS
     /// runs of one fit (the negative binomial alternates many).
     var workspace: Workspace? = nil
@@ -95,16 +95,18 @@ struct IRLS {
         var weights = [Double](repeating: 0, count: n)
         var converged = false, lastHalved = false, lastNormal = false
         var iterations = 0, change = Double.nan
+        var lastStep = Double.infinity  // the last QR step's relative coefficient change, past R's test
+        var settling = false  // past R's test, on the way to the optimum: QR steps only
         for iteration in 1...maxIterations {
             iterations = iteration
             prepare(eta: eta, mu: mu, weights: &weights, workspace: ws)
             let step: LeastSquaresSolution
-            if ws.normalEquations, let normal = LeastSquares.normalEquationsSolve(
+            if ws.normalEquations && !settling, let normal = LeastSquares.normalEquationsSolve(
                 x, rowScale: ws.root, ws.z, kept: ws.kept ?? Array(0..<p), backend: backend)
             {
                 (step, lastNormal) = (normal, true)
             } else {
-                if ws.kept != nil { ws.normalEquations = false }  // failed on the QR's own columns
+                if ws.kept != nil && !settling { ws.normalEquations = false }  // failed on the QR's own columns
                 step = LeastSquares.plainWeightedSolve(x, rowScale: ws.root, ws.z, backend: backend)
                 (ws.kept, lastNormal) = (step.keptColumns, false)
             }
@@ -128,10 +130,19 @@ struct IRLS {
             change = dev - devOld
             devOld = dev
             lastHalved = halvings > 0
-            if abs(change) / (abs(dev) + 0.1) < epsilon {
+            guard abs(change) / (abs(dev) + 0.1) < rule.devianceEpsilon else { continue }
+            if rule != .optimum {
                 converged = true
                 break
             }
+            // Past R's test: QR steps until the coefficients settle (or stop shrinking: rounding).
+            let moved = largestRelativeChange(coefficients, previous)
+            if !lastNormal && (moved <= ConvergenceRule.settled || (moved >= lastStep && !lastHalved)) {
+                converged = true
+                break
+            }
+            if !lastNormal { lastStep = moved }
+            settling = true
         }
         let result = Result(
             solution: solution!, coefficients: zip(coefficients, solution!.coefficients).map { $1.isNaN ? .nan : $0 },

@@ -1,3 +1,4 @@
+import Foundation
 import DataTable
 import LinearAlgebra
 
@@ -18,14 +19,21 @@ public enum ModelError: Error, CustomStringConvertible {
     case noVariation(file: String, response: String)
     case tooFewClusters(file: String, column: String, clusters: Int)
     case linearAlgebra(LinearAlgebraError)
+    /// Something the input would make too large to allocate (``MemoryBudget``).
+    case tooLarge(String)
 
     public var description: String {
         switch self {
         case .data(let e): return e.description
         case .formula(let e): return e.description
+        case .textColumn(let at, let value) where Double(value.trimmingCharacters(in: .whitespaces)).map({ !$0.isFinite }) == true:
+            return "\(at): \"\(shownPlainly(value))\" is not a finite number; CareRates reads only finite numbers into a model "
+                + "(infinities, NaN and numbers beyond the range of a double, such as 1e400, are refused): "
+                + "correct the cell or mark it missing (NA)"
         case .textColumn(let at, let value):
-            return "\(at): \"\(value)\" is not a number, so column \"\(at.columnName ?? "")\" is text; "
-                + "write factor(\(at.columnName ?? "")) if its values are categories"
+            let column = shownPlainly(at.columnName ?? "")
+            return "\(at): \"\(shownPlainly(value))\" is not a number, so column \"\(column)\" is text; "
+                + "write factor(\(column)) if its values are categories"
         case .tooFewRows(let file, let rows, let p, let dropped):
             return "\(file): \(rows) usable rows for \(p) coefficients; a linear model needs more rows than coefficients"
                 + (dropped > 0 ? " (\(dropped) rows were dropped for missing values)" : "")
@@ -43,7 +51,7 @@ public enum ModelError: Error, CustomStringConvertible {
         case .unsupported(let why):
             return why
         case .unseenLevel(let term, let level, let line):
-            return "line \(line): \(term) has level \"\(level)\", which the fitted model never saw"
+            return "line \(line): \(term) has level \"\(shownPlainly(level))\", which the fitted model never saw"
         case .notCategorical(let term):
             return "\(term): factor() needs a column, as in factor(year)"
         case .tooFewClusters(let file, let column, let clusters):
@@ -51,6 +59,7 @@ public enum ModelError: Error, CustomStringConvertible {
         case .noVariation(let file, let response):
             return "\(file): response \"\(response)\" has no rows"
         case .linearAlgebra(let e): return e.description
+        case .tooLarge(let why): return why
         }
     }
 }

@@ -81,6 +81,7 @@ public struct GeneralizedLinearModelReport {
             }).map { $0 + "\n" }.joined() + "\n"
         }
         out += "Number of Fisher Scoring iterations: \(fit.iterations)\n"
+        out += "Convergence: \(fit.convergence.description): " + (fit.converged ? "met" : "not met") + "\n"
         if let theta = fit.theta {
             if let se = fit.thetaStandardError {
                 out += "\n              Theta:  \(NumberFormat.significant(theta, digits: 5)) \n          Std. Err.:  \(NumberFormat.significant(se, digits: 5)) \n"
@@ -127,6 +128,7 @@ public struct GeneralizedLinearModelReport {
             ("pearson_chi_squared", .number(fit.pearsonChiSquared)),
             ("dispersion", .number(fit.dispersion)), ("log_likelihood", .number(fit.logLikelihood)), ("aic", .number(fit.aic)),
             ("bic", .number(fit.bic)), ("iterations", .number(Double(fit.iterations))), ("converged", .bool(fit.converged)),
+            ("convergence_rule", .string(fit.convergence.description)),
             ("theta", .number(fit.theta)), ("theta_std_error", .number(fit.thetaStandardError)),
         ]
         if let test = nullTest {
