@@ -47,6 +47,9 @@ struct CSVReader {
         var firstText: [TextCell?]
         var lines: [Int] = []
         var rows = 0
+        /// Bytes the rows counted in take: numbers and line numbers, text cells (a String is 16
+        /// bytes, with its text beside it past 15), markers.
+        var bytes = 0
 
         init(columns: Int) {
             strings = Array(repeating: [], count: columns)
@@ -57,8 +60,13 @@ struct CSVReader {
         /// Counts in a part (the next chunk's rows) and appends its text cells and markers;
         /// returns the row its first row becomes. Its numbers are copied by ``RowBlocks``.
         mutating func append(_ part: PartScratch, text: [Bool]) -> Int {
+            bytes += part.rows * 8 * (1 + text.filter { !$0 }.count)
             for j in strings.indices {
-                if text[j] { strings[j].append(contentsOf: part.strings[j]) }
+                if text[j] {
+                    strings[j].append(contentsOf: part.strings[j])
+                    for cell in part.strings[j] { bytes += 16 + (cell.utf8.count > 15 ? cell.utf8.count : 0) }
+                }
+                bytes += 32 * part.missing[j].count
                 for marker in part.missing[j] { missing[j].append((rows + marker.row, marker.marker)) }
                 if firstText[j] == nil, let t = part.firstText[j] {
                     firstText[j] = TextCell(row: rows + t.row, line: t.line, text: t.text)
@@ -127,8 +135,10 @@ struct CSVReader {
         let isText = (0..<header.selected.count).map { text.contains($0) }
         let sample = chunks.carry
         let bytesPerRow = max(1, sample.count) / max(1, sample.reduce(0) { $0 + ($1 == 10 ? 1 : 0) })
-        let blocks = RowBlocks(numeric: isText.map { !$0 },
-                               capacity: chunks.totalSize / max(bytesPerRow, header.names.count) + 1024)
+        // Sized from the file, but never past the memory limit (the bytes check stops a read there).
+        var capacity = chunks.totalSize / max(bytesPerRow, header.names.count) + 1024
+        if let limit = options.memoryLimit { capacity = min(capacity, limit / (8 * (1 + isText.filter { !$0 }.count)) + 1024) }
+        let blocks = RowBlocks(numeric: isText.map { !$0 }, capacity: capacity)
         let state = ScanState(Accumulator(columns: header.selected.count), line: 1 + header.lines)
         let turns = Turnstile()
         runParallel(workers) { _ in
@@ -154,6 +164,10 @@ struct CSVReader {
                     let line = state.line
                     state.line += part.newlines
                     let row = state.all.append(part, text: isText)
+                    if let limit = options.memoryLimit, state.all.bytes > limit {
+                        state.fail(.tooLarge(file: source, line: state.line, limit: limit), at: chunk.index)
+                        return nil
+                    }
                     blocks.reserve(row + part.rows)
                     return (row, line)
                 }

@@ -1,3 +1,4 @@
+import Foundation
 /// Where in a source file something is: a 1-based line, and a column by number and name.
 public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
     public var file: String
@@ -36,6 +37,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
     case unexpectedQuote(SourceLocation)
     case notNumeric(SourceLocation, value: String)
     case unknownColumn(file: String, name: String, suggestion: String?)
+    /// The columns kept would take more than the memory limit (reached by `line`).
+    case tooLarge(file: String, line: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -57,6 +60,9 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
             return "\(at): a \" inside an unquoted field (quote the whole field and double the \")"
         case .notNumeric(let at, let value):
             return "\(at): \"\(shownPlainly(value))\" is not a number"
+        case .tooLarge(let file, let line, let limit):
+            return "\(file): the columns needed take more than the memory limit of \(formatBytes(Double(limit))) (--max-memory) "
+                + "by line \(line); read a smaller file, or raise the limit"
         case .unknownColumn(let file, let name, let suggestion):
             return "\(file): no column named \"\(shownPlainly(name))\"" + (suggestion.map { "; did you mean \"\(shownPlainly($0))\"?" } ?? "")
         }
@@ -80,4 +86,16 @@ public func shownPlainly(_ text: String) -> String {
         }
     }
     return count > limit ? out + "... (\(count) characters)" : out
+}
+
+/// Bytes as people read them: 1.6 TB, 512 MB (powers of 1000).
+public func formatBytes(_ bytes: Double) -> String {
+    let units = ["bytes", "KB", "MB", "GB", "TB", "PB", "EB"]
+    var value = bytes, unit = 0
+    while value >= 1000 && unit < units.count - 1 {
+        value /= 1000
+        unit += 1
+    }
+    if unit == 0 { return "\(Int(value)) bytes" }
+    return (value >= 100 ? String(Int(value.rounded())) : String(format: "%.3g", value)) + " " + units[unit]
 }

@@ -50,6 +50,9 @@ public struct CSVOptions: Sendable {
     public var inferTypes = true
     /// Cores to parse on; nil uses every online core.
     public var threads: Int?
+    /// The most bytes the columns kept may take (numbers, text, markers); reading stops with
+    /// ``DataError/tooLarge(file:line:limit:)`` past it. nil: no limit.
+    public var memoryLimit: Int?
 
     public init() {}
 }

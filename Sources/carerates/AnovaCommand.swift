@@ -42,7 +42,7 @@ struct AnovaCommand: ParsableCommand {
     func run() throws {
         memory.apply()
         let path = DatasetLocator.resolve(file)
-        let table = try DataTable.read(path: path)
+        let table = try DataTable.read(path: path, options: .limited)
         var formulas = [Formula]()
         for text in formula {
             do { formulas.append(try Formula(text)) } catch { throw CLIError(error.description) }

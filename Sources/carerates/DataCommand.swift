@@ -35,7 +35,7 @@ struct DataCommand: ParsableCommand {
         var file: String
 
         func run() throws {
-            let table = try DataTable.read(path: DatasetLocator.resolve(file))
+            let table = try DataTable.read(path: DatasetLocator.resolve(file), options: .limited)
             print("\(file): \(table.rowCount) rows, \(table.columns.count) columns")
             print(DataDescription.describe(table))
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DataTable
 import Foundation
 import Regression
 
@@ -12,6 +13,15 @@ struct MemoryOption: ParsableArguments {
     /// Sets the limit for this run.
     func apply() {
         if let maxMemory { MemoryBudget.limit = maxMemory.bytes }
+    }
+}
+
+extension CSVOptions {
+    /// Reading options under the run's memory limit.
+    static var limited: CSVOptions {
+        var options = CSVOptions()
+        options.memoryLimit = MemoryBudget.limit
+        return options
     }
 }
 

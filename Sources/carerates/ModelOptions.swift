@@ -120,7 +120,7 @@ struct ModelOptions: ParsableArguments {
         let path = DatasetLocator.resolve(file)
         let parsed: Formula
         do { parsed = try Formula(formula) } catch { throw CLIError(error.description) }
-        var options = CSVOptions()
+        var options = CSVOptions.limited
         if let alsoRead {
             var columns = parsed.variables
             for name in alsoRead where !columns.contains(name) { columns.append(name) }

@@ -46,7 +46,7 @@ struct PredictCommand: ParsableCommand {
         let spec = try model.specification(glm, level: confidence.level)
         let (fit, path) = try model.fit(spec, alsoRead: output.ids)
         let newPath = new.map { DatasetLocator.resolve($0) }
-        let table = try newPath.map { try DataTable.read(path: $0) }
+        let table = try newPath.map { try DataTable.read(path: $0, options: .limited) }
         let request = PredictionRequest(level: confidence.level, draws: draws, seed: seed)
         try output.emit(try fit.predictionReport(table, request: request, ids: output.ids), inputs: [path] + (newPath.map { [$0] } ?? []))
     }

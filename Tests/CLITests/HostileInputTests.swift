@@ -95,6 +95,11 @@ import Testing
                              "term id: 199999 columns, from a factor of 200000 levels")
         try expectClearError(["fit", Self.path("many_levels.csv"), "-f", "y ~ x + factor(id)", "--family", "poisson"],
                              "better absorbed as a fixed effect")
+        // Reading itself stays within the limit: 200,000 rows of two numbers and a line are 4.8 MB.
+        try expectClearError(["fit", Self.path("many_levels.csv"), "-f", "y ~ x", "--max-memory", "2M"],
+                             "the columns needed take more than the memory limit of 2 MB (--max-memory) by line ")
+        try expectClearError(["fit", Self.path("many_levels.csv"), "-f", "y ~ x + id", "--max-memory", "6M"],
+                             "the columns needed take more than the memory limit of 6 MB")
         // A small factor on the same rows fits.
         let ok = try run(["fit", Self.path("many_levels.csv"), "-f", "y ~ x + factor(g)", "--family", "poisson"])
         #expect(ok.status == 0, "\(ok.stderr)")

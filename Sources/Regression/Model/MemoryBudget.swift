@@ -1,3 +1,4 @@
+import DataTable
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -45,14 +46,5 @@ public enum MemoryBudget {
     }
 
     /// Bytes as people read them: 1.6 TB, 512 MB.
-    public static func format(_ bytes: Double) -> String {
-        let units = ["bytes", "KB", "MB", "GB", "TB", "PB", "EB"]
-        var value = bytes, unit = 0
-        while value >= 1000 && unit < units.count - 1 {
-            value /= 1000
-            unit += 1
-        }
-        if unit == 0 { return "\(Int(value)) bytes" }
-        return (value >= 100 ? String(format: "%.0f", value) : String(format: "%.3g", value)) + " " + units[unit]
-    }
+    public static func format(_ bytes: Double) -> String { formatBytes(bytes) }
 }
