@@ -36,6 +36,10 @@ import Testing
         var small = "y,a,b,c,d,x\n"
         for i in 0..<200 { small += "\(i % 9),\(i % 3),\(i % 5),\(i % 7),\(i % 11),\(Double(i) / 7)\n" }
         write("small.csv", small)
+        // Four clusters of 400 rows: CR2's eigendecompositions would take 18 s.
+        var clustered = "y,x,g\n"
+        for i in 0..<1600 { clustered += "\(Double(i * 37 % 101) / 10),\(Double(i % 13)),\(i % 4)\n" }
+        write("big_clusters.csv", clustered)
         return dir
     }()
 
@@ -117,6 +121,13 @@ import Testing
                              "200 usable rows for 496 coefficients")
         try expectClearError(["fit", Self.path("small.csv"), "-f", "y ~ (a + b + c + d)^4 * poly(x, 30)", "--max-memory", "1M"],
                              "over the memory limit of 1 MB (--max-memory)")
+    }
+
+    /// CR2 costs the cube of each cluster's size: past a few seconds' work it is not computed.
+    @Test func largeClustersAreNotGivenCR2() throws {
+        let r = try run(["fit", Self.path("big_clusters.csv"), "-f", "y ~ x", "--se", "cr2", "--cluster", "g"], seconds: 30)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("CR2 was not computed") && r.stdout.contains("the largest has 400 rows"), "\(r.stdout)")
     }
 
     @Test func deepAndLongFormulasGetAPosition() throws {

@@ -145,7 +145,9 @@ enum CovarianceEstimator {
             guard let cr2 = ClusterCR2.estimate(model, kept: kept, bread: c, labels: clusters ?? []) else {
                 matrix = Matrix(rows: k, columns: k, repeating: .nan)
                 description = "cluster-robust CR2 by \(column): not computed"
-                warning = "CR2 is limited to clusters of at most \(ClusterCR2.largestCluster) rows"
+                let largest = Dictionary(grouping: clusters ?? [], by: { $0 }).values.map(\.count).max() ?? 0
+                warning = "CR2 was not computed: its cost grows with the cube of each cluster's size, and these clusters "
+                    + "(the largest has \(largest) rows) would take more than a few seconds; use --se cluster (CR1) for clusters this large"
                 break
             }
             matrix = cr2.covariance
