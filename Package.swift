@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "DataTable", targets: ["DataTable"]),
         .library(name: "Regression", targets: ["Regression"]),
         .library(name: "Report", targets: ["Report"]),
+        .library(name: "Comparison", targets: ["Comparison"]),
         .library(name: "CareRates", targets: ["CareRates"]),
     ],
     traits: [
@@ -37,11 +38,12 @@ let package = Package(
         .target(name: "DataTable"),
         .target(name: "Regression", dependencies: ["LinearAlgebra", "DataTable"]),
         .target(name: "CareRates", dependencies: ["DataTable", "Regression"]),
-        .target(name: "Report", dependencies: ["Regression"]),
+        .target(name: "Report", dependencies: ["Regression", "Comparison"]),
+        .target(name: "Comparison", dependencies: ["DataTable", "Regression"]),
         .executableTarget(
             name: "carerates",
             dependencies: [
-                "LinearAlgebra", "DataTable", "Regression", "CareRates", "Report",
+                "LinearAlgebra", "DataTable", "Regression", "CareRates", "Report", "Comparison",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "carerates-bench", dependencies: ["LinearAlgebra", "DataTable", "Regression"]),
@@ -55,6 +57,9 @@ let package = Package(
             name: "RegressionTests", dependencies: ["Regression", "LinearAlgebra", "DataTable"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["carerates"]),
+        .testTarget(
+            name: "ComparisonTests", dependencies: ["Comparison", "Regression", "DataTable", "LinearAlgebra"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "CareRatesTests", dependencies: ["CareRates", "DataTable"]),
     ]
 )

@@ -6,6 +6,7 @@ extension GeneralizedLinearModelFit: FittedModel {
     public var callDescription: String { "glm(\(frame.formula.text), \(family.rName)(link = \"\(link.rawValue)\"))" }
     public var coef: [Double] { result.coefficients }
     public var vcov: Matrix { covariance }
+    public var responseKind: ResponseKind { family.isCount ? .count : (family == .binomial ? .proportion : .continuous) }
     public var response: [Double] { responseValues }
     /// The prior weights (binomial: the trials), nil when every one is 1.
     public var weights: [Double]? { priorWeights.allSatisfy { $0 == 1 } ? nil : priorWeights }

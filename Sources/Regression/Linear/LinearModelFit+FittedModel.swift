@@ -6,6 +6,7 @@ extension LinearModelFit: FittedModel {
     public var callDescription: String { "lm(\(frame.formula.text))" }
     public var coef: [Double] { solution.coefficients }
     public var vcov: Matrix { covariance.matrix }
+    public var responseKind: ResponseKind { .continuous }
     public var response: [Double] { frame.response }
     public var weights: [Double]? { frame.weights }
     public var offsets: [Double]? { frame.offset }

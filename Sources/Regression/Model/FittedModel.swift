@@ -32,6 +32,9 @@ public protocol FittedModel: Sendable {
     /// The confidence level of the intervals.
     var level: Double { get }
 
+    /// What the response measures: counts (which units can be compared by observed against
+    /// expected), proportions, or a continuous quantity.
+    var responseKind: ResponseKind { get }
     /// The response as fitted, per used row (binomial: the proportion of successes).
     var response: [Double] { get }
     /// Fitted means on the response scale, offsets included, per used row.
@@ -83,6 +86,16 @@ public enum ResidualKind: String, Sendable, CaseIterable {
     case standardized
     /// Externally studentized (R's `rstudent`): linear models.
     case studentized
+}
+
+/// What a model's response measures.
+public enum ResponseKind: String, Sendable {
+    /// Counts, with fitted means on the count scale (Poisson, quasi-Poisson, negative binomial).
+    case count
+    /// Proportions of trials (binomial).
+    case proportion
+    /// A continuous quantity (linear models, Gamma, gaussian).
+    case continuous
 }
 
 /// Predicted means for rows of a table.

@@ -1,0 +1,86 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Regression
+
+/// Which limits a funnel draws without overdispersion.
+public enum LimitMethod: String, Sendable, CaseIterable {
+    /// Spiegelhalter's interpolated exact Poisson prediction limits (the default).
+    case exact
+    /// Exact confidence limits with O set to E, as FunnelPlotR draws them (too high at small E).
+    case chisq
+    /// `1 +- z / sqrt(E)`.
+    case normal
+}
+
+/// The limits of a funnel: how they are drawn, at which levels, and how overdispersion widens
+/// them. One function gives both the curves a plot draws and every unit's flag, so the two
+/// cannot disagree.
+public struct FunnelLimits: Sendable {
+    public var method: LimitMethod
+    public var levels: [Double]
+    public var overdispersion: OverdispersionMethod
+    public var scale: ComparisonScale
+    /// The estimate the widening uses (nil: none).
+    public var estimate: OverdispersionEstimate?
+
+    /// The z-score multiplier of a unit with expected count `e`: 1 without overdispersion,
+    /// `sqrt(phi)` multiplicative, `sqrt(1 + tau2 / s^2)` additive.
+    public func widening(expected e: Double) -> Double {
+        guard let estimate else { return 1 }
+        switch overdispersion {
+        case .none: return 1
+        case .multiplicative: return estimate.phi.squareRoot()
+        case .additive:
+            let s = scale.value(observed: e, expected: e).s
+            return (1 + estimate.tau2 / (s * s)).squareRoot()
+        }
+    }
+
+    /// The lower and upper limit on O/E at `level` for expected count `e`. Exact and chi-squared
+    /// limits are widened on the z scale of ``scale`` (the limit's z-score times ``widening``,
+    /// then back to the ratio scale, squared back on the square-root scale); normal limits are
+    /// `1 +- z w / sqrt(E)`.
+    public func limits(expected e: Double, level: Double) -> (low: Double, high: Double) {
+        let a = (1 - level) / 2, w = widening(expected: e)
+        switch method {
+        case .normal:
+            let half = Distributions.normalQuantile(1 - a) * w / e.squareRoot()
+            return (max(0, 1 - half), 1 + half)
+        case .exact, .chisq:
+            let limit = { (p: Double) -> Double in
+                method == .exact ? PoissonLimits.exact(p, expected: e) : PoissonLimits.confidenceWithObservedAsExpected(p, expected: e)
+            }
+            var (low, high) = (limit(a), limit(1 - a))
+            if w != 1 {
+                let widen = { (r: Double) -> Double in
+                    // The limit's value on the scale (a zero limit on the log scale stays at 0).
+                    if scale == .log && r <= 0 { return 0 }
+                    let y = scale == .log ? log(r) : r.squareRoot() - 1
+                    return scale.ratio(w * y)
+                }
+                (low, high) = (widen(low), widen(high))
+            }
+            return (low, high)
+        }
+    }
+
+    /// Where `ratio` falls: the outermost level whose limits it lies beyond, with the direction
+    /// (+1 above, -1 below); 0 and nil within them all.
+    public func flag(ratio: Double, expected e: Double) -> (direction: Int, level: Double?) {
+        var result: (Int, Double?) = (0, nil)
+        for level in levels.sorted() {
+            let (low, high) = limits(expected: e, level: level)
+            if ratio > high { result = (1, level) } else if ratio < low { result = (-1, level) }
+        }
+        return result
+    }
+
+    /// A flag as printed: "above 99.8%", "below 95%", "within".
+    public static func describe(_ flag: (direction: Int, level: Double?)) -> String {
+        guard let level = flag.level, flag.direction != 0 else { return "within" }
+        let percent = level * 100
+        let text = percent == percent.rounded() ? String(Int(percent)) : String(format: "%g", percent)
+        return (flag.direction > 0 ? "above " : "below ") + text + "%"
+    }
+}

@@ -1,0 +1,48 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Regression
+
+/// Limits on the ratio O/E of a count with expected value E, and the exact interval of an
+/// observed ratio (methods: `shared/methods/comparison.md`).
+public enum PoissonLimits {
+    /// P(X <= r) for X ~ Poisson(mean): Q(r + 1, mean).
+    static func cdf(_ r: Int, mean: Double) -> Double {
+        r < 0 ? 0 : Distributions.regularizedGammaQ(a: Double(r + 1), x: mean)
+    }
+
+    /// The exact Poisson prediction limit for lower-tail probability `p`, interpolated as
+    /// Spiegelhalter (2005, appendix) and Stata's funnelcompar: with r the smallest count whose
+    /// distribution function reaches p, the limit is (r - alpha) / E for
+    /// alpha = (F(r) - p) / (F(r) - F(r - 1)); never below 0 (at small E, where r = 0, the
+    /// interpolation would go below it).
+    public static func exact(_ p: Double, expected e: Double) -> Double {
+        guard e > 0 else { return .nan }
+        // F is increasing in r: the smallest r with F(r) >= p, by bisection.
+        var lo = -1, hi = Int(e + 40 * e.squareRoot() + 40)
+        while cdf(hi, mean: e) < p { hi *= 2 }
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2
+            if cdf(mid, mean: e) >= p { hi = mid } else { lo = mid }
+        }
+        let r = hi
+        let f = cdf(r, mean: e), below = cdf(r - 1, mean: e)
+        let alpha = f > below ? (f - p) / (f - below) : 0
+        return max(0, (Double(r) - alpha) / e)
+    }
+
+    /// The exact (Garwood) confidence limit of a Poisson mean with count `o`, over `e`: lower
+    /// (`p` below 0.5) qchisq(p, 2o) / 2e, 0 when o = 0; upper qchisq(p, 2(o + 1)) / 2e.
+    public static func garwood(_ p: Double, observed o: Double, expected e: Double) -> Double {
+        if p < 0.5 {
+            return o <= 0 ? 0 : Distributions.chiSquaredQuantile(p, df: 2 * o) / (2 * e)
+        }
+        return Distributions.chiSquaredQuantile(p, df: 2 * (o + 1)) / (2 * e)
+    }
+
+    /// FunnelPlotR's "Poisson limits": the Garwood confidence limits with O set to E.
+    public static func confidenceWithObservedAsExpected(_ p: Double, expected e: Double) -> Double {
+        p < 0.5 ? Distributions.chiSquaredQuantile(p, df: 2 * e) / (2 * e)
+            : Distributions.chiSquaredQuantile(p, df: 2 * (e + 1)) / (2 * e)
+    }
+}

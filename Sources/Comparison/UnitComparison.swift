@@ -1,0 +1,182 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import DataTable
+import Regression
+
+/// How to compare units against a fitted count model.
+public struct ComparisonSettings: Sendable {
+    /// The column naming each unit (an authority), and optionally one that splits it (a year).
+    public var unit: String
+    public var by: String?
+    /// The exposure column whose sum makes the rates (nil: no rates).
+    public var exposure: String?
+    /// Rates per this many of the exposure.
+    public var per: Double = 10_000
+    public var levels: [Double] = [0.95, 0.998]
+    public var limits: LimitMethod = .exact
+    public var overdispersion: OverdispersionMethod = .none
+    public var scale: ComparisonScale = .log
+    public var trim: Double = 0.1
+    public var trimMethod: TrimMethod = .winsorise
+    /// Each unit also compared with a model fitted without its rows.
+    public var leaveOneOut = true
+    /// The level of each unit's own interval and of the shrunken ratio's.
+    public var level = 0.95
+
+    public init(unit: String, by: String? = nil, exposure: String? = nil) {
+        self.unit = unit
+        self.by = by
+        self.exposure = exposure
+    }
+}
+
+/// One unit against the model.
+public struct ComparedUnit: Sendable {
+    public let unit: String
+    /// The `by` value, when units are split.
+    public let by: String?
+    /// Table rows of the unit that the model used.
+    public let rows: [Int]
+    public let observed: Double
+    /// Sum of the fitted counts over the unit's rows (indirect standardisation).
+    public let expected: Double
+    public var ratio: Double { observed / expected }
+    /// Exact (Garwood) interval of O/E at the settings' level.
+    public let ratioLow: Double, ratioHigh: Double
+    /// Rates per `per` of the summed exposure; nil without an exposure.
+    public let rate: Double?, expectedRate: Double?
+    /// The z-score on the comparison scale, and adjusted for overdispersion.
+    public let z: Double, zAdjusted: Double
+    public let flag: String
+    /// With the unit's rows left out of the fit and of the overdispersion estimate; nil when
+    /// the model cannot be fitted or predict without them (a level only the unit has).
+    public let looExpected: Double?, looZ: Double?, looFlag: String?
+    public var looRatio: Double? { looExpected.map { observed / $0 } }
+    /// Empirical-Bayes O/E (log scale, towards the precision-weighted mean) and its interval;
+    /// the reliability `tau2 / (tau2 + s^2)` of the unit's own estimate.
+    public let shrunkRatio: Double, shrunkLow: Double, shrunkHigh: Double, reliability: Double
+    /// 1 for the highest O/E.
+    public let rank: Int
+}
+
+/// Units compared against a fitted count model: observed against expected, funnel limits
+/// with overdispersion, leave-one-out, shrinkage (`shared/methods/comparison.md`).
+public struct UnitComparison: Sendable {
+    public let settings: ComparisonSettings
+    public let units: [ComparedUnit]
+    /// The limits every flag was taken from (for plots and `--limits-table`).
+    public let limits: FunnelLimits
+    /// The overdispersion of the units' z-scores (on the settings' scale), always estimated.
+    public let estimate: OverdispersionEstimate
+    /// tau^2 on the log scale, behind the shrinkage; the rankability of the set.
+    public let shrinkageTau2: Double
+    public let rankability: Double
+    /// Units whose leave-one-out comparison could not be made, with why.
+    public let warnings: [String]
+
+    /// Compares the units of `fit` (a count model fitted to `fit.frame.table`).
+    public static func compare(_ fit: any FittedModel, settings: ComparisonSettings) throws(ModelError) -> UnitComparison {
+        guard fit.responseKind == .count else {
+            throw .unsupported("compare needs a count model (--family poisson, quasipoisson or negbin) whose fitted "
+                + "values are expected counts; proportions and linear models are not compared yet")
+        }
+        let table = fit.frame.table
+        let unitColumn: Column, byColumn: Column?
+        do {
+            unitColumn = try table.column(named: settings.unit)
+            byColumn = try settings.by.map { name throws(DataError) in try table.column(named: name) }
+        } catch { throw .data(error) }
+        let exposureColumn: Column?
+        do { exposureColumn = try settings.exposure.map { name throws(DataError) in try table.column(named: name) } } catch {
+            throw .data(error)
+        }
+        // Units in order of first appearance; each one's rows among those used.
+        var keys = [String: Int](), groups = [(unit: String, by: String?, positions: [Int])]()
+        for (k, row) in fit.frame.rows.enumerated() {
+            let unit = table.cellText(row: row, column: unitColumn) ?? ""
+            let by = byColumn.map { table.cellText(row: row, column: $0) ?? "" }
+            let key = unit + "\u{1F}" + (by ?? "")
+            if let g = keys[key] { groups[g].positions.append(k) } else {
+                keys[key] = groups.count
+                groups.append((unit, by, [k]))
+            }
+        }
+        guard groups.count >= 2 else { throw .unsupported("compare needs at least two units in column \"\(settings.unit)\"") }
+        let observed = groups.map { g in g.positions.reduce(0.0) { $0 + fit.response[$1] } }
+        let expected = groups.map { g in g.positions.reduce(0.0) { $0 + fit.fitted[$1] } }
+        let scored = zip(observed, expected).map { settings.scale.value(observed: $0, expected: $1) }
+        let z = scored.map { $0.y / $0.s }, s = scored.map(\.s)
+        let estimate = OverdispersionEstimate(z: z, s: s, trim: settings.trim, method: settings.trimMethod)
+        let limits = FunnelLimits(
+            method: settings.limits, levels: settings.levels, overdispersion: settings.overdispersion, scale: settings.scale,
+            estimate: settings.overdispersion == .none ? nil : estimate)
+
+        // Leave one unit out: refit without its rows (warm-started), predict them, and judge
+        // it against the overdispersion of the other units alone.
+        var looExpected = [Double?](repeating: nil, count: groups.count), warnings = [String]()
+        if settings.leaveOneOut {
+            for (g, group) in groups.enumerated() {
+                let own = Set(group.positions.map { fit.frame.rows[$0] })
+                do {
+                    let refit = try fit.refit(rows: fit.frame.rows.filter { !own.contains($0) })
+                    let prediction = try refit.predictMean(table)
+                    let mean = Dictionary(uniqueKeysWithValues: zip(prediction.rows, prediction.mean))
+                    looExpected[g] = own.reduce(0.0) { $0 + (mean[$1] ?? .nan) }
+                } catch {
+                    warnings.append("\(group.unit)\(group.by.map { " \($0)" } ?? ""): no leave-one-out comparison: \(error)")
+                }
+            }
+        }
+
+        // Shrinkage on the log scale, with tau^2 estimated there.
+        let logScored = zip(observed, expected).map { ComparisonScale.log.value(observed: $0, expected: $1) }
+        let logEstimate = OverdispersionEstimate(
+            z: logScored.map { $0.y / $0.s }, s: logScored.map(\.s), trim: settings.trim, method: settings.trimMethod)
+        let tau2 = logEstimate.tau2
+        let precision = logScored.map { 1 / ($0.s * $0.s + tau2) }
+        let mean = zip(logScored, precision).reduce(0.0) { $0 + $1.0.y * $1.1 } / precision.reduce(0, +)
+        let medianS2 = quantile(logScored.map { $0.s * $0.s }, 0.5)
+        let q = Distributions.normalQuantile(1 - (1 - settings.level) / 2)
+        let order = observed.indices.sorted { observed[$0] / expected[$0] > observed[$1] / expected[$1] }
+        var rank = [Int](repeating: 0, count: groups.count)
+        for i in groups.indices {
+            rank[i] = 1 + groups.indices.filter { observed[$0] / expected[$0] > observed[i] / expected[i] }.count
+        }
+        _ = order
+
+        var units = [ComparedUnit]()
+        for (g, group) in groups.enumerated() {
+            let o = observed[g], e = expected[g]
+            let exposure = exposureColumn.map { c in group.positions.reduce(0.0) { $0 + c.numbers[fit.frame.rows[$1]] } }
+            let w = limits.widening(expected: e)
+            var looZ: Double?, looFlag: String?
+            if let le = looExpected[g], le.isFinite, le > 0 {
+                let others = groups.indices.filter { $0 != g }
+                let without = OverdispersionEstimate(
+                    z: others.map { z[$0] }, s: others.map { s[$0] }, trim: settings.trim, method: settings.trimMethod)
+                var looLimits = limits
+                if settings.overdispersion != .none { looLimits.estimate = without }
+                let v = settings.scale.value(observed: o, expected: le)
+                looZ = v.y / v.s / looLimits.widening(expected: le)
+                looFlag = FunnelLimits.describe(looLimits.flag(ratio: o / le, expected: le))
+            }
+            let b = logScored[g].s * logScored[g].s / (logScored[g].s * logScored[g].s + tau2)
+            let shrunk = mean + (1 - b) * (logScored[g].y - mean)
+            let sd = ((1 - b) * logScored[g].s * logScored[g].s).squareRoot()
+            let a = (1 - settings.level) / 2
+            units.append(ComparedUnit(
+                unit: group.unit, by: group.by, rows: group.positions.map { fit.frame.rows[$0] }, observed: o, expected: e,
+                ratioLow: PoissonLimits.garwood(a, observed: o, expected: e),
+                ratioHigh: PoissonLimits.garwood(1 - a, observed: o, expected: e),
+                rate: exposure.map { o / $0 * settings.per }, expectedRate: exposure.map { e / $0 * settings.per },
+                z: z[g], zAdjusted: z[g] / w, flag: FunnelLimits.describe(limits.flag(ratio: o / e, expected: e)),
+                looExpected: looExpected[g], looZ: looZ, looFlag: looFlag,
+                shrunkRatio: exp(shrunk), shrunkLow: exp(shrunk - q * sd), shrunkHigh: exp(shrunk + q * sd),
+                reliability: tau2 / (tau2 + logScored[g].s * logScored[g].s), rank: rank[g]))
+        }
+        return UnitComparison(
+            settings: settings, units: units, limits: limits, estimate: estimate, shrinkageTau2: tau2,
+            rankability: tau2 / (tau2 + medianS2), warnings: warnings)
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+/// `carerates compare`, end to end: the table, the tidy columns, the limits table, bad input.
+@Suite struct CompareCommandTests {
+    static let model = ["compare", "wales_la_panel", "-f", "children_looked_after ~ children_low_income_pct + unemployment_rate_pct",
+                        "--family", "negbin", "--exposure", "population_0_15", "--unit", "la_name"]
+
+    func run(_ arguments: [String]) throws -> CLITests.Result { try CLITests().run(arguments) }
+
+    @Test func welshAuthoritiesAgainstANegativeBinomial() throws {
+        let text = try run(Self.model + ["--overdispersion", "multiplicative"])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.hasPrefix("Units (la_name) against glm(children_looked_after ~ children_low_income_pct + unemployment_rate_pct, negbin(link = \"log\"))"))
+        #expect(text.stdout.contains("Overdispersion: multiplicative, phi = "))
+        #expect(text.stdout.contains("6 of 22 units altered"))
+        #expect(text.stdout.split(separator: "\n").contains { $0.hasPrefix("Torfaen ") && $0.contains("above 95%") }, "\(text.stdout)")
+        let csv = try run(Self.model + ["--format", "csv", "--sort", "ratio", "--top", "3"])
+        let lines = csv.stdout.split(separator: "\n")
+        #expect(lines.first == "unit,observed,expected,ratio,ratio_low,ratio_high,rate,expected_rate,z,z_adjusted,flag,loo_expected,loo_ratio,loo_flag,shrunk_ratio,shrunk_low,shrunk_high,rank,rank_low,rank_high")
+        #expect(lines.count == 4 && lines[1].hasPrefix("Torfaen,1240,") && lines[1].hasSuffix(",1,NA,NA"), "\(csv.stdout)")
+        let json = try run(Self.model + ["--format", "json", "--overdispersion", "additive", "--scale", "sqrt", "--trim-method", "truncate"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        #expect((object["units"] as! [[String: Any]]).count == 22)
+        #expect((object["trimmed"] as! [String]).count == 4 && object["tau2"] is NSNumber && object["scale"] as? String == "sqrt")
+        // By year: unit-years.
+        let years = try run(Self.model + ["--by", "year", "--format", "csv", "--no-loo"])
+        #expect(years.stdout.split(separator: "\n").count == 89 && years.stdout.hasPrefix("unit,year,observed"), "\(years.stderr)")
+    }
+
+    @Test func limitsTableForPlotting() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("limits-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let r = try run(Self.model + ["--no-loo", "--limits-table", file.path, "--format", "csv"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "expected,level,low,high" && lines.count == 401)
+    }
+
+    @Test(arguments: [
+        (["--unit", "la_nmae"], "no column named \"la_nmae\""),
+        (["--levels", "0.95,1.2"], "--levels must be numbers between 0 and 1"),
+        (["--trim", "0.6"], "--trim must be at least 0 and below 0.5"),
+        (["--sort", "ratoi"], "--sort ratoi: not a column"),
+        (["--limits", "poisson"], "The value 'poisson' is invalid for '--limits <limits>'"),
+    ])
+    func badOptions(extra: [String], message: String) throws {
+        var args = Self.model
+        if extra.first == "--unit" { args = Array(args.dropLast(2)) }
+        let r = try run(args + extra)
+        #expect(r.status != 0 && r.stderr.contains(message), "\(r.stderr)")
+    }
+
+    @Test func linearModelsAreNotComparedYet() throws {
+        let r = try run(["compare", "wales_la_panel", "-f", "rate_per_10000 ~ unemployment_rate_pct", "--unit", "la_name"])
+        #expect(r.status != 0 && r.stderr.contains("compare needs a count model"), "\(r.stderr)")
+    }
+}
