@@ -23,13 +23,16 @@ public struct FunnelLimits: Sendable {
     public var scale: ComparisonScale
     /// The estimate the widening uses (nil: none).
     public var estimate: OverdispersionEstimate?
+    /// With model-based overdispersion: the negative binomial size of a unit's count on target
+    /// (infinite: Poisson).
+    public var modelSize: Double = .infinity
 
     /// The z-score multiplier of a unit with expected count `e`: 1 without overdispersion,
     /// `sqrt(phi)` multiplicative, `sqrt(1 + tau2 / s^2)` additive.
     public func widening(expected e: Double) -> Double {
         guard let estimate else { return 1 }
         switch overdispersion {
-        case .none: return 1
+        case .none, .model: return 1
         case .multiplicative: return estimate.phi.squareRoot()
         case .additive:
             let s = scale.value(observed: e, expected: e).s
@@ -40,13 +43,18 @@ public struct FunnelLimits: Sendable {
     /// The lower and upper limit on O/E at `level` for expected count `e`. Exact and chi-squared
     /// limits are widened on the z scale of ``scale`` (the limit's z-score times ``widening``,
     /// then back to the ratio scale, squared back on the square-root scale); normal limits are
-    /// `1 +- z w / sqrt(E)`.
+    /// `1 +- z w / sqrt(E)`. Model-based limits are the negative binomial's exact prediction
+    /// limits, interpolated (with `normal`, `1 +- z sqrt(1/E + 1/size)`).
     public func limits(expected e: Double, level: Double) -> (low: Double, high: Double) {
         let a = (1 - level) / 2, w = widening(expected: e)
         switch method {
         case .normal:
-            let half = Distributions.normalQuantile(1 - a) * w / e.squareRoot()
+            let spread = overdispersion == .model ? (1 / e + 1 / modelSize).squareRoot() : 1 / e.squareRoot()
+            let half = Distributions.normalQuantile(1 - a) * w * spread
             return (max(0, 1 - half), 1 + half)
+        case .exact where overdispersion == .model:
+            return (PoissonLimits.exactNegativeBinomial(a, expected: e, size: modelSize),
+                    PoissonLimits.exactNegativeBinomial(1 - a, expected: e, size: modelSize))
         case .exact, .chisq:
             let limit = { (p: Double) -> Double in
                 method == .exact ? PoissonLimits.exact(p, expected: e) : PoissonLimits.confidenceWithObservedAsExpected(p, expected: e)

@@ -39,6 +39,11 @@ public enum OverdispersionMethod: String, Sendable, CaseIterable {
     case multiplicative
     /// tau^2: a between-unit variance added (DerSimonian-Laird).
     case additive
+    /// From the fitted model itself: a unit's count on target has the model's mean E and
+    /// variance V (the sum of its rows' variances), taken as the negative binomial with that
+    /// mean and variance (a moment match), its size the median of the units' E^2 / (V - E) so
+    /// that one curve serves every unit; Poisson when V = E.
+    case model
 }
 
 /// How extreme z-scores are kept from the estimate.

@@ -31,6 +31,28 @@ public enum PoissonLimits {
         return max(0, (Double(r) - alpha) / e)
     }
 
+    /// P(X <= r) for X negative binomial with `size` and `mean`: I_p(size, r + 1), p = size / (size + mean).
+    static func negativeBinomialCDF(_ r: Int, size: Double, mean: Double) -> Double {
+        r < 0 ? 0 : Distributions.regularizedBeta(x: size / (size + mean), a: size, b: Double(r + 1))
+    }
+
+    /// The exact prediction limit of a negative binomial count with `size` and mean `e`,
+    /// interpolated as ``exact(_:expected:)`` is for the Poisson.
+    public static func exactNegativeBinomial(_ p: Double, expected e: Double, size: Double) -> Double {
+        guard e > 0 else { return .nan }
+        guard size.isFinite else { return exact(p, expected: e) }
+        let cdf = { (r: Int) in negativeBinomialCDF(r, size: size, mean: e) }
+        var lo = -1, hi = Int(e + 40 * (e + e * e / size).squareRoot() + 40)
+        while cdf(hi) < p { hi *= 2 }
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2
+            if cdf(mid) >= p { hi = mid } else { lo = mid }
+        }
+        let f = cdf(hi), below = cdf(hi - 1)
+        let alpha = f > below ? (f - p) / (f - below) : 0
+        return max(0, (Double(hi) - alpha) / e)
+    }
+
     /// The exact (Garwood) confidence limit of a Poisson mean with count `o`, over `e`: lower
     /// (`p` below 0.5) qchisq(p, 2o) / 2e, 0 when o = 0; upper qchisq(p, 2(o + 1)) / 2e.
     public static func garwood(_ p: Double, observed o: Double, expected e: Double) -> Double {

@@ -108,9 +108,22 @@ public struct UnitComparison: Sendable {
         let scored = zip(observed, expected).map { settings.scale.value(observed: $0, expected: $1) }
         let z = scored.map { $0.y / $0.s }, s = scored.map(\.s)
         let estimate = OverdispersionEstimate(z: z, s: s, trim: settings.trim, method: settings.trimMethod)
-        let limits = FunnelLimits(
+        var limits = FunnelLimits(
             method: settings.limits, levels: settings.levels, overdispersion: settings.overdispersion, scale: settings.scale,
-            estimate: settings.overdispersion == .none ? nil : estimate)
+            estimate: settings.overdispersion == .none || settings.overdispersion == .model ? nil : estimate)
+        // Model-based: each unit's variance on target from the model's row variances.
+        let variances = fit.responseVariances
+        let sizes = groups.indices.map { g -> Double in
+            let v = groups[g].positions.reduce(0.0) { $0 + variances[$1] }
+            return v > expected[g] * (1 + 1e-12) ? expected[g] * expected[g] / (v - expected[g]) : .infinity
+        }
+        if settings.overdispersion == .model {
+            guard settings.limits != .chisq else {
+                throw .unsupported("--overdispersion model takes --limits exact or normal (the chi-squared limits are Poisson's)")
+            }
+            limits.modelSize = quantile(sizes.map { $0.isFinite ? $0 : Double.greatestFiniteMagnitude }, 0.5)
+            if limits.modelSize >= Double.greatestFiniteMagnitude { limits.modelSize = .infinity }
+        }
 
         // Leave one unit out: refit without its rows (warm-started), predict them, and judge
         // it against the overdispersion of the other units alone.
@@ -149,16 +162,19 @@ public struct UnitComparison: Sendable {
         for (g, group) in groups.enumerated() {
             let o = observed[g], e = expected[g]
             let exposure = exposureColumn.map { c in group.positions.reduce(0.0) { $0 + c.numbers[fit.frame.rows[$1]] } }
-            let w = limits.widening(expected: e)
+            // Model-based: the z-score in units of the model's own spread (variance E + E^2 / size).
+            let w = settings.overdispersion == .model ? (1 + e / limits.modelSize).squareRoot() : limits.widening(expected: e)
             var looZ: Double?, looFlag: String?
             if let le = looExpected[g], le.isFinite, le > 0 {
                 let others = groups.indices.filter { $0 != g }
                 let without = OverdispersionEstimate(
                     z: others.map { z[$0] }, s: others.map { s[$0] }, trim: settings.trim, method: settings.trimMethod)
                 var looLimits = limits
-                if settings.overdispersion != .none { looLimits.estimate = without }
+                if settings.overdispersion == .multiplicative || settings.overdispersion == .additive { looLimits.estimate = without }
                 let v = settings.scale.value(observed: o, expected: le)
-                looZ = v.y / v.s / looLimits.widening(expected: le)
+                let looWidening = settings.overdispersion == .model ? (1 + le / limits.modelSize).squareRoot()
+                    : looLimits.widening(expected: le)
+                looZ = v.y / v.s / looWidening
                 looFlag = FunnelLimits.describe(looLimits.flag(ratio: o / le, expected: le))
             }
             let b = logScored[g].s * logScored[g].s / (logScored[g].s * logScored[g].s + tau2)

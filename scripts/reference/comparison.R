@@ -102,6 +102,23 @@ for (scale in c("log", "sqrt")) for (trim in c("winsorise", "truncate")) for (ov
     scale, trim, over, num(est$phi), num(est$p), est$count, num(est$tau2), arr(z), arr(z / w),
     arr(l95[1, ]), arr(l95[2, ]), arr(l998[1, ]), arr(l998[2, ]), strs(flag))
 }
+# Model-based limits: a unit's count on target with the model's mean E and variance V (the sum of
+# its rows' negative binomial variances mu + mu^2 / theta), taken as negative binomial with that
+# mean and variance; its size the median over units of E^2 / (V - E); limits interpolated as above.
+mu <- fitted(fit)
+V <- sapply(units, function(u) sum((mu + mu^2 / fit$theta)[wales$la_name == u]))
+size <- median(E^2 / (V - E))
+nb_limit <- function(p, E) {
+  r <- qnbinom(p, size = size, mu = E)
+  Fr <- pnbinom(r, size = size, mu = E); Fr1 <- pnbinom(r - 1, size = size, mu = E)
+  alpha <- if (Fr > Fr1) (Fr - p) / (Fr - Fr1) else 0
+  max(0, (r - alpha) / E)
+}
+model_low_998 <- sapply(E, function(e) nb_limit(0.001, e)); model_high_998 <- sapply(E, function(e) nb_limit(0.999, e))
+model_low_95 <- sapply(E, function(e) nb_limit(0.025, e)); model_high_95 <- sapply(E, function(e) nb_limit(0.975, e))
+ratio <- O / E
+model_flag <- ifelse(ratio > model_high_998, "above 99.8%", ifelse(ratio < model_low_998, "below 99.8%",
+              ifelse(ratio > model_high_95, "above 95%", ifelse(ratio < model_low_95, "below 95%", "within"))))
 # Leave one authority out: refit without its rows, predict them.
 loo <- sapply(units, function(u) {
   rest <- wales[wales$la_name != u, ]
@@ -121,4 +138,6 @@ cat('{"source": "scripts/reference/comparison.R (', R.version.string, ', MASS::g
     ',\n "loo_expected": ', arr(loo), ',\n "shrunk_ratio": ', arr(exp(shrunk)), ',\n "shrunk_low": ', arr(exp(shrunk - qnorm(0.975) * sd)),
     ',\n "shrunk_high": ', arr(exp(shrunk + qnorm(0.975) * sd)), ',\n "shrinkage_tau2": ', num(est$tau2),
     ',\n "rankability": ', num(est$tau2 / (est$tau2 + median(sc$s^2))),
+    ',\n "model_size": ', num(size), ',\n "model_low_95": ', arr(model_low_95), ',\n "model_high_95": ', arr(model_high_95),
+    ',\n "model_low_998": ', arr(model_low_998), ',\n "model_high_998": ', arr(model_high_998), ',\n "model_flag": ', strs(model_flag),
     ',\n "variants": [\n', paste(unlist(variants), collapse = ",\n"), ']}\n', sep = "")

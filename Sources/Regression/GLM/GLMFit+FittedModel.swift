@@ -12,6 +12,10 @@ extension GeneralizedLinearModelFit: FittedModel {
     public var weights: [Double]? { priorWeights.allSatisfy { $0 == 1 } ? nil : priorWeights }
     /// The formula's offsets plus the log exposure; nil when there are neither.
     public var offsets: [Double]? { frame.offset == nil && options.exposure == nil ? nil : offset }
+    public var responseVariances: [Double] {
+        let phi = dispersion
+        return zip(result.mu, priorWeights).map { mu, w in w > 0 ? phi * model.variance(mu) / w : .infinity }
+    }
     public var nobs: Int { observations }
     public var dof: Int { parameters }
     public var dofResidual: Int { residualDegreesOfFreedom }

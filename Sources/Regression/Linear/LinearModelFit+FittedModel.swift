@@ -9,6 +9,10 @@ extension LinearModelFit: FittedModel {
     public var responseKind: ResponseKind { .continuous }
     public var response: [Double] { frame.response }
     public var weights: [Double]? { frame.weights }
+    public var responseVariances: [Double] {
+        let s2 = sigma * sigma
+        return frame.weights.map { w in w.map { $0 > 0 ? s2 / $0 : .infinity } } ?? [Double](repeating: s2, count: frame.rows.count)
+    }
     public var offsets: [Double]? { frame.offset }
     public var nobs: Int { observations }
     /// The coefficients' rank plus the residual variance, as R's `logLik.lm` counts them.

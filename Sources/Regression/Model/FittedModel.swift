@@ -39,6 +39,9 @@ public protocol FittedModel: Sendable {
     var response: [Double] { get }
     /// Fitted means on the response scale, offsets included, per used row.
     var fitted: [Double] { get }
+    /// The model's variance of each used row's response at its fitted mean (a GLM's
+    /// `phi V(mu) / w`, a linear model's `sigma^2 / w`): what a count on target would vary by.
+    var responseVariances: [Double] { get }
     /// Observation (prior) weights per used row; nil when unweighted.
     var weights: [Double]? { get }
     /// Offsets on the linear-predictor scale per used row (log exposure included); nil without.

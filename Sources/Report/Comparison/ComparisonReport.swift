@@ -87,6 +87,7 @@ public struct ComparisonReport: RenderedReport {
     private var method: String {
         let s = comparison.settings, e = comparison.estimate
         let limits = switch s.limits {
+        case .exact where s.overdispersion == .model: "exact negative binomial prediction limits (interpolated as Spiegelhalter's)"
         case .exact: "exact Poisson prediction limits (Spiegelhalter's interpolation)"
         case .chisq: "exact confidence limits with O = E (as FunnelPlotR's; too high at small E)"
         case .normal: "normal limits 1 +- z / sqrt(E)"
@@ -101,6 +102,9 @@ public struct ComparisonReport: RenderedReport {
         case .none: "none (estimates for reference: \(estimates))"
         case .multiplicative: "multiplicative, \(estimates)"
         case .additive: "additive (DerSimonian-Laird), \(estimates)"
+        case .model: "from the fitted model: a unit's count on target taken as negative binomial with the model's mean and "
+            + "variance (moment match), size \(NumberFormat.significant(comparison.limits.modelSize, digits: 5)) (the units' median); "
+            + "for reference \(estimates)"
         }
         return "Limits: \(limits) at \(levels).\nOverdispersion: \(over).\n"
     }
@@ -159,6 +163,7 @@ public struct ComparisonReport: RenderedReport {
         fields += [("overdispersion", .string(s.overdispersion.rawValue)), ("scale", .string(s.scale.rawValue))]
         fields += [("trim", .number(s.trim)), ("trim_method", .string(s.trimMethod.rawValue))]
         fields += [("phi", .number(e.phi)), ("phi_test", phiTest), ("tau2", .number(e.tau2)), ("trimmed", .array(trimmed))]
+        fields.append(("model_size", .number(comparison.limits.modelSize.isFinite ? comparison.limits.modelSize : nil)))
         fields += [("shrinkage_tau2", .number(comparison.shrinkageTau2)), ("rankability", .number(comparison.rankability))]
         fields += [("units", items), ("warnings", .array(comparison.warnings.map { .string($0) }))]
         return JSONValue.object(fields).rendered(indent: 0) + "\n"
