@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "Regression", dependencies: ["LinearAlgebra", "DataTable"]),
         .target(name: "CareRates", dependencies: ["DataTable", "Regression"]),
         .target(name: "Report", dependencies: ["Regression", "Comparison"]),
-        .target(name: "Comparison", dependencies: ["DataTable", "Regression"]),
+        .target(name: "Comparison", dependencies: ["LinearAlgebra", "DataTable", "Regression"]),
         .executableTarget(
             name: "carerates",
             dependencies: [

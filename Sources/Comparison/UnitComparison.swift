@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import DataTable
+import LinearAlgebra
 import Regression
 
 /// How to compare units against a fitted count model.
@@ -21,8 +22,13 @@ public struct ComparisonSettings: Sendable {
     public var trimMethod: TrimMethod = .winsorise
     /// Each unit also compared with a model fitted without its rows.
     public var leaveOneOut = true
-    /// The level of each unit's own interval and of the shrunken ratio's.
+    /// The level of each unit's own interval, of the shrunken ratio's and of the rank sets.
     public var level = 0.95
+    /// Whether to make rank confidence sets, the draws of N(0, Sigma) behind their critical
+    /// values, and the draws' seed.
+    public var rankSets = true
+    public var rankDraws = 2_000
+    public var seed: UInt64 = 1
 
     public init(unit: String, by: String? = nil, exposure: String? = nil) {
         self.unit = unit
@@ -58,6 +64,9 @@ public struct ComparedUnit: Sendable {
     public let shrunkRatio: Double, shrunkLow: Double, shrunkHigh: Double, reliability: Double
     /// 1 for the highest O/E.
     public let rank: Int
+    /// The marginal and simultaneous rank confidence sets (``RankSets``); nil where not made.
+    public let rankLow: Int?, rankHigh: Int?
+    public let rankLowSimultaneous: Int?, rankHighSimultaneous: Int?
 }
 
 /// Units compared against a fitted count model: observed against expected, funnel limits
@@ -72,6 +81,8 @@ public struct UnitComparison: Sendable {
     /// tau^2 on the log scale, behind the shrinkage; the rankability of the set.
     public let shrinkageTau2: Double
     public let rankability: Double
+    /// The rank confidence sets of log(O/E) (nil where they could not be made: see warnings).
+    public let rankSets: RankSets?
     /// Units whose leave-one-out comparison could not be made, with why.
     public let warnings: [String]
 
@@ -158,6 +169,9 @@ public struct UnitComparison: Sendable {
         }
         _ = order
 
+        let ranks = !settings.rankSets ? nil : rankSets(fit, groups: groups.map(\.positions), expected: expected, observed: observed, settings: settings,
+                             warnings: &warnings)
+
         var units = [ComparedUnit]()
         for (g, group) in groups.enumerated() {
             let o = observed[g], e = expected[g]
@@ -189,10 +203,52 @@ public struct UnitComparison: Sendable {
                 z: z[g], zAdjusted: z[g] / w, flag: FunnelLimits.describe(limits.flag(ratio: o / e, expected: e)),
                 looExpected: looExpected[g], looZ: looZ, looFlag: looFlag,
                 shrunkRatio: exp(shrunk), shrunkLow: exp(shrunk - q * sd), shrunkHigh: exp(shrunk + q * sd),
-                reliability: tau2 / (tau2 + logScored[g].s * logScored[g].s), rank: rank[g]))
+                reliability: tau2 / (tau2 + logScored[g].s * logScored[g].s), rank: rank[g],
+                rankLow: ranks?.marginalLow[g], rankHigh: ranks?.marginalHigh[g],
+                rankLowSimultaneous: ranks?.simultaneousLow[g], rankHighSimultaneous: ranks?.simultaneousHigh[g]))
         }
         return UnitComparison(
             settings: settings, units: units, limits: limits, estimate: estimate, shrinkageTau2: tau2,
-            rankability: tau2 / (tau2 + medianS2), warnings: warnings)
+            rankability: tau2 / (tau2 + medianS2), rankSets: ranks, warnings: warnings)
+    }
+
+    /// Rank sets of `theta_j = log(O_j / E_j)` with covariance `D + G V G^T`: `D_jj = V_j / E_j^2`
+    /// (the unit's count's variance under the model, on the log scale, as its z-score takes it)
+    /// and `G_j = sum_i mu_i x_i / E_j`, the gradient of `log E_j` in the coefficients (log link),
+    /// `V` their covariance. The count's correlation with the coefficients it helped fit is left
+    /// out, which widens the sets. Nil, with a warning, for a link other than the log.
+    static func rankSets(
+        _ fit: any FittedModel, groups: [[Int]], expected: [Double], observed: [Double], settings: ComparisonSettings,
+        warnings: inout [String]
+    ) -> RankSets? {
+        let x = fit.frame.design, b = fit.coef, v = fit.vcov, mu = fit.fitted, offsets = fit.offsets
+        let kept = b.indices.filter { !b[$0].isNaN }
+        for i in mu.indices {
+            var eta = offsets?[i] ?? 0
+            for j in kept { eta += x[i, j] * b[j] }
+            guard abs(log(mu[i]) - eta) <= 1e-8 * max(1, abs(eta)) else {
+                warnings.append("no rank sets: they are made for a model with the log link")
+                return nil
+            }
+        }
+        let variances = fit.responseVariances
+        let gradients = groups.indices.map { g -> [Double] in
+            kept.map { j in groups[g].reduce(0.0) { $0 + mu[$1] * x[$1, j] } / expected[g] }
+        }
+        let p = groups.count
+        var sigma = Matrix(rows: p, columns: p)
+        for a in 0..<p {
+            for c in 0...a {
+                var s = 0.0
+                for (t, j) in kept.enumerated() {
+                    for (u, k) in kept.enumerated() { s += gradients[a][t] * v[j, k] * gradients[c][u] }
+                }
+                if a == c { s += groups[a].reduce(0.0) { $0 + variances[$1] } / (expected[a] * expected[a]) }
+                sigma[a, c] = s
+                sigma[c, a] = s
+            }
+        }
+        let theta = zip(observed, expected).map { log(max($0, 0.5) / $1) }
+        return RankSets(theta: theta, covariance: sigma, level: settings.level, draws: settings.rankDraws, seed: settings.seed)
     }
 }

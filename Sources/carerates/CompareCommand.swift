@@ -55,6 +55,15 @@ struct CompareCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Compare each unit with the model fitted without its rows.")
     var loo = true
 
+    @Flag(inversion: .prefixedNo, help: "Rank confidence sets (marginal and simultaneous) of log O/E.")
+    var ranks = true
+
+    @Option(help: "Draws of N(0, Sigma) for the rank sets' critical values.")
+    var rankDraws: Int = 2_000
+
+    @Option(help: "Seed of the rank sets' draws.")
+    var seed: UInt64 = 1
+
     @Option(help: "Sort by this column (descending for numbers), e.g. ratio or z_adjusted.")
     var sort: String?
 
@@ -80,6 +89,7 @@ struct CompareCommand: ParsableCommand {
         if !(trim >= 0 && trim < 0.5) { throw ValidationError("--trim must be at least 0 and below 0.5, e.g. 0.1") }
         if !(per > 0 && per.isFinite) { throw ValidationError("--per must be a positive number, e.g. 10000") }
         if let top, top < 1 { throw ValidationError("--top must be at least 1") }
+        if !(100...1_000_000).contains(rankDraws) { throw ValidationError("--rank-draws must be between 100 and 1000000") }
     }
 
     func run() throws {
@@ -94,6 +104,9 @@ struct CompareCommand: ParsableCommand {
         settings.trim = trim
         settings.trimMethod = trimMethod
         settings.leaveOneOut = loo
+        settings.rankSets = ranks
+        settings.rankDraws = rankDraws
+        settings.seed = seed
         let comparison = try UnitComparison.compare(fit, settings: settings)
         let report = try ComparisonReport(comparison, model: fit.callDescription, sort: sort, top: top)
         if let limitsTable { try OutputWriter.write(report.limitsTable(), to: limitsTable, inputs: [path]) }

@@ -53,7 +53,7 @@ import Testing
             settings.scale = ComparisonScale(rawValue: variant["scale"] as! String)!
             settings.trimMethod = TrimMethod(rawValue: variant["trim_method"] as! String)!
             settings.overdispersion = OverdispersionMethod(rawValue: variant["overdispersion"] as! String)!
-            settings.leaveOneOut = false
+            (settings.leaveOneOut, settings.rankSets) = (false, false)
             let c = try UnitComparison.compare(fit, settings: settings)
             let name = "\(settings.scale) \(settings.trimMethod) \(settings.overdispersion)"
             #expect(c.units.map(\.unit) == r["units"] as! [String])
@@ -109,7 +109,7 @@ import Testing
         let fit = try Self.welsh(kind: kind)
         let r = Self.reference
         var settings = ComparisonSettings(unit: "la_name", exposure: "population_0_15")
-        (settings.overdispersion, settings.leaveOneOut) = (.model, false)
+        (settings.overdispersion, settings.leaveOneOut, settings.rankSets) = (.model, false, false)
         let c = try UnitComparison.compare(fit, settings: settings)
         #expect(Self.close(c.limits.modelSize, Self.number(r["model_size"])), "size \(c.limits.modelSize)")
         for (k, u) in c.units.enumerated() {
@@ -129,7 +129,7 @@ import Testing
         for method in LimitMethod.allCases {
             for over in OverdispersionMethod.allCases where !(over == .model && method == .chisq) {
                 var settings = ComparisonSettings(unit: "la_name")
-                (settings.limits, settings.overdispersion, settings.leaveOneOut) = (method, over, false)
+                (settings.limits, settings.overdispersion, settings.leaveOneOut, settings.rankSets) = (method, over, false, false)
                 let c = try UnitComparison.compare(fit, settings: settings)
                 for u in c.units {
                     var expected = "within"
@@ -159,7 +159,7 @@ import Testing
         let table = try DataTable.parse(bytes: Array(text.utf8), source: "sim.csv")
         let fit = try GLMOptions(family: .poisson, exposure: "pop").fit(Formula("y ~ 1"), data: table, backend: nil)
         var settings = ComparisonSettings(unit: "unit", exposure: "pop")
-        (settings.scale, settings.leaveOneOut, settings.trim) = (.sqrt, false, 0)
+        (settings.scale, settings.leaveOneOut, settings.trim, settings.rankSets) = (.sqrt, false, 0, false)
         let c = try UnitComparison.compare(fit, settings: settings)
         #expect(abs(c.estimate.phi - 4) < 0.6, "phi \(c.estimate.phi)")
         #expect(c.estimate.phiPValue < 1e-10)

@@ -16,6 +16,7 @@ public struct ComparisonReport: RenderedReport {
     public static let columns = [
         "observed", "expected", "ratio", "ratio_low", "ratio_high", "rate", "expected_rate", "z", "z_adjusted", "flag",
         "loo_expected", "loo_ratio", "loo_flag", "shrunk_ratio", "shrunk_low", "shrunk_high", "rank", "rank_low", "rank_high",
+        "rank_low_simultaneous", "rank_high_simultaneous",
     ]
 
     /// - Parameters:
@@ -63,6 +64,10 @@ public struct ComparisonReport: RenderedReport {
         case "shrunk_low": u.shrunkLow
         case "shrunk_high": u.shrunkHigh
         case "rank": Double(u.rank)
+        case "rank_low": u.rankLow.map(Double.init)
+        case "rank_high": u.rankHigh.map(Double.init)
+        case "rank_low_simultaneous": u.rankLowSimultaneous.map(Double.init)
+        case "rank_high_simultaneous": u.rankHighSimultaneous.map(Double.init)
         default: nil
         }
     }
@@ -124,11 +129,23 @@ public struct ComparisonReport: RenderedReport {
             + "rankability \(NumberFormat.significant(comparison.rankability, digits: 3)). Rank 1 is the highest O/E.\n\n"
         let shown = ["unit"] + (split ? [s.by!] : []) + ["observed", "expected", "ratio", "ratio_low", "ratio_high"]
             + (s.exposure == nil ? [] : ["rate", "expected_rate"]) + ["z_adjusted", "flag"]
-            + (s.leaveOneOut ? ["loo_ratio", "loo_flag"] : []) + ["shrunk_ratio", "rank"]
+            + (s.leaveOneOut ? ["loo_ratio", "loo_flag"] : []) + ["shrunk_ratio", "rank", "rank_low", "rank_high",
+                                                                  "rank_low_simultaneous", "rank_high_simultaneous"]
         let all = header
         let rows = units.map { u in cells(u) { $0.map { NumberFormat.significant($0, digits: 5) } ?? "NA" } }
         let pick = shown.compactMap { all.firstIndex(of: $0) }
         out += alignColumns([pick.map { all[$0] }] + rows.map { r in pick.map { r[$0] } }).map { $0 + "\n" }.joined()
+        if let r = comparison.rankSets {
+            let level = NumberFormat.significant(r.level * 100, digits: 4)
+            out += "\nRank sets (\(level)%, of log O/E; Mogstad, Romano, Shaikh and Wilhelm 2024, step-down; \(r.draws) draws, "
+                + "seed \(r.seed)): rank_low..rank_high covers each unit's rank; the simultaneous sets cover every rank at once "
+                + "(single-step critical value \(NumberFormat.significant(r.simultaneousCritical, digits: 4))).\n"
+            let names = comparison.units.map(\.unit)
+            for tau in [3] {
+                out += "May be among the \(tau) highest: " + r.best(tau).map { names[$0] }.joined(separator: ", ") + "\n"
+                out += "May be among the \(tau) lowest: " + r.worst(tau).map { names[$0] }.joined(separator: ", ") + "\n"
+            }
+        }
         for warning in comparison.warnings { out += "Warning: \(warning).\n" }
         return out
     }
@@ -165,6 +182,14 @@ public struct ComparisonReport: RenderedReport {
         fields += [("phi", .number(e.phi)), ("phi_test", phiTest), ("tau2", .number(e.tau2)), ("trimmed", .array(trimmed))]
         fields.append(("model_size", .number(comparison.limits.modelSize.isFinite ? comparison.limits.modelSize : nil)))
         fields += [("shrinkage_tau2", .number(comparison.shrinkageTau2)), ("rankability", .number(comparison.rankability))]
+        if let r = comparison.rankSets {
+            let names = all.map { $0.unit + ($0.by.map { " " + $0 } ?? "") }
+            fields.append(("rank_sets", .object([
+                ("level", .number(r.level)), ("draws", .number(Double(r.draws))), ("seed", .number(Double(r.seed))),
+                ("simultaneous_critical", .number(r.simultaneousCritical)),
+                ("best_3", .array(r.best(3).map { .string(names[$0]) })), ("worst_3", .array(r.worst(3).map { .string(names[$0]) })),
+            ])))
+        }
         fields += [("units", items), ("warnings", .array(comparison.warnings.map { .string($0) }))]
         return JSONValue.object(fields).rendered(indent: 0) + "\n"
     }

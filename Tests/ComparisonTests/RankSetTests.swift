@@ -1,0 +1,55 @@
+import Comparison
+import LinearAlgebra
+import Regression
+import Testing
+
+/// Rank confidence sets (Mogstad, Romano, Shaikh and Wilhelm 2024): the critical value against
+/// its closed form, nesting of the marginal in the simultaneous sets, and coverage by simulation.
+@Suite struct RankSetTests {
+    static func identity(_ p: Int, scale: Double = 1) -> Matrix {
+        var m = Matrix(rows: p, columns: p)
+        for j in 0..<p { m[j, j] = scale }
+        return m
+    }
+
+    /// With independent estimates of equal variance, the simultaneous single-step critical
+    /// value is the studentized range quantile over sqrt(2): q(0.95; 22, inf) / sqrt(2) = 3.593
+    /// (the methods note; R's qtukey(0.95, 22, Inf) / sqrt(2)). Monte Carlo error with 20,000
+    /// draws is about 0.02 (the quantile's standard error); tolerance 0.06.
+    @Test func criticalValueIsTheStudentizedRange() {
+        let sets = RankSets(theta: [Double](repeating: 0, count: 22), covariance: Self.identity(22), draws: 20_000, seed: 5)
+        #expect(abs(sets.simultaneousCritical - 3.593) < 0.06, "\(sets.simultaneousCritical)")
+        // Nothing is decided among equal estimates: every set is the whole range.
+        #expect(sets.simultaneousLow.allSatisfy { $0 == 1 } && sets.simultaneousHigh.allSatisfy { $0 == 22 })
+    }
+
+    @Test func wellSeparatedEstimatesAreRankedExactly() {
+        let theta = (0..<8).map { Double($0) * 10 }
+        let sets = RankSets(theta: theta, covariance: Self.identity(8), draws: 5_000, seed: 2)
+        #expect(sets.rank == [8, 7, 6, 5, 4, 3, 2, 1])
+        #expect(sets.simultaneousLow == sets.rank && sets.simultaneousHigh == sets.rank)
+        #expect(sets.best(1) == [7] && sets.worst(1) == [0])
+    }
+
+    /// Simultaneous sets cover all the true ranks jointly in at least about 95% of samples;
+    /// marginal sets lie inside the simultaneous ones. 300 samples of 10 units: a coverage
+    /// below 0.92 would be 2.5 binomial standard errors short.
+    @Test func simultaneousSetsCoverTheTrueRanks() {
+        let truth = [0.0, 0.4, 0.8, 1.2, 1.6, 2.0, 2.4, 2.8, 3.2, 3.6]
+        let trueRank = truth.indices.map { j in 1 + truth.indices.filter { truth[$0] > truth[j] }.count }
+        var generator = SeededGenerator(seed: 99)
+        var covered = 0
+        let samples = 300
+        for s in 0..<samples {
+            let theta = truth.map { $0 + 0.5 * generator.normal() }
+            let sets = RankSets(theta: theta, covariance: Self.identity(10, scale: 0.25), draws: 2_000, seed: UInt64(s + 1))
+            if truth.indices.allSatisfy({ sets.simultaneousLow[$0] <= trueRank[$0] && trueRank[$0] <= sets.simultaneousHigh[$0] }) {
+                covered += 1
+            }
+            for j in truth.indices {
+                #expect(sets.simultaneousLow[j] <= sets.marginalLow[j] && sets.marginalHigh[j] <= sets.simultaneousHigh[j])
+            }
+        }
+        #expect(Double(covered) / Double(samples) >= 0.92, "coverage \(covered) of \(samples)")
+    }
+}
