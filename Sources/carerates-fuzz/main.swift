@@ -24,6 +24,9 @@ let parsers: [(name: String, make: (inout Inputs) -> [UInt8], check: ([UInt8]) -
     ("formula", { $0.formula() }, Checks.formula),
 ]
 
+/// A line to standard output at once (unbuffered): a crash must not swallow what was printed.
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
 /// Writes "crash at input N" with no allocation (async-signal-safe), then exits 70.
 func installCrashReport() {
     let handler: @convention(c) (Int32) -> Void = { signal in
@@ -78,15 +81,15 @@ for (k, parser) in chosen {
         var inputs = Inputs(seed: seed &+ UInt64(k) << 56, index: index)
         let input = parser.make(&inputs)
         bytes += input.count
-        if show { print("\(parser.name) input \(index): \(String(reflecting: String(decoding: input, as: UTF8.self)))") }
+        if show { say("\(parser.name) input \(index): \(String(reflecting: String(decoding: input, as: UTF8.self)))") }
         if let problem = parser.check(input) {
             failures += 1
-            print("\(parser.name) input \(index) (seed \(seed)): \(problem)")
+            say("\(parser.name) input \(index) (seed \(seed)): \(problem)")
             if failures >= 20 { break }
         }
     }
     let seconds = Date().timeIntervalSince(start)
-    print("\(parser.name): \(count) inputs (\(bytes) bytes) from index \(from), seed \(seed), in \(String(format: "%.1f", seconds)) s")
+    say("\(parser.name): \(count) inputs (\(bytes) bytes) from index \(from), seed \(seed), in \(String(format: "%.1f", seconds)) s")
 }
-print(failures == 0 ? "fuzz: no failures" : "fuzz: \(failures) failures")
+say(failures == 0 ? "fuzz: no failures" : "fuzz: \(failures) failures")
 exit(failures == 0 ? 0 : 1)

@@ -80,3 +80,18 @@ import Testing
         #expect(fit.warnings.contains { $0.contains("running to infinity") && $0.contains("use --family poisson") }, "\(fit.warnings)")
     }
 }
+
+/// Found by carerates-fuzz (formula input 1620421, seed 20261201): a text column as the
+/// failures of cbind() while a factor of it is a term indexed an empty number column.
+@Suite struct FuzzRegressionTests {
+    @Test func textFailuresColumnIsAnError() throws {
+        let table = try DataTable.parse(bytes: Array("y,g\n1,p\n2,q\n3,r\n4,p\n".utf8), source: "g.csv")
+        do {
+            _ = try GeneralizedLinearModel.fit(Formula("cbind(y, g) ~ (factor(g, ref = \"b\")^3)"), data: table,
+                                               options: GLMOptions(family: .binomial))
+            Issue.record("a text failures column was accepted")
+        } catch {
+            #expect("\(error)".contains("g.csv:2, column 2 (g): \"p\" is not a number, and the response (the failures of cbind"))
+        }
+    }
+}

@@ -104,6 +104,15 @@ public struct ModelFrame: Sendable {
         } else {
             weights = nil
         }
+        // The response (and a binomial's failures) must be numbers, even where the same column
+        // enters the terms as a factor.
+        for name in [formula.response] + (formula.responseFailures.map { [$0] } ?? []) where columns[name]!.kind == .text {
+            let column = columns[name]!
+            let row = column.firstNonNumericRow ?? 0
+            let value = shownPlainly(column.strings.isEmpty ? "" : column.strings[row])
+            throw .unsupported("\(table.location(row: row, column: name)): \"\(value)\" is not a number, and the response "
+                + (name == formula.response ? "" : "(the failures of cbind(successes, failures)) ") + "must be numbers")
+        }
         response = keep.map { columns[formula.response]!.numbers[$0] }
         failures = formula.responseFailures.map { name in keep.map { columns[name]!.numbers[$0] } }
 
