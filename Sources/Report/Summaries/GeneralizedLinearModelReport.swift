@@ -81,7 +81,8 @@ public struct GeneralizedLinearModelReport {
             }).map { $0 + "\n" }.joined() + "\n"
         }
         out += "Number of Fisher Scoring iterations: \(fit.iterations)\n"
-        out += "Convergence: \(fit.convergence.description): " + (fit.converged ? "met" : "not met") + "\n"
+        out += "Convergence: \(fit.convergence.description): " + (fit.converged ? "met" : "not met")
+            + (fit.alternations.map { " (\($0) alternations of theta and IRLS)" } ?? "") + "\n"
         if let theta = fit.theta {
             if let se = fit.thetaStandardError {
                 out += "\n              Theta:  \(NumberFormat.significant(theta, digits: 5)) \n          Std. Err.:  \(NumberFormat.significant(se, digits: 5)) \n"
