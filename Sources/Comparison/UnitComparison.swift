@@ -162,12 +162,10 @@ public struct UnitComparison: Sendable {
         let mean = zip(logScored, precision).reduce(0.0) { $0 + $1.0.y * $1.1 } / precision.reduce(0, +)
         let medianS2 = quantile(logScored.map { $0.s * $0.s }, 0.5)
         let q = Distributions.normalQuantile(1 - (1 - settings.level) / 2)
-        let order = observed.indices.sorted { observed[$0] / expected[$0] > observed[$1] / expected[$1] }
         var rank = [Int](repeating: 0, count: groups.count)
         for i in groups.indices {
             rank[i] = 1 + groups.indices.filter { observed[$0] / expected[$0] > observed[i] / expected[i] }.count
         }
-        _ = order
 
         let ranks = !settings.rankSets ? nil : rankSets(fit, groups: groups.map(\.positions), expected: expected, observed: observed, settings: settings,
                              warnings: &warnings)

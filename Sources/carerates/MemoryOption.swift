@@ -7,7 +7,7 @@ import Regression
 struct MemoryOption: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp(
         "The most memory a model may take, e.g. 4G or 512M (default: half of the smaller of physical memory and ulimit -v).",
-        discussion: "Designs, polynomial bases and simulated draws are costed before they are built, and refused with the term that makes them large."))
+        discussion: "The columns read, the design (costed from its terms before it is built, named by the term that makes it large) and simulated draws are kept within it."))
     var maxMemory: ByteCount?
 
     /// Sets the limit for this run.
