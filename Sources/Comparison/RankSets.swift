@@ -23,6 +23,10 @@ public struct RankSets: Sendable {
     public let level: Double
     public let draws: Int
     public let seed: UInt64
+    /// Replicates of the parametric bootstrap behind the covariance (0: the model's covariance).
+    public var replicates = 0
+    /// Each estimate's variance (the covariance's diagonal).
+    public let variance: [Double]
 
     /// Units that may be among the `tau` highest (their simultaneous set reaches rank `tau`):
     /// with probability `level` the `tau` truly highest are all in it.
@@ -36,6 +40,7 @@ public struct RankSets: Sendable {
         self.draws = draws
         self.seed = seed
         rank = theta.indices.map { j in 1 + theta.indices.filter { theta[$0] > theta[j] }.count }
+        variance = theta.indices.map { covariance[$0, $0] }
         // Z ~ N(0, Sigma) by a Cholesky factor (eigenvalues below 1e-12 of the largest count as 0).
         let factor = Self.cholesky(covariance)
         var generator = SeededGenerator(seed: seed)

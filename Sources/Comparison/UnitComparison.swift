@@ -29,6 +29,11 @@ public struct ComparisonSettings: Sendable {
     public var rankSets = true
     public var rankDraws = 2_000
     public var seed: UInt64 = 1
+    /// Replicates of a parametric bootstrap of the fitted model behind the rank sets' covariance
+    /// (0: the model's covariance, by the delta method).
+    public var replicates = 0
+    /// Told (replicates done, of how many) as the bootstrap goes.
+    public var progress: (@Sendable (Int, Int) -> Void)?
 
     public init(unit: String, by: String? = nil, exposure: String? = nil) {
         self.unit = unit
@@ -219,6 +224,13 @@ public struct UnitComparison: Sendable {
         _ fit: any FittedModel, groups: [[Int]], expected: [Double], observed: [Double], settings: ComparisonSettings,
         warnings: inout [String]
     ) -> RankSets? {
+        let theta = zip(observed, expected).map { log(max($0, 0.5) / $1) }
+        if settings.replicates > 0 {
+            guard let sigma = bootstrapCovariance(fit, groups: groups, settings: settings, warnings: &warnings) else { return nil }
+            var sets = RankSets(theta: theta, covariance: sigma, level: settings.level, draws: settings.rankDraws, seed: settings.seed)
+            sets.replicates = settings.replicates
+            return sets
+        }
         let x = fit.frame.design, b = fit.coef, v = fit.vcov, mu = fit.fitted, offsets = fit.offsets
         let kept = b.indices.filter { !b[$0].isNaN }
         for i in mu.indices {
@@ -246,7 +258,54 @@ public struct UnitComparison: Sendable {
                 sigma[c, a] = s
             }
         }
-        let theta = zip(observed, expected).map { log(max($0, 0.5) / $1) }
         return RankSets(theta: theta, covariance: sigma, level: settings.level, draws: settings.rankDraws, seed: settings.seed)
+    }
+
+    /// The covariance of the units' log(O/E) over a parametric bootstrap of the fitted model:
+    /// each replicate draws every row's count from the model at its fitted mean (negative
+    /// binomial with the model's variance, Poisson where the variance is the mean), refits the
+    /// model to them (warm-started) and takes each unit's log(O*/E*). Seeded by `settings.seed`.
+    static func bootstrapCovariance(
+        _ fit: any FittedModel, groups: [[Int]], settings: ComparisonSettings, warnings: inout [String]
+    ) -> Matrix? {
+        let mu = fit.fitted, variances = fit.responseVariances, p = groups.count
+        var generator = SeededGenerator(seed: settings.seed &+ 0x5EED)
+        var sum = [Double](repeating: 0, count: p), products = [Double](repeating: 0, count: p * p)
+        var done = 0, failed = 0
+        for r in 0..<settings.replicates {
+            let y = mu.indices.map { i -> Double in
+                let excess = variances[i] - mu[i]
+                return excess > 1e-12 * mu[i] ? generator.negativeBinomial(mean: mu[i], theta: mu[i] * mu[i] / excess)
+                    : generator.poisson(mu[i])
+            }
+            settings.progress?(r + 1, settings.replicates)
+            guard let refit = try? fit.refit(response: y) else {
+                failed += 1
+                continue
+            }
+            let values = groups.map { g in
+                log(max(g.reduce(0.0) { $0 + y[$1] }, 0.5) / g.reduce(0.0) { $0 + refit.fitted[$1] })
+            }
+            for a in 0..<p {
+                sum[a] += values[a]
+                for c in 0...a { products[a * p + c] += values[a] * values[c] }
+            }
+            done += 1
+        }
+        if failed > 0 { warnings.append("\(failed) of \(settings.replicates) bootstrap refits failed and were left out") }
+        guard done > p else {
+            warnings.append("no rank sets: \(done) bootstrap replicates succeeded, fewer than the \(p) units")
+            return nil
+        }
+        var sigma = Matrix(rows: p, columns: p)
+        let n = Double(done)
+        for a in 0..<p {
+            for c in 0...a {
+                let v = (products[a * p + c] - sum[a] * sum[c] / n) / (n - 1)
+                sigma[a, c] = v
+                sigma[c, a] = v
+            }
+        }
+        return sigma
     }
 }

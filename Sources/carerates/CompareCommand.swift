@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import CareRates
 import Comparison
 import DataTable
@@ -61,8 +62,11 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Draws of N(0, Sigma) for the rank sets' critical values.")
     var rankDraws: Int = 2_000
 
-    @Option(help: "Seed of the rank sets' draws.")
+    @Option(help: "Seed of the rank sets' draws (and of the bootstrap's).")
     var seed: UInt64 = 1
+
+    @Option(help: "Replicates of a parametric bootstrap of the fitted model for the rank sets' covariance (default 0: the model's covariance by the delta method).")
+    var replicates: Int = 0
 
     @Option(help: "Sort by this column (descending for numbers), e.g. ratio or z_adjusted.")
     var sort: String?
@@ -90,6 +94,7 @@ struct CompareCommand: ParsableCommand {
         if !(per > 0 && per.isFinite) { throw ValidationError("--per must be a positive number, e.g. 10000") }
         if let top, top < 1 { throw ValidationError("--top must be at least 1") }
         if !(100...1_000_000).contains(rankDraws) { throw ValidationError("--rank-draws must be between 100 and 1000000") }
+        if !(0...1_000_000).contains(replicates) { throw ValidationError("--replicates must be between 0 and 1000000") }
     }
 
     func run() throws {
@@ -107,6 +112,8 @@ struct CompareCommand: ParsableCommand {
         settings.rankSets = ranks
         settings.rankDraws = rankDraws
         settings.seed = seed
+        settings.replicates = replicates
+        settings.progress = BootstrapProgress.report
         let comparison = try UnitComparison.compare(fit, settings: settings)
         let report = try ComparisonReport(comparison, model: fit.callDescription, sort: sort, top: top)
         if let limitsTable { try OutputWriter.write(report.limitsTable(), to: limitsTable, inputs: [path]) }
@@ -118,3 +125,17 @@ extension LimitMethod: ExpressibleByArgument {}
 extension OverdispersionMethod: ExpressibleByArgument {}
 extension ComparisonScale: ExpressibleByArgument {}
 extension TrimMethod: ExpressibleByArgument {}
+
+/// Progress of a long bootstrap on standard error, at most once a second, from the second on.
+enum BootstrapProgress {
+    nonisolated(unsafe) static var started: Date?
+    nonisolated(unsafe) static var last = Date.distantPast
+
+    @Sendable static func report(_ done: Int, _ total: Int) {
+        let now = Date()
+        if started == nil { started = now }
+        guard now.timeIntervalSince(started!) > 1, now.timeIntervalSince(last) >= 1 || done == total else { return }
+        last = now
+        FileHandle.standardError.write(Data("compare: bootstrap replicate \(done) of \(total)\n".utf8))
+    }
+}

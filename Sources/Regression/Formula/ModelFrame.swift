@@ -223,6 +223,17 @@ public struct ModelFrame: Sendable {
     }
 }
 
+extension ModelFrame {
+    /// The frame's table with the response column holding `y` at the rows used.
+    func withResponse(_ y: [Double]) throws(ModelError) -> DataTable {
+        guard formula.responseFailures == nil else {
+            throw .unsupported("a cbind(successes, failures) response is not refitted to a new response")
+        }
+        guard y.count == rows.count else { throw .unsupported("a new response needs one value per row used (\(rows.count))") }
+        do { return try table.replacingNumbers(of: formula.response, at: rows, with: y) } catch { throw .data(error) }
+    }
+}
+
 extension Formula {
     /// Checks that `table` has every column this formula reads; a missing one is an error
     /// pointing at it in the formula (before models sharing rows require each other's columns).

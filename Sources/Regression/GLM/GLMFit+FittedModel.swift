@@ -56,6 +56,16 @@ extension GeneralizedLinearModelFit: FittedModel {
     }
 }
 
+extension GeneralizedLinearModelFit {
+    /// From this fit's means and theta, on the same rows with a new response.
+    public func refit(response y: [Double]) throws(ModelError) -> GeneralizedLinearModelFit {
+        let mu = Dictionary(uniqueKeysWithValues: zip(frame.rows, result.mu))
+        return try GeneralizedLinearModel.fit(
+            frame.formula, data: frame.withResponse(y), options: options, backend: backend, candidates: frame.rows,
+            start: (mu, thetaFit?.theta))
+    }
+}
+
 extension GLMOptions: ModelSpecification {
     public var columns: [String] { [exposure, weights, standardErrors.clusterColumn].compactMap { $0 } }
 

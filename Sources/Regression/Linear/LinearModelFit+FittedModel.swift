@@ -44,4 +44,8 @@ extension LinearModelFit: FittedModel {
     public func refit(rows: [Int]) throws(ModelError) -> LinearModelFit {
         try LinearModel.fit(frame.formula, data: frame.table, options: options, backend: backend, candidates: rows)
     }
+
+    public func refit(response y: [Double]) throws(ModelError) -> LinearModelFit {
+        try LinearModel.fit(frame.formula, data: frame.withResponse(y), options: options, backend: backend, candidates: frame.rows)
+    }
 }

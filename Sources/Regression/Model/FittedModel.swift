@@ -72,6 +72,11 @@ public protocol FittedModel: Sendable {
     /// of the table's rows, ascending), as if the table held only those rows; warm-started from
     /// this fit where the model allows. What leave-one-out and the bootstrap need.
     func refit(rows: [Int]) throws(ModelError) -> Self
+
+    /// The same model fitted to a new response `y` on the rows used (one value per row of
+    /// ``ModelFrame/rows``, on the scale of ``response``), warm-started from this fit: a
+    /// parametric bootstrap's replicate. (A binomial `cbind()` response is not refitted so.)
+    func refit(response y: [Double]) throws(ModelError) -> Self
 }
 
 /// Kinds of per-observation residual, as R's `residuals(fit, type =)`, `rstandard` and

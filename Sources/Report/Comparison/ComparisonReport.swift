@@ -137,7 +137,9 @@ public struct ComparisonReport: RenderedReport {
         out += alignColumns([pick.map { all[$0] }] + rows.map { r in pick.map { r[$0] } }).map { $0 + "\n" }.joined()
         if let r = comparison.rankSets {
             let level = NumberFormat.significant(r.level * 100, digits: 4)
-            out += "\nRank sets (\(level)%, of log O/E; Mogstad, Romano, Shaikh and Wilhelm 2024, step-down; \(r.draws) draws, "
+            let source = r.replicates > 0 ? "covariance from \(r.replicates) parametric-bootstrap replicates of the model"
+                : "covariance from the model"
+            out += "\nRank sets (\(level)%, of log O/E; Mogstad, Romano, Shaikh and Wilhelm 2024, step-down; \(source); \(r.draws) draws, "
                 + "seed \(r.seed)): rank_low..rank_high covers each unit's rank; the simultaneous sets cover every rank at once "
                 + "(single-step critical value \(NumberFormat.significant(r.simultaneousCritical, digits: 4))).\n"
             let names = comparison.units.map(\.unit)
@@ -186,7 +188,7 @@ public struct ComparisonReport: RenderedReport {
             let names = all.map { $0.unit + ($0.by.map { " " + $0 } ?? "") }
             fields.append(("rank_sets", .object([
                 ("level", .number(r.level)), ("draws", .number(Double(r.draws))), ("seed", .number(Double(r.seed))),
-                ("simultaneous_critical", .number(r.simultaneousCritical)),
+                ("simultaneous_critical", .number(r.simultaneousCritical)), ("replicates", .number(Double(r.replicates))),
                 ("best_3", .array(r.best(3).map { .string(names[$0]) })), ("worst_3", .array(r.worst(3).map { .string(names[$0]) })),
             ])))
         }
