@@ -107,10 +107,17 @@ public struct UnitComparison: Sendable {
         do { exposureColumn = try settings.exposure.map { name throws(DataError) in try table.column(named: name) } } catch {
             throw .data(error)
         }
-        // Units in order of first appearance; each one's rows among those used.
+        // Units in order of first appearance; each one's rows among those used (a row whose unit
+        // is missing belongs to none, and is counted in a warning).
         var keys = [String: Int](), groups = [(unit: String, by: String?, positions: [Int])]()
+        var unnamed = 0
         for (k, row) in fit.frame.rows.enumerated() {
-            let unit = table.cellText(row: row, column: unitColumn) ?? ""
+            guard let unit = table.cellText(row: row, column: unitColumn),
+                  byColumn.map({ table.cellText(row: row, column: $0) != nil }) ?? true
+            else {
+                unnamed += 1
+                continue
+            }
             let by = byColumn.map { table.cellText(row: row, column: $0) ?? "" }
             let key = unit + "\u{1F}" + (by ?? "")
             if let g = keys[key] { groups[g].positions.append(k) } else {
@@ -119,6 +126,12 @@ public struct UnitComparison: Sendable {
             }
         }
         guard groups.count >= 2 else { throw .unsupported("compare needs at least two units in column \"\(settings.unit)\"") }
+        var warnings = [String]()
+        if unnamed > 0 {
+            warnings.append("\(unnamed) row\(unnamed == 1 ? "" : "s") of the fit with no \(settings.unit)"
+                + (settings.by.map { " or \($0)" } ?? "") + (unnamed == 1 ? " belongs" : " belong")
+                + " to no unit and \(unnamed == 1 ? "is" : "are") left out of every comparison")
+        }
         let observed = groups.map { g in g.positions.reduce(0.0) { $0 + fit.response[$1] } }
         let expected = groups.map { g in g.positions.reduce(0.0) { $0 + fit.fitted[$1] } }
         let scored = zip(observed, expected).map { settings.scale.value(observed: $0, expected: $1) }
@@ -143,7 +156,7 @@ public struct UnitComparison: Sendable {
 
         // Leave one unit out: refit without its rows (warm-started), predict them, and judge
         // it against the overdispersion of the other units alone.
-        var looExpected = [Double?](repeating: nil, count: groups.count), warnings = [String]()
+        var looExpected = [Double?](repeating: nil, count: groups.count)
         if settings.leaveOneOut {
             for (g, group) in groups.enumerated() {
                 let own = Set(group.positions.map { fit.frame.rows[$0] })

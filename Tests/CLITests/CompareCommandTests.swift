@@ -51,6 +51,18 @@ import Testing
         #expect(r.status != 0 && r.stderr.contains(message), "\(r.stderr)")
     }
 
+    /// A row of the fit without a unit belongs to none, and says so.
+    @Test func rowsWithoutAUnitAreLeftOutAndCounted() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("units-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try "la,y,x,pop\nA,10,1,100\nA,12,2,110\nB,30,3,100\nNA,5,2,90\nB,28,1,95\nC,15,2,100\nC,17,3,120\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        let r = try run(["compare", file.path, "-f", "y ~ x", "--family", "poisson", "--exposure", "pop", "--unit", "la", "--no-ranks"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Warning: 1 row of the fit with no la belongs to no unit and is left out of every comparison."))
+        #expect(r.stdout.split(separator: "\n").filter { $0.hasPrefix("A ") || $0.hasPrefix("B ") || $0.hasPrefix("C ") }.count == 3)
+    }
+
     @Test func linearModelsAreNotComparedYet() throws {
         let r = try run(["compare", "wales_la_panel", "-f", "rate_per_10000 ~ unemployment_rate_pct", "--unit", "la_name"])
         #expect(r.status != 0 && r.stderr.contains("compare needs a count model"), "\(r.stderr)")
