@@ -14,7 +14,17 @@ import Regression
 /// (rank 1 is the highest). Marginal sets use j's own pairs (each covers j's rank); the
 /// simultaneous sets use every pair at once (they cover all the ranks jointly: the ones to read
 /// a league table by).
+///
+/// The work is `draws` times the number of pairs, repeated for each step-down, and again for
+/// each unit's marginal set; ``affordable(units:draws:)`` bounds it.
 public struct RankSets: Sendable {
+    /// Whether sets for `units` units with `draws` draws stay within a few seconds' work and
+    /// the memory of the pairwise table.
+    public static func affordable(units p: Int, draws: Int) -> Bool {
+        let pairs = Double(p) * Double(p - 1) / 2
+        return pairs * Double(draws) <= 2e9 && Double(p) * Double(p) * 8 <= 2e9
+    }
+
     public let rank: [Int]
     public let marginalLow: [Int], marginalHigh: [Int]
     public let simultaneousLow: [Int], simultaneousHigh: [Int]
@@ -39,7 +49,7 @@ public struct RankSets: Sendable {
         self.level = level
         self.draws = draws
         self.seed = seed
-        rank = theta.indices.map { j in 1 + theta.indices.filter { theta[$0] > theta[j] }.count }
+        rank = ranks(of: theta)
         variance = theta.indices.map { covariance[$0, $0] }
         // Z ~ N(0, Sigma) by a Cholesky factor (eigenvalues below 1e-12 of the largest count as 0).
         let factor = Self.cholesky(covariance)
@@ -128,4 +138,15 @@ public struct RankSets: Sendable {
         }
         return l
     }
+}
+
+/// Each value's rank, 1 for the largest: one plus the number of values above it (ties share
+/// the best rank), in O(p log p).
+public func ranks(of values: [Double]) -> [Int] {
+    let order = values.indices.sorted { values[$0] > values[$1] }
+    var out = [Int](repeating: 0, count: values.count)
+    for (position, index) in order.enumerated() {
+        out[index] = position > 0 && values[order[position - 1]] == values[index] ? out[order[position - 1]] : position + 1
+    }
+    return out
 }

@@ -157,7 +157,13 @@ public struct UnitComparison: Sendable {
         // Leave one unit out: refit without its rows (warm-started), predict them, and judge
         // it against the overdispersion of the other units alone.
         var looExpected = [Double?](repeating: nil, count: groups.count)
-        if settings.leaveOneOut {
+        // A refit per unit: on by default where that is cheap (units times rows within 5e7).
+        let affordable = Double(groups.count) * Double(fit.frame.rows.count) <= 5e7
+        if settings.leaveOneOut && !affordable {
+            warnings.append("no leave-one-out comparison: \(groups.count) units of \(fit.frame.rows.count) rows would take "
+                + "\(groups.count) refits of the whole model")
+        }
+        if settings.leaveOneOut && affordable {
             for (g, group) in groups.enumerated() {
                 let own = Set(group.positions.map { fit.frame.rows[$0] })
                 do {
@@ -180,12 +186,14 @@ public struct UnitComparison: Sendable {
         let mean = zip(logScored, precision).reduce(0.0) { $0 + $1.0.y * $1.1 } / precision.reduce(0, +)
         let medianS2 = quantile(logScored.map { $0.s * $0.s }, 0.5)
         let q = Distributions.normalQuantile(1 - (1 - settings.level) / 2)
-        var rank = [Int](repeating: 0, count: groups.count)
-        for i in groups.indices {
-            rank[i] = 1 + groups.indices.filter { observed[$0] / expected[$0] > observed[i] / expected[i] }.count
-        }
+        let rank = ranks(of: zip(observed, expected).map { $0 / $1 })
 
-        let ranks = !settings.rankSets ? nil : rankSets(fit, groups: groups.map(\.positions), expected: expected, observed: observed, settings: settings,
+        let affordableRanks = RankSets.affordable(units: groups.count, draws: settings.rankDraws)
+        if settings.rankSets && !affordableRanks {
+            warnings.append("no rank sets: \(groups.count) units make \(groups.count * (groups.count - 1) / 2) pairs, too many for "
+                + "\(settings.rankDraws) draws (fewer --rank-draws, or compare fewer units)")
+        }
+        let sets = !settings.rankSets || !affordableRanks ? nil : rankSets(fit, groups: groups.map(\.positions), expected: expected, observed: observed, settings: settings,
                              warnings: &warnings)
 
         var units = [ComparedUnit]()
@@ -220,12 +228,12 @@ public struct UnitComparison: Sendable {
                 looExpected: looExpected[g], looZ: looZ, looFlag: looFlag,
                 shrunkRatio: exp(shrunk), shrunkLow: exp(shrunk - q * sd), shrunkHigh: exp(shrunk + q * sd),
                 reliability: tau2 / (tau2 + logScored[g].s * logScored[g].s), rank: rank[g],
-                rankLow: ranks?.marginalLow[g], rankHigh: ranks?.marginalHigh[g],
-                rankLowSimultaneous: ranks?.simultaneousLow[g], rankHighSimultaneous: ranks?.simultaneousHigh[g]))
+                rankLow: sets?.marginalLow[g], rankHigh: sets?.marginalHigh[g],
+                rankLowSimultaneous: sets?.simultaneousLow[g], rankHighSimultaneous: sets?.simultaneousHigh[g]))
         }
         return UnitComparison(
             settings: settings, units: units, limits: limits, estimate: estimate, shrinkageTau2: tau2,
-            rankability: tau2 / (tau2 + medianS2), rankSets: ranks, warnings: warnings)
+            rankability: tau2 / (tau2 + medianS2), rankSets: sets, warnings: warnings)
     }
 
     /// Rank sets of `theta_j = log(O_j / E_j)` with covariance `D + G V G^T`: `D_jj = V_j / E_j^2`
