@@ -17,7 +17,7 @@ while IFS= read -r line; do
   for backend in lapack swift; do
     file=$(printf '%s/%03d-%s.txt' "$out" "$n" "$backend")
     extra=()
-    [[ "${args[0]}" == "fit" || "${args[0]}" == "residuals" || "${args[0]}" == "predict" ]] && extra=(--backend "$backend")
+    [[ "${args[0]}" =~ ^(fit|residuals|predict|compare)$ ]] && extra=(--backend "$backend")
     {
       echo "\$ carerates $line"
       status=0
