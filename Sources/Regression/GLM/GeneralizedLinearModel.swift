@@ -205,13 +205,20 @@ public enum GeneralizedLinearModel {
             run.workspace = shared
             return run
         }
+        // To the optimum, the IRLS runs stop by R's rule until the alternation passes MASS's test;
+        // from then on they go to the optimum (the last run, which the fit is taken from, always).
+        var lastRunOptimum = rule != .optimum
+        func run(_ model: FamilyModel, from mu: [Double], optimum: Bool) -> (IRLS, IRLS.Result) {
+            var runner = irls(model)
+            if rule == .optimum && !optimum { runner.rule = .deviance(epsilon: 1e-8) }
+            lastRunOptimum = rule != .optimum || optimum
+            return (runner, runner.run(startMu: mu, refine: false))
+        }
         var last: IRLS, main: IRLS.Result
         if let start {
-            last = irls(FamilyModel(family: .negbin, link: .log, theta: start.theta))
-            main = last.run(startMu: start.mu, refine: false)
+            (last, main) = run(FamilyModel(family: .negbin, link: .log, theta: start.theta), from: start.mu, optimum: false)
         } else {
-            last = irls(FamilyModel(family: .poisson, link: .log))
-            main = last.run(startMu: y.map { $0 + 0.1 }, refine: false)
+            (last, main) = run(FamilyModel(family: .poisson, link: .log), from: y.map { $0 + 0.1 }, optimum: false)
         }
         let counts = CountTally(y: y, weights: weights)
         var mu = main.mu
@@ -221,17 +228,16 @@ public enum GeneralizedLinearModel {
         var lm = negbinLogLikelihood(counts, y: y, weights: weights, mu: mu, theta: th.value), lm0 = lm + 2 * d1
         var alternations = 0
         /// MASS's test; past it, to the optimum, until theta settles (or stops settling: rounding).
+        func passed() -> Bool { abs(lm0 - lm) / d1 + abs(del) <= rule.devianceEpsilon }
         func settled() -> Bool {
-            let passed = abs(lm0 - lm) / d1 + abs(del) <= rule.devianceEpsilon
-            guard rule == .optimum, passed else { return passed }
-            return abs(del) <= ConvergenceRule.settled * th.value || abs(del) >= lastDel
+            guard rule == .optimum, passed() else { return passed() }
+            return lastRunOptimum && (abs(del) <= ConvergenceRule.settled * th.value || abs(del) >= lastDel)
         }
         while true {
             alternations += 1
             guard alternations <= limit && !settled() else { break }
-            lastDel = abs(lm0 - lm) / d1 + abs(del) <= rule.devianceEpsilon ? abs(del) : .infinity
-            last = irls(FamilyModel(family: .negbin, link: .log, theta: th.value))
-            main = last.run(startMu: mu, refine: false)
+            lastDel = passed() && lastRunOptimum ? abs(del) : .infinity
+            (last, main) = run(FamilyModel(family: .negbin, link: .log, theta: th.value), from: mu, optimum: passed())
             let t0 = th.value
             // MASS takes theta at the means before this IRLS run; two runs at one theta then give
             // the same theta, which looks settled though the means moved. To the optimum, theta
