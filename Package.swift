@@ -46,7 +46,7 @@ let package = Package(
                 "LinearAlgebra", "DataTable", "Regression", "CareRates", "Report", "Comparison",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(name: "carerates-bench", dependencies: ["LinearAlgebra", "DataTable", "Regression"]),
+        .executableTarget(name: "carerates-bench", dependencies: ["LinearAlgebra", "DataTable", "Regression", "Comparison"]),
         .executableTarget(name: "carerates-fuzz", dependencies: ["LinearAlgebra", "DataTable", "Regression"]),
         .testTarget(
             name: "LinearAlgebraTests",

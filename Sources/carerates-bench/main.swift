@@ -8,6 +8,8 @@
 //   swift run -c release carerates-bench csv [rows | FILE]   # FILE: an existing x0..x20 CSV
 // Generalized linear models (Poisson, negative binomial): see GLMBenchmark.swift.
 //   swift run -c release carerates-bench glm [n] [p]
+// The parametric bootstrap behind compare's rank sets: see BootstrapBenchmark.swift.
+//   swift run -c release carerates-bench bootstrap [replicates]
 //
 // Prints seconds, GFLOP/s (Householder QR count 2np^2 - 2p^3/3), the ratio to each peer, the
 // largest relative difference of coefficients from the peer's, and peak resident memory
@@ -182,6 +184,10 @@ func run(n: Int, p: Int) {
 if CommandLine.arguments.dropFirst().first == "glm" {
     let sizes = CommandLine.arguments.dropFirst(2).compactMap { Int($0) }
     GLMBenchmark.run(n: sizes.first ?? 1_000_000, p: sizes.count > 1 ? sizes[1] : 20)
+    exit(0)
+}
+if CommandLine.arguments.dropFirst().first == "bootstrap" {
+    BootstrapBenchmark.run(replicates: CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 1000)
     exit(0)
 }
 if CommandLine.arguments.dropFirst().first == "csv" {
