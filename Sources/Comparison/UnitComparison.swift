@@ -193,8 +193,9 @@ public struct UnitComparison: Sendable {
             warnings.append("no rank sets: \(groups.count) units make \(groups.count * (groups.count - 1) / 2) pairs, too many for "
                 + "\(settings.rankDraws) draws (fewer --rank-draws, or compare fewer units)")
         }
-        let sets = !settings.rankSets || !affordableRanks ? nil : rankSets(fit, groups: groups.map(\.positions), expected: expected, observed: observed, settings: settings,
-                             warnings: &warnings)
+        let sets = !settings.rankSets || !affordableRanks ? nil
+            : rankSets(fit, groups: groups.map(\.positions), expected: expected, observed: observed, settings: settings,
+                       warnings: &warnings)
 
         var units = [ComparedUnit]()
         for (g, group) in groups.enumerated() {
