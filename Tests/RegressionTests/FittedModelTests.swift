@@ -97,6 +97,30 @@ import Testing
         }
     }
 
+    /// A refit to a new response is the fit to a table holding that response: here the
+    /// response doubled (plus one), against a CSV written with it, every kind, 1e-9.
+    @Test func refitToANewResponseIsTheFitToThatResponse() throws {
+        let table = try DataTable.read(path: Self.panel)
+        let lines = try String(contentsOfFile: Self.panel, encoding: .utf8).split(separator: "\n").map(String.init)
+        let header = lines[0].split(separator: ",").map(String.init)
+        for (name, formula, spec, tolerance) in Self.specifications {
+            let fit = try spec.fit(Formula(formula), data: table, backend: nil)
+            let y = fit.response.map { 2 * $0 + 1 }
+            let column = header.firstIndex(of: fit.frame.formula.response)!
+            var text = lines[0] + "\n"
+            for (k, row) in fit.frame.rows.enumerated() {
+                var cells = lines[table.rowLines[row] - 1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                cells[column] = String(y[k])
+                text += cells.joined(separator: ",") + "\n"
+            }
+            let direct = try spec.fit(Formula(formula), data: DataTable.parse(bytes: Array(text.utf8), source: "y.csv"), backend: nil)
+            let refit = try fit.refit(response: y)
+            #expect(Self.relativeError(refit.coef, direct.coef) < tolerance, "\(name) coef")
+            #expect(Self.relativeError(refit.standardErrors, direct.standardErrors) < tolerance, "\(name) se")
+            #expect(Self.relativeError([refit.deviance], [direct.deviance]) < 1e-9, "\(name) deviance")
+        }
+    }
+
     /// A refit warm-started from the full fit reaches the optimum the cold fit reaches.
     @Test func negativeBinomialRefitKeepsThetaAndItsStandardError() throws {
         let table = try DataTable.read(path: Self.panel)

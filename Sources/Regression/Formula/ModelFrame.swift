@@ -6,7 +6,7 @@ import LinearAlgebra
 /// the rows dropped for missing values (counted by the column and marker that dropped them).
 public struct ModelFrame: Sendable {
     public let formula: Formula
-    public let response: [Double]
+    public private(set) var response: [Double]
     /// The failures of a `cbind(successes, failures)` response (``response`` holds the successes).
     public let failures: [Double]?
     public let design: Matrix
@@ -224,6 +224,17 @@ public struct ModelFrame: Sendable {
 }
 
 extension ModelFrame {
+    /// The frame with the response `y` on its rows (the table, design and offsets as they were).
+    func replacingResponse(_ y: [Double]) throws(ModelError) -> ModelFrame {
+        guard formula.responseFailures == nil else {
+            throw .unsupported("a cbind(successes, failures) response is not refitted to a new response")
+        }
+        guard y.count == rows.count else { throw .unsupported("a new response needs one value per row used (\(rows.count))") }
+        var frame = self
+        frame.response = y
+        return frame
+    }
+
     /// The frame's table with the response column holding `y` at the rows used.
     func withResponse(_ y: [Double]) throws(ModelError) -> DataTable {
         guard formula.responseFailures == nil else {

@@ -58,11 +58,12 @@ extension GeneralizedLinearModelFit: FittedModel {
 
 extension GeneralizedLinearModelFit {
     /// From this fit's means and theta, on the same rows with a new response.
+    /// The frame is reused with the new response (the design, offsets and exposure do not change).
     public func refit(response y: [Double]) throws(ModelError) -> GeneralizedLinearModelFit {
         let mu = Dictionary(uniqueKeysWithValues: zip(frame.rows, result.mu))
         return try GeneralizedLinearModel.fit(
-            frame.formula, data: frame.withResponse(y), options: options, backend: backend, candidates: frame.rows,
-            start: (mu, thetaFit?.theta))
+            frame.formula, data: frame.table, options: options, backend: backend, frame: frame.replacingResponse(y),
+            candidates: nil, start: (mu, thetaFit?.theta))
     }
 }
 

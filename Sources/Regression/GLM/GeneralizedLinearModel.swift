@@ -68,6 +68,15 @@ public enum GeneralizedLinearModel {
         _ formula: Formula, data: DataTable, options: GLMOptions, backend: (any Backend)?, candidates: [Int]?,
         start: (mu: [Int: Double], theta: Double?)?
     ) throws(ModelError) -> GeneralizedLinearModelFit {
+        try fit(formula, data: data, options: options, backend: backend, frame: nil, candidates: candidates, start: start)
+    }
+
+    /// A fit of `frame` when given (a frame already built, with a new response: a bootstrap
+    /// replicate), else of the frame `formula` makes of `data`'s `candidates` rows.
+    static func fit(
+        _ formula: Formula, data: DataTable, options: GLMOptions, backend: (any Backend)?, frame given: ModelFrame?,
+        candidates: [Int]?, start: (mu: [Int: Double], theta: Double?)?
+    ) throws(ModelError) -> GeneralizedLinearModelFit {
         let family = options.family
         let link = options.link ?? family.defaultLink
         guard family.links.contains(link) else {
@@ -81,9 +90,14 @@ public enum GeneralizedLinearModel {
         if formula.responseFailures != nil && family != .binomial {
             throw .unsupported("a cbind(successes, failures) response is for the binomial family")
         }
-        let frame = try ModelFrame(
-            formula: formula, table: data, groupColumn: options.standardErrors.clusterColumn, weightsColumn: options.weights,
-            alsoRequire: options.alsoRequire + (options.exposure.map { [$0] } ?? []), candidates: candidates)
+        let frame: ModelFrame
+        if let given {
+            frame = given
+        } else {
+            frame = try ModelFrame(
+                formula: formula, table: data, groupColumn: options.standardErrors.clusterColumn, weightsColumn: options.weights,
+                alsoRequire: options.alsoRequire + (options.exposure.map { [$0] } ?? []), candidates: candidates)
+        }
         let n = frame.rows.count, p = frame.columnNames.count
         let chosen = try resolveBackend(backend)
         let response = try GLMResponse(frame: frame, family: family, link: link)
