@@ -18,17 +18,7 @@ public enum PoissonLimits {
     /// interpolation would go below it).
     public static func exact(_ p: Double, expected e: Double) -> Double {
         guard e > 0 else { return .nan }
-        // F is increasing in r: the smallest r with F(r) >= p, by bisection.
-        var lo = -1, hi = Int(e + 40 * e.squareRoot() + 40)
-        while cdf(hi, mean: e) < p { hi *= 2 }
-        while hi - lo > 1 {
-            let mid = (lo + hi) / 2
-            if cdf(mid, mean: e) >= p { hi = mid } else { lo = mid }
-        }
-        let r = hi
-        let f = cdf(r, mean: e), below = cdf(r - 1, mean: e)
-        let alpha = f > below ? (f - p) / (f - below) : 0
-        return max(0, (Double(r) - alpha) / e)
+        return interpolated(p, expected: e, sd: e.squareRoot()) { cdf($0, mean: e) }
     }
 
     /// P(X <= r) for X negative binomial with `size` and `mean`: I_p(size, r + 1), p = size / (size + mean).
@@ -41,8 +31,14 @@ public enum PoissonLimits {
     public static func exactNegativeBinomial(_ p: Double, expected e: Double, size: Double) -> Double {
         guard e > 0 else { return .nan }
         guard size.isFinite else { return exact(p, expected: e) }
-        let cdf = { (r: Int) in negativeBinomialCDF(r, size: size, mean: e) }
-        var lo = -1, hi = Int(e + 40 * (e + e * e / size).squareRoot() + 40)
+        return interpolated(p, expected: e, sd: (e + e * e / size).squareRoot()) { negativeBinomialCDF($0, size: size, mean: e) }
+    }
+
+    /// Spiegelhalter's interpolated limit for a count distribution function `cdf` with mean `e`
+    /// and standard deviation about `sd`: the smallest r with F(r) >= p (by bisection, F being
+    /// increasing), then (r - alpha) / e, never below 0.
+    static func interpolated(_ p: Double, expected e: Double, sd: Double, cdf: (Int) -> Double) -> Double {
+        var lo = -1, hi = Int(e + 40 * sd + 40)
         while cdf(hi) < p { hi *= 2 }
         while hi - lo > 1 {
             let mid = (lo + hi) / 2
