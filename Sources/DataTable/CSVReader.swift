@@ -60,13 +60,9 @@ struct CSVReader {
         /// Counts in a part (the next chunk's rows) and appends its text cells and markers;
         /// returns the row its first row becomes. Its numbers are copied by ``RowBlocks``.
         mutating func append(_ part: PartScratch, text: [Bool]) -> Int {
-            bytes += part.rows * 8 * (1 + text.filter { !$0 }.count)
+            bytes += part.bytes
             for j in strings.indices {
-                if text[j] {
-                    strings[j].append(contentsOf: part.strings[j])
-                    for cell in part.strings[j] { bytes += 16 + (cell.utf8.count > 15 ? cell.utf8.count : 0) }
-                }
-                bytes += 32 * part.missing[j].count
+                if text[j] { strings[j].append(contentsOf: part.strings[j]) }
                 for marker in part.missing[j] { missing[j].append((rows + marker.row, marker.marker)) }
                 if firstText[j] == nil, let t = part.firstText[j] {
                     firstText[j] = TextCell(row: rows + t.row, line: t.line, text: t.text)
@@ -136,8 +132,9 @@ struct CSVReader {
         let sample = chunks.carry
         let bytesPerRow = max(1, sample.count) / max(1, sample.reduce(0) { $0 + ($1 == 10 ? 1 : 0) })
         // Sized from the file, but never past the memory limit (the bytes check stops a read there).
+        let numericColumns = isText.filter { !$0 }.count
         var capacity = chunks.totalSize / max(bytesPerRow, header.names.count) + 1024
-        if let limit = options.memoryLimit { capacity = min(capacity, limit / (8 * (1 + isText.filter { !$0 }.count)) + 1024) }
+        if let limit = options.memoryLimit { capacity = min(capacity, limit / (8 * (1 + numericColumns)) + 1024) }
         let blocks = RowBlocks(numeric: isText.map { !$0 }, capacity: capacity)
         let state = ScanState(Accumulator(columns: header.selected.count), line: 1 + header.lines)
         let turns = Turnstile()
@@ -153,6 +150,8 @@ struct CSVReader {
                     return
                 }
                 parsePart(buffer.base, count: chunk.count, header: header, isText: isText, into: part)
+                // Counted here, beside the other worker, not in the turn.
+                if options.memoryLimit != nil { part.countBytes(text: isText, numericColumns: numericColumns) }
                 // In turn: the part's rows are counted in and its text and markers appended.
                 let place: (row: Int, line: Int)? = turns.take(chunk.index) {
                     guard !state.failed else { return nil }
@@ -508,6 +507,19 @@ final class PartScratch: @unchecked Sendable {
     var rows = 0
     var newlines = 0
     var error: DataError?
+    /// Bytes the part's rows take once kept (``countBytes(text:numericColumns:)``; 0 uncounted).
+    var bytes = 0
+
+    /// Counts ``bytes``: a number and a line number per row and numeric column, a String (16
+    /// bytes, with its text beside it past 15) per text cell, 32 per marker.
+    func countBytes(text: [Bool], numericColumns: Int) {
+        var total = rows * 8 * (1 + numericColumns)
+        for j in text.indices {
+            if text[j] { for cell in strings[j] { total += 16 + (cell.utf8.count > 15 ? cell.utf8.count : 0) } }
+            total += 32 * missing[j].count
+        }
+        bytes = total
+    }
 
     init(columns: Int) {
         numbers = Array(repeating: UnsafeMutablePointer<Double>.allocate(capacity: 1), count: 0)
