@@ -177,22 +177,3 @@ extension DataTable {
             rowLines: Array(2..<(n + 2)))
     }
 }
-
-extension DataTable {
-    /// The table with the numeric column `name` holding `values` at `rows` (each present
-    /// afterwards), every other cell as it was: a new response for a refit (a parametric
-    /// bootstrap's replicate).
-    public func replacingNumbers(of name: String, at rows: [Int], with values: [Double]) throws(DataError) -> DataTable {
-        precondition(rows.count == values.count, "DataTable.replacingNumbers: one value per row")
-        var columns = self.columns
-        guard let k = columns.firstIndex(where: { $0.name == name }) else {
-            throw .unknownColumn(file: source, name: name, suggestion: nearestName(to: name, in: columnNames))
-        }
-        guard columns[k].kind == .numeric else { throw .notNumeric(location(row: rows.first ?? 0, column: name), value: name) }
-        for (row, value) in zip(rows, values) {
-            columns[k].numbers[row] = value
-            if !columns[k].missing.isEmpty { columns[k].missing[row] = nil }
-        }
-        return DataTable(source: source, columns: columns, rowLines: rowLines)
-    }
-}

@@ -224,7 +224,8 @@ public struct ModelFrame: Sendable {
 }
 
 extension ModelFrame {
-    /// The frame with the response `y` on its rows (the table, design and offsets as they were).
+    /// The frame with the response `y` on its rows (the table, design and offsets as they were):
+    /// what a refit to a new response fits.
     func replacingResponse(_ y: [Double]) throws(ModelError) -> ModelFrame {
         guard formula.responseFailures == nil else {
             throw .unsupported("a cbind(successes, failures) response is not refitted to a new response")
@@ -233,15 +234,6 @@ extension ModelFrame {
         var frame = self
         frame.response = y
         return frame
-    }
-
-    /// The frame's table with the response column holding `y` at the rows used.
-    func withResponse(_ y: [Double]) throws(ModelError) -> DataTable {
-        guard formula.responseFailures == nil else {
-            throw .unsupported("a cbind(successes, failures) response is not refitted to a new response")
-        }
-        guard y.count == rows.count else { throw .unsupported("a new response needs one value per row used (\(rows.count))") }
-        do { return try table.replacingNumbers(of: formula.response, at: rows, with: y) } catch { throw .data(error) }
     }
 }
 

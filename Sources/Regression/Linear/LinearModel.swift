@@ -40,11 +40,25 @@ public enum LinearModel {
         _ formula: Formula, data: DataTable, options: LinearModelOptions, backend: (any Backend)? = nil,
         candidates: [Int]? = nil
     ) throws(ModelError) -> LinearModelFit {
+        try fit(formula, data: data, options: options, backend: backend, frame: nil, candidates: candidates)
+    }
+
+    /// A fit of `frame` when given (a frame already built, with a new response), else of the
+    /// frame `formula` makes of `data`'s `candidates` rows.
+    static func fit(
+        _ formula: Formula, data: DataTable, options: LinearModelOptions, backend: (any Backend)?, frame given: ModelFrame?,
+        candidates: [Int]?
+    ) throws(ModelError) -> LinearModelFit {
         let (standardErrors, weights, weightKind) = (options.standardErrors, options.weights, options.weightKind)
         let groupColumn = standardErrors.clusterColumn
-        let frame = try ModelFrame(
-            formula: formula, table: data, groupColumn: groupColumn, weightsColumn: weights,
-            alsoRequire: options.alsoRequire, candidates: candidates)
+        let frame: ModelFrame
+        if let given {
+            frame = given
+        } else {
+            frame = try ModelFrame(
+                formula: formula, table: data, groupColumn: groupColumn, weightsColumn: weights,
+                alsoRequire: options.alsoRequire, candidates: candidates)
+        }
         if formula.responseFailures != nil {
             throw .unsupported("a cbind(successes, failures) response is for --family binomial")
         }

@@ -46,6 +46,7 @@ extension LinearModelFit: FittedModel {
     }
 
     public func refit(response y: [Double]) throws(ModelError) -> LinearModelFit {
-        try LinearModel.fit(frame.formula, data: frame.withResponse(y), options: options, backend: backend, candidates: frame.rows)
+        try LinearModel.fit(
+            frame.formula, data: frame.table, options: options, backend: backend, frame: frame.replacingResponse(y), candidates: nil)
     }
 }
