@@ -140,15 +140,15 @@ public struct UnitComparison: Sendable {
         var limits = FunnelLimits(
             method: settings.limits, levels: settings.levels, overdispersion: settings.overdispersion, scale: settings.scale,
             estimate: settings.overdispersion == .none || settings.overdispersion == .model ? nil : estimate)
-        // Model-based: each unit's variance on target from the model's row variances.
-        let variances = fit.responseVariances
-        let sizes = groups.indices.map { g -> Double in
-            let v = groups[g].positions.reduce(0.0) { $0 + variances[$1] }
-            return v > expected[g] * (1 + 1e-12) ? expected[g] * expected[g] / (v - expected[g]) : .infinity
-        }
         if settings.overdispersion == .model {
             guard settings.limits != .chisq else {
                 throw .unsupported("--overdispersion model takes --limits exact or normal (the chi-squared limits are Poisson's)")
+            }
+            // Each unit's variance on target from the model's row variances.
+            let variances = fit.responseVariances
+            let sizes = groups.indices.map { g -> Double in
+                let v = groups[g].positions.reduce(0.0) { $0 + variances[$1] }
+                return v > expected[g] * (1 + 1e-12) ? expected[g] * expected[g] / (v - expected[g]) : .infinity
             }
             limits.modelSize = quantile(sizes.map { $0.isFinite ? $0 : Double.greatestFiniteMagnitude }, 0.5)
             if limits.modelSize >= Double.greatestFiniteMagnitude { limits.modelSize = .infinity }
@@ -178,8 +178,9 @@ public struct UnitComparison: Sendable {
         }
 
         // Shrinkage on the log scale, with tau^2 estimated there.
-        let logScored = zip(observed, expected).map { ComparisonScale.log.value(observed: $0, expected: $1) }
-        let logEstimate = OverdispersionEstimate(
+        let logScored = settings.scale == .log ? scored
+            : zip(observed, expected).map { ComparisonScale.log.value(observed: $0, expected: $1) }
+        let logEstimate = settings.scale == .log ? estimate : OverdispersionEstimate(
             z: logScored.map { $0.y / $0.s }, s: logScored.map(\.s), trim: settings.trim, method: settings.trimMethod)
         let tau2 = logEstimate.tau2
         let precision = logScored.map { 1 / ($0.s * $0.s + tau2) }
@@ -205,11 +206,12 @@ public struct UnitComparison: Sendable {
             let w = settings.overdispersion == .model ? (1 + e / limits.modelSize).squareRoot() : limits.widening(expected: e)
             var looZ: Double?, looFlag: String?
             if let le = looExpected[g], le.isFinite, le > 0 {
-                let others = groups.indices.filter { $0 != g }
-                let without = OverdispersionEstimate(
-                    z: others.map { z[$0] }, s: others.map { s[$0] }, trim: settings.trim, method: settings.trimMethod)
                 var looLimits = limits
-                if settings.overdispersion == .multiplicative || settings.overdispersion == .additive { looLimits.estimate = without }
+                if settings.overdispersion == .multiplicative || settings.overdispersion == .additive {
+                    let others = groups.indices.filter { $0 != g }
+                    looLimits.estimate = OverdispersionEstimate(
+                        z: others.map { z[$0] }, s: others.map { s[$0] }, trim: settings.trim, method: settings.trimMethod)
+                }
                 let v = settings.scale.value(observed: o, expected: le)
                 let looWidening = settings.overdispersion == .model ? (1 + le / limits.modelSize).squareRoot()
                     : looLimits.widening(expected: le)

@@ -41,10 +41,7 @@ public enum MemoryBudget {
     static func require(_ bytes: Double, for what: @autoclosure () -> String, advice: String = "") throws(ModelError) {
         let limit = self.limit
         guard bytes > Double(limit) else { return }
-        throw .tooLarge("\(what()): about \(format(bytes)), over the memory limit of \(format(Double(limit))) (--max-memory)"
+        throw .tooLarge("\(what()): about \(formatBytes(bytes)), over the memory limit of \(formatBytes(Double(limit))) (--max-memory)"
             + (advice.isEmpty ? "" : "; " + advice))
     }
-
-    /// Bytes as people read them: 1.6 TB, 512 MB.
-    public static func format(_ bytes: Double) -> String { formatBytes(bytes) }
 }
