@@ -49,21 +49,21 @@ extension GeneralizedLinearModelFit: FittedModel {
     /// IRLS again on the rows given, started from this fit's means on them (and, for the
     /// negative binomial, from its theta), so that a refit without one row takes a few steps.
     public func refit(rows: [Int]) throws(ModelError) -> GeneralizedLinearModelFit {
-        let mu = Dictionary(uniqueKeysWithValues: zip(frame.rows, result.mu))
-        return try GeneralizedLinearModel.fit(
-            frame.formula, data: frame.table, options: options, backend: backend, candidates: rows,
-            start: (mu, thetaFit?.theta))
+        try GeneralizedLinearModel.fit(
+            frame.formula, data: frame.table, options: options, backend: backend, candidates: rows, start: warmStart)
     }
-}
 
-extension GeneralizedLinearModelFit {
-    /// From this fit's means and theta, on the same rows with a new response.
-    /// The frame is reused with the new response (the design, offsets and exposure do not change).
+    /// From this fit's means and theta, on the same rows with a new response: the frame is
+    /// reused (the design, offsets and exposure do not change).
     public func refit(response y: [Double]) throws(ModelError) -> GeneralizedLinearModelFit {
-        let mu = Dictionary(uniqueKeysWithValues: zip(frame.rows, result.mu))
-        return try GeneralizedLinearModel.fit(
+        try GeneralizedLinearModel.fit(
             frame.formula, data: frame.table, options: options, backend: backend, frame: frame.replacingResponse(y),
-            candidates: nil, start: (mu, thetaFit?.theta))
+            candidates: nil, start: warmStart)
+    }
+
+    /// Where a refit starts: this fit's means by table row, and its theta.
+    private var warmStart: (mu: [Int: Double], theta: Double?) {
+        (Dictionary(uniqueKeysWithValues: zip(frame.rows, result.mu)), thetaFit?.theta)
     }
 }
 
