@@ -288,33 +288,58 @@ public struct UnitComparison: Sendable {
     /// The covariance of the units' log(O/E) over a parametric bootstrap of the fitted model:
     /// each replicate draws every row's count from the model at its fitted mean (negative
     /// binomial with the model's variance, Poisson where the variance is the mean), refits the
-    /// model to them (warm-started) and takes each unit's log(O*/E*). Seeded by `settings.seed`.
+    /// model to them (warm-started) and takes each unit's log(O*/E*). Replicate `r` draws from
+    /// its own generator, seeded by `settings.seed` and `r`, and the replicates of a batch run on
+    /// every core, their sums taken in replicate order: the result depends on neither the cores
+    /// nor the batch size.
     static func bootstrapCovariance(
         _ fit: any FittedModel, groups: [[Int]], settings: ComparisonSettings, warnings: inout [String]
     ) -> Matrix? {
         let mu = fit.fitted, variances = fit.responseVariances, p = groups.count
-        var generator = SeededGenerator(seed: settings.seed &+ 0x5EED)
+        // Sums of the values less the fit's own (which leaves the covariance as it is) lose no
+        // digits to a large mean.
+        let centre = groups.map { g in log(max(g.reduce(0.0) { $0 + fit.response[$1] }, 0.5) / g.reduce(0.0) { $0 + mu[$1] }) }
         var sum = [Double](repeating: 0, count: p), products = [Double](repeating: 0, count: p * p)
         var done = 0, failed = 0
-        for r in 0..<settings.replicates {
-            let y = mu.indices.map { i -> Double in
-                let excess = variances[i] - mu[i]
-                return excess > 1e-12 * mu[i] ? generator.negativeBinomial(mean: mu[i], theta: mu[i] * mu[i] / excess)
-                    : generator.poisson(mu[i])
+        // A batch's values: replicates times units, NaN for a failed refit.
+        let batch = max(1, min(settings.replicates, 256, 50_000_000 / max(p, 1)))
+        var values = [Double](repeating: 0, count: batch * p)
+        for first in stride(from: 0, to: settings.replicates, by: batch) {
+            let count = min(batch, settings.replicates - first)
+            values.withUnsafeMutableBufferPointer { buffer in
+                let out = SharedPointer(base: buffer.baseAddress!)
+                parallelFor(count) { b in
+                    let row = out.base + b * p
+                    var generator = SeededGenerator(seed: settings.seed &+ 0x5EED &+ UInt64(first + b) &* 0x9E37_79B9_7F4A_7C15)
+                    let y = mu.indices.map { i -> Double in
+                        let excess = variances[i] - mu[i]
+                        return excess > 1e-12 * mu[i] ? generator.negativeBinomial(mean: mu[i], theta: mu[i] * mu[i] / excess)
+                            : generator.poisson(mu[i])
+                    }
+                    guard let refit = try? fit.refit(response: y) else {
+                        row[0] = .nan
+                        return
+                    }
+                    let fitted = refit.fitted
+                    for (a, g) in groups.enumerated() {
+                        row[a] = log(max(g.reduce(0.0) { $0 + y[$1] }, 0.5) / g.reduce(0.0) { $0 + fitted[$1] })
+                    }
+                }
             }
-            settings.progress?(r + 1, settings.replicates)
-            guard let refit = try? fit.refit(response: y) else {
-                failed += 1
-                continue
+            for b in 0..<count {
+                let row = b * p
+                guard !values[row].isNaN else {
+                    failed += 1
+                    continue
+                }
+                for a in 0..<p {
+                    let va = values[row + a] - centre[a]
+                    sum[a] += va
+                    for c in 0...a { products[a * p + c] += va * (values[row + c] - centre[c]) }
+                }
+                done += 1
             }
-            let values = groups.map { g in
-                log(max(g.reduce(0.0) { $0 + y[$1] }, 0.5) / g.reduce(0.0) { $0 + refit.fitted[$1] })
-            }
-            for a in 0..<p {
-                sum[a] += values[a]
-                for c in 0...a { products[a * p + c] += values[a] * values[c] }
-            }
-            done += 1
+            settings.progress?(first + count, settings.replicates)
         }
         if failed > 0 { warnings.append("\(failed) of \(settings.replicates) bootstrap refits failed and were left out") }
         guard done > p else {

@@ -7,7 +7,8 @@ import Regression
 /// the loop behind `compare --replicates`: each replicate draws every row's count from the
 /// fitted model and refits it. Ours: `UnitComparison.compare` with the replicates, less the
 /// same comparison without them. R: the same loop with MASS::glm.nb (rnegbin at the fitted
-/// means and theta, then glm.nb on the draws), timed in the same run where R is installed.
+/// means and theta, then glm.nb on the draws, one replicate after another as R runs them),
+/// timed in the same run where R is installed.
 ///   swift run -c release carerates-bench bootstrap [replicates]
 enum BootstrapBenchmark {
     static let formula = "children_looked_after ~ idaci_average_score + domestic_abuse_parent_per_10000"
@@ -47,8 +48,9 @@ enum BootstrapBenchmark {
         let base = time(0), with = time(replicates)
         let ours = (with - base) / Double(replicates)
         print(String(format: "Bootstrap of a negative binomial, England panel (%d rows, %d authorities), %d replicates: "
-                     + "%.3f ms per replicate (best of 3)", fit.nobs, Set(try! table.column(named: "la_name").strings).count,
-                     replicates, ours * 1000))
+                     + "%.3f ms per replicate (best of 3; replicates on %d cores)", fit.nobs,
+                     Set(try! table.column(named: "la_name").strings).count, replicates, ours * 1000,
+                     ProcessInfo.processInfo.activeProcessorCount))
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("carerates-boot-\(getpid())")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }

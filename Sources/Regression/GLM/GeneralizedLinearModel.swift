@@ -228,15 +228,20 @@ public enum GeneralizedLinearModel {
             lastRunOptimum = rule != .optimum || optimum
             return (runner, runner.run(startMu: mu, refine: false))
         }
+        let counts = CountTally(y: y, weights: weights)
+        // Warm-started to the optimum, Newton's method in (beta, log theta) finds it in a few
+        // passes, and one IRLS run at its theta (already converged) gives the fit.
+        let newton = rule == .optimum ? start.flatMap { newtonOptimum(make, counts: counts, y: y, weights: weights, start: $0, limit: limit) } : nil
         var last: IRLS, main: IRLS.Result
-        if let start {
+        if let newton {
+            (last, main) = run(FamilyModel(family: .negbin, link: .log, theta: newton.theta), from: newton.mu, optimum: true)
+        } else if let start {
             (last, main) = run(FamilyModel(family: .negbin, link: .log, theta: start.theta), from: start.mu, optimum: false)
         } else {
             (last, main) = run(FamilyModel(family: .poisson, link: .log), from: y.map { $0 + 0.1 }, optimum: false)
         }
-        let counts = CountTally(y: y, weights: weights)
         var mu = main.mu
-        var th = thetaML(counts, y: y, weights: weights, mu: mu, rule: rule, limit: limit)
+        var th = thetaML(counts, y: y, weights: weights, mu: mu, rule: rule, limit: limit, start: newton?.theta)
         let d1 = Double(max(1, y.count - main.solution.rank) * 2).squareRoot()
         var del = 1.0, lastDel = Double.infinity
         var lm = negbinLogLikelihood(counts, y: y, weights: weights, mu: mu, theta: th.value), lm0 = lm + 2 * d1
@@ -247,7 +252,7 @@ public enum GeneralizedLinearModel {
             guard rule == .optimum, passed() else { return passed() }
             return lastRunOptimum && (abs(del) <= ConvergenceRule.settled * th.value || abs(del) >= lastDel)
         }
-        while true {
+        while newton == nil {
             alternations += 1
             guard alternations <= limit && !settled() else { break }
             lastDel = passed() && lastRunOptimum ? abs(del) : .infinity
@@ -275,7 +280,23 @@ public enum GeneralizedLinearModel {
                 + "so the negative binomial reduces to the Poisson; use --family poisson"
         }
         return (main, ThetaFit(theta: th.value, standardError: th.standardError, logLikelihood: lm,
-                               alternations: min(alternations - 1, limit), converged: alternations <= limit, warning: warning))
+                               alternations: newton != nil ? 1 : min(alternations - 1, limit), converged: alternations <= limit,
+                               warning: warning))
+    }
+
+    /// The optimum by ``NegativeBinomialNewton`` from a nearby fit's means and theta, the
+    /// coefficients taken from the means by least squares on the design (nil where it fails).
+    private static func newtonOptimum(
+        _ make: (FamilyModel) -> IRLS, counts: CountTally, y: [Double], weights: [Double], start: (mu: [Double], theta: Double),
+        limit: Int
+    ) -> (mu: [Double], theta: Double)? {
+        let probe = make(FamilyModel(family: .negbin, link: .log, theta: start.theta))
+        let eta = zip(start.mu, probe.offset).map { log($0) - $1 }
+        guard eta.allSatisfy(\.isFinite) else { return nil }
+        let fit = LeastSquares.plainWeightedSolve(probe.x, rowScale: weights.map { $0 > 0 ? 1 : 0 }, eta, backend: probe.backend)
+        let kept = fit.keptColumns
+        return NegativeBinomialNewton(x: probe.x, y: y, weights: weights, offset: probe.offset, counts: counts)
+            .run(beta: kept.map { fit.coefficients[$0] }, kept: kept, theta: start.theta, limit: limit)
     }
 }
 
@@ -299,7 +320,8 @@ struct CountTally {
 
     init(y: [Double], weights w: [Double]) {
         // Counts are whole numbers: small ones are tallied by index, without hashing.
-        let bound = 1 << 16
+        let largest = y.reduce(0.0) { $1.isFinite ? max($0, $1) : $0 }
+        let bound = Int(min(Double(1 << 16), largest + 1))
         var small = [Double](repeating: 0, count: bound)
         var index = [Double: Int]()
         for (yi, wi) in zip(y, w) where wi != 0 {
@@ -328,16 +350,18 @@ struct CountTally {
 }
 
 /// Theta of the negative binomial by maximum likelihood for fixed means, as `MASS::theta.ml`:
-/// Newton's method on the score from the moment estimate, at most `limit - 1` steps, stopping
+/// Newton's method on the score from the moment estimate (or from `start`), at most `limit - 1` steps, stopping
 /// when a step is below `eps^(1/4)` (R's rule) or, to the optimum, when it is below 1e-12 of
 /// theta or no smaller than the one before; the standard error from the observed information.
-func thetaML(_ counts: CountTally, y: [Double], weights: [Double], mu: [Double], rule: ConvergenceRule, limit: Int)
-    -> (value: Double, standardError: Double, warning: String?, hitLimit: Bool)
-{
+func thetaML(
+    _ counts: CountTally, y: [Double], weights: [Double], mu: [Double], rule: ConvergenceRule, limit: Int, start: Double? = nil
+) -> (value: Double, standardError: Double, warning: String?, hitLimit: Bool) {
     let n = weights.reduce(0, +)
-    var moments = 0.0
-    for i in y.indices { moments += weights[i] * (y[i] / mu[i] - 1) * (y[i] / mu[i] - 1) }
-    var t0 = n / moments
+    var t0 = start ?? {
+        var moments = 0.0
+        for i in y.indices { moments += weights[i] * (y[i] / mu[i] - 1) * (y[i] / mu[i] - 1) }
+        return n / moments
+    }()
     var del = 1.0, info = 1.0, lastDel = Double.infinity
     var it = 0
     let eps = pow(Double.ulpOfOne, 0.25)
