@@ -26,6 +26,10 @@ public struct FunnelLimits: Sendable {
     /// With model-based overdispersion: the negative binomial size of a unit's count on target
     /// (infinite: Poisson).
     public var modelSize: Double = .infinity
+    /// For a binomial model, the overall proportion `p0` (expected over trials): a unit with
+    /// expected count E is then judged as a binomial count of E / p0 trials with probability
+    /// p0 (nil: counts, judged as Poisson).
+    public var proportion: Double?
 
     /// The z-score multiplier of a unit with expected count `e`: 1 without overdispersion,
     /// `sqrt(phi)` multiplicative, `sqrt(1 + tau2 / s^2)` additive.
@@ -35,7 +39,7 @@ public struct FunnelLimits: Sendable {
         case .none, .model: return 1
         case .multiplicative: return estimate.phi.squareRoot()
         case .additive:
-            let s = scale.value(observed: e, expected: e).s
+            let s = scale.value(observed: e, expected: e, proportion: proportion).s
             return (1 + estimate.tau2 / (s * s)).squareRoot()
         }
     }
@@ -43,13 +47,14 @@ public struct FunnelLimits: Sendable {
     /// The lower and upper limit on O/E at `level` for expected count `e`. Exact and chi-squared
     /// limits are widened on the z scale of ``scale`` (the limit's z-score times ``widening``,
     /// then back to the ratio scale, squared back on the square-root scale); normal limits are
-    /// `1 +- z w / sqrt(E)`. Model-based limits are the negative binomial's exact prediction
+    /// `1 +- z w / sqrt(E)` (proportions: `1 +- z w sqrt((1 - p0)/E)`). For proportions the exact
+    /// limits are the binomial's (``PoissonLimits/exactBinomial(_:expected:proportion:)``). Model-based limits are the negative binomial's exact prediction
     /// limits, interpolated (with `normal`, `1 +- z sqrt(1/E + 1/size)`).
     public func limits(expected e: Double, level: Double) -> (low: Double, high: Double) {
         let a = (1 - level) / 2, w = widening(expected: e)
         switch method {
         case .normal:
-            let spread = overdispersion == .model ? (1 / e + 1 / modelSize).squareRoot() : 1 / e.squareRoot()
+            let spread = overdispersion == .model ? (1 / e + 1 / modelSize).squareRoot() : ((1 - (proportion ?? 0)) / e).squareRoot()
             let half = Distributions.normalQuantile(1 - a) * w * spread
             return (max(0, 1 - half), 1 + half)
         case .exact where overdispersion == .model:
@@ -57,15 +62,15 @@ public struct FunnelLimits: Sendable {
                     PoissonLimits.exactNegativeBinomial(1 - a, expected: e, size: modelSize))
         case .exact, .chisq:
             let limit = { (p: Double) -> Double in
-                method == .exact ? PoissonLimits.exact(p, expected: e) : PoissonLimits.confidenceWithObservedAsExpected(p, expected: e)
+                if let proportion { return PoissonLimits.exactBinomial(p, expected: e, proportion: proportion) }
+                return method == .exact ? PoissonLimits.exact(p, expected: e) : PoissonLimits.confidenceWithObservedAsExpected(p, expected: e)
             }
             var (low, high) = (limit(a), limit(1 - a))
             if w != 1 {
                 let widen = { (r: Double) -> Double in
                     // The limit's value on the scale (a zero limit on the log scale stays at 0).
                     if scale == .log && r <= 0 { return 0 }
-                    let y = scale == .log ? log(r) : r.squareRoot() - 1
-                    return scale.ratio(w * y)
+                    return scale.ratio(w * scale.transform(ratio: r, proportion: proportion), proportion: proportion)
                 }
                 (low, high) = (widen(low), widen(high))
             }

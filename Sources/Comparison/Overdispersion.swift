@@ -10,23 +10,49 @@ public enum ComparisonScale: String, Sendable, CaseIterable {
     case log
     /// `y = sqrt(O/E) - 1`, `s = 1/(2 sqrt(E))`, `z = 2 (sqrt(O) - sqrt(E))` (as the CQC).
     case sqrt
+    /// Proportions (and only they): the standardised proportion `q = p0 O/E` against the
+    /// overall proportion `p0`, `y = asin(sqrt(q)) - asin(sqrt(p0))`, `s = 1/(2 sqrt(E/p0))`.
+    case arcsine
 
-    /// The unit's value on this scale and its standard error under the null.
-    func value(observed o: Double, expected e: Double) -> (y: Double, s: Double) {
+    /// The value on this scale of a ratio `r` (O/E) against its target 1; `p0` is the overall
+    /// proportion of a binomial model (nil: counts).
+    func transform(ratio r: Double, proportion p0: Double?) -> Double {
         switch self {
-        case .log: (naturalLog(max(o, 0.5) / e), 1 / e.squareRoot())
+        case .log: naturalLog(r)
+        case .sqrt: r.squareRoot() - 1
+        case .arcsine: asin(min(1, p0! * r).squareRoot()) - asin(p0!.squareRoot())
+        }
+    }
+
+    /// The unit's value on this scale and its standard error under the null (on the log scale,
+    /// a proportion's count varies as a binomial's: `s = sqrt((1 - p0)/E)`).
+    func value(observed o: Double, expected e: Double, proportion p0: Double? = nil) -> (y: Double, s: Double) {
+        switch self {
+        case .log: (naturalLog(max(o, 0.5) / e), ((1 - (p0 ?? 0)) / e).squareRoot())
         case .sqrt: ((o / e).squareRoot() - 1, 1 / (2 * e.squareRoot()))
+        case .arcsine: (transform(ratio: o / e, proportion: p0), 1 / (2 * (e / p0!).squareRoot()))
         }
     }
 
     /// A value on this scale back on the ratio scale (square-root limits squared back, never
-    /// below 0).
-    func ratio(_ y: Double) -> Double {
+    /// below 0; arcsine limits within the proportions 0 to 1).
+    func ratio(_ y: Double, proportion p0: Double? = nil) -> Double {
         switch self {
-        case .log: exp(y)
-        case .sqrt: y < -1 ? 0 : (1 + y) * (1 + y)
+        case .log: return exp(y)
+        case .sqrt: return y < -1 ? 0 : (1 + y) * (1 + y)
+        case .arcsine:
+            let angle = min(max(y + asin(p0!.squareRoot()), 0), Double.pi / 2)
+            return sin(angle) * sin(angle) / p0!
         }
     }
+}
+
+/// How tau^2, the between-unit variance of the additive model, is estimated.
+public enum Tau2Method: String, Sendable, CaseIterable {
+    /// DerSimonian-Laird, the moment estimate from phi (Spiegelhalter 2005).
+    case dl
+    /// Restricted maximum likelihood: `y_i ~ N(mu, s_i^2 + tau^2)`, mu estimated.
+    case reml
 }
 
 /// `log`, which the case `.log` hides inside the enum.
@@ -62,13 +88,15 @@ public struct OverdispersionEstimate: Sendable {
     public let count: Int
     /// P(chi-squared on `count` df > count phi).
     public let phiPValue: Double
-    /// DerSimonian-Laird between-unit variance on the comparison scale (0 when I phi <= I - 1).
+    /// The between-unit variance on the comparison scale: DerSimonian-Laird (0 when
+    /// I phi <= I - 1) or REML.
     public let tau2: Double
     /// Indices (into the units given) that the trimming altered or left out.
     public let trimmed: [Int]
 
-    /// From z-scores and their null standard errors.
-    public init(z: [Double], s: [Double], trim q: Double, method: TrimMethod) {
+    /// From z-scores and their null standard errors; tau^2 by `tau2Method` from the trimmed
+    /// values `y_i = z_i s_i`.
+    public init(z: [Double], s: [Double], trim q: Double, method: TrimMethod, tau2Method: Tau2Method = .dl) {
         let n = z.count
         var kept = Array(0..<n), values = z, trimmed = [Int]()
         let order = z.indices.sorted { z[$0] < z[$1] }
@@ -96,8 +124,35 @@ public struct OverdispersionEstimate: Sendable {
         self.phi = phi
         count = kept.count
         phiPValue = Distributions.chiSquaredUpperTail(i * phi, df: i)
-        tau2 = i * phi <= i - 1 ? 0 : (i * phi - (i - 1)) / (sw - sw2 / sw)
+        switch tau2Method {
+        case .dl: tau2 = i * phi <= i - 1 ? 0 : (i * phi - (i - 1)) / (sw - sw2 / sw)
+        case .reml: tau2 = Self.reml(y: kept.map { values[$0] * s[$0] }, s2: kept.map { s[$0] * s[$0] })
+        }
         self.trimmed = trimmed
+    }
+
+    /// The REML estimate of tau^2 for `y_i ~ N(mu, s2_i + tau^2)`: the root of the restricted
+    /// score `-sum w/2 + (sum w^2 / sum w)/2 + sum w^2 (y - mu_hat)^2 / 2`, `w = 1/(s2 + tau^2)`,
+    /// by bisection to rounding (0 where the score is not positive at 0).
+    static func reml(y: [Double], s2: [Double]) -> Double {
+        guard y.count > 1 else { return 0 }
+        func score(_ t: Double) -> Double {
+            let w = s2.map { 1 / ($0 + t) }
+            let sw = w.reduce(0, +)
+            let mean = zip(w, y).reduce(0.0) { $0 + $1.0 * $1.1 } / sw
+            var total = 0.0
+            for (wi, yi) in zip(w, y) { total += wi * wi * (yi - mean) * (yi - mean) - wi }
+            return total + w.reduce(0.0) { $0 + $1 * $1 } / sw
+        }
+        guard score(0) > 0 else { return 0 }
+        var low = 0.0, high = max(y.map { $0 * $0 }.max() ?? 1, s2.max() ?? 1)
+        while score(high) > 0 && high < 1e300 { high *= 2 }
+        for _ in 0..<2000 {
+            let mid = (low + high) / 2
+            guard mid > low && mid < high else { break }
+            if score(mid) > 0 { low = mid } else { high = mid }
+        }
+        return (low + high) / 2
     }
 }
 

@@ -34,6 +34,37 @@ public enum PoissonLimits {
         return interpolated(p, expected: e, sd: (e + e * e / size).squareRoot()) { negativeBinomialCDF($0, size: size, mean: e) }
     }
 
+    /// P(X <= r) for X binomial with `trials` (not necessarily whole) and probability `p`:
+    /// I_{1-p}(trials - r, r + 1), 1 from r = trials on.
+    static func binomialCDF(_ r: Int, trials n: Double, probability p: Double) -> Double {
+        r < 0 ? 0 : Double(r) >= n ? 1 : Distributions.regularizedBeta(x: 1 - p, a: n - Double(r), b: Double(r + 1))
+    }
+
+    /// The exact binomial prediction limit on O/E of a unit with expected count `e` under the
+    /// overall proportion `proportion` (p0): the count of `e / p0` trials, interpolated as
+    /// ``exact(_:expected:)`` is for the Poisson (Spiegelhalter 2005's binomial funnel).
+    public static func exactBinomial(_ p: Double, expected e: Double, proportion p0: Double) -> Double {
+        guard e > 0 && p0 > 0 && p0 < 1 else { return .nan }
+        let n = e / p0
+        return interpolated(p, expected: e, sd: (e * (1 - p0)).squareRoot()) { binomialCDF($0, trials: n, probability: p0) }
+    }
+
+    /// The exact (Clopper-Pearson) confidence limit of a binomial proportion with `o` successes
+    /// in `n` trials, over the expected proportion `e / n`: lower (`p` below 0.5) the Beta(o,
+    /// n - o + 1) quantile, 0 when o = 0; upper the Beta(o + 1, n - o) quantile, 1 when o = n.
+    public static func clopperPearson(_ p: Double, observed o: Double, trials n: Double, expected e: Double) -> Double {
+        let proportion: Double
+        if p < 0.5 {
+            proportion = o <= 0 ? 0 : o / (o + (n - o + 1) * Distributions.fQuantile(1 - p, d1: 2 * (n - o + 1), d2: 2 * o))
+        } else if o >= n {
+            proportion = 1
+        } else {
+            let f = Distributions.fQuantile(p, d1: 2 * (o + 1), d2: 2 * (n - o))
+            proportion = (o + 1) * f / (n - o + (o + 1) * f)
+        }
+        return proportion * n / e
+    }
+
     /// Spiegelhalter's interpolated limit for a count distribution function `cdf` with mean `e`
     /// and standard deviation about `sd`: the smallest r with F(r) >= p (by bisection, F being
     /// increasing), then (r - alpha) / e, never below 0.

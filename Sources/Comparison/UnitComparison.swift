@@ -10,14 +10,18 @@ public struct ComparisonSettings: Sendable {
     /// The column naming each unit (an authority), and optionally one that splits it (a year).
     public var unit: String
     public var by: String?
-    /// The exposure column whose sum makes the rates (nil: no rates).
+    /// The exposure column whose sum makes the rates (nil: no rates). For a model of a
+    /// continuous response, the population its response is a rate per ``per`` of: a row's
+    /// counts are then its rate times this over ``per``.
     public var exposure: String?
     /// Rates per this many of the exposure.
     public var per: Double = 10_000
     public var levels: [Double] = [0.95, 0.998]
     public var limits: LimitMethod = .exact
     public var overdispersion: OverdispersionMethod = .none
-    public var scale: ComparisonScale = .log
+    /// nil: log for counts and rates, arcsine for proportions (the only scale they take).
+    public var scale: ComparisonScale?
+    public var tau2Method: Tau2Method = .dl
     public var trim: Double = 0.1
     public var trimMethod: TrimMethod = .winsorise
     /// Each unit also compared with a model fitted without its rows.
@@ -42,7 +46,8 @@ public struct ComparisonSettings: Sendable {
     }
 }
 
-/// One unit against the model.
+/// One unit against the model. For a binomial model, counts are successes; for a model of a
+/// continuous rate, counts are the rate times the exposure over `per`.
 public struct ComparedUnit: Sendable {
     public let unit: String
     /// The `by` value, when units are split.
@@ -53,7 +58,10 @@ public struct ComparedUnit: Sendable {
     /// Sum of the fitted counts over the unit's rows (indirect standardisation).
     public let expected: Double
     public var ratio: Double { observed / expected }
-    /// Exact (Garwood) interval of O/E at the settings' level.
+    /// The unit's trials, for a binomial model.
+    public let trials: Double?
+    /// Exact interval of O/E at the settings' level: Garwood's (Poisson), Clopper-Pearson's for
+    /// proportions.
     public let ratioLow: Double, ratioHigh: Double
     /// Rates per `per` of the summed exposure; nil without an exposure.
     public let rate: Double?, expectedRate: Double?
@@ -74,8 +82,11 @@ public struct ComparedUnit: Sendable {
     public let rankLowSimultaneous: Int?, rankHighSimultaneous: Int?
 }
 
-/// Units compared against a fitted count model: observed against expected, funnel limits
-/// with overdispersion, leave-one-out, shrinkage (`shared/methods/comparison.md`).
+/// Units compared against a fitted model: observed against expected, funnel limits with
+/// overdispersion, leave-one-out, shrinkage, rank sets (`shared/methods/comparison.md`). A
+/// count model's units compare counts; a binomial model's, successes (binomial limits at the
+/// overall proportion); a linear (or other continuous) model of a rate, the counts its rates
+/// imply with the exposure.
 public struct UnitComparison: Sendable {
     public let settings: ComparisonSettings
     public let units: [ComparedUnit]
@@ -90,23 +101,20 @@ public struct UnitComparison: Sendable {
     public let rankSets: RankSets?
     /// Units whose leave-one-out comparison could not be made, with why.
     public let warnings: [String]
+    /// What the model's response measures (what O and E count).
+    public let response: ResponseKind
 
-    /// Compares the units of `fit` (a count model fitted to `fit.frame.table`).
+    /// Compares the units of `fit` (fitted to `fit.frame.table`).
     public static func compare(_ fit: any FittedModel, settings: ComparisonSettings) throws(ModelError) -> UnitComparison {
-        guard fit.responseKind == .count else {
-            throw .unsupported("compare needs a count model (--family poisson, quasipoisson or negbin) whose fitted "
-                + "values are expected counts; proportions and linear models are not compared yet")
-        }
         let table = fit.frame.table
-        let unitColumn: Column, byColumn: Column?
+        let unitColumn: Column, byColumn: Column?, exposureColumn: Column?
         do {
             unitColumn = try table.column(named: settings.unit)
             byColumn = try settings.by.map { name throws(DataError) in try table.column(named: name) }
+            exposureColumn = try settings.exposure.map { name throws(DataError) in try table.column(named: name) }
         } catch { throw .data(error) }
-        let exposureColumn: Column?
-        do { exposureColumn = try settings.exposure.map { name throws(DataError) in try table.column(named: name) } } catch {
-            throw .data(error)
-        }
+        let counts = try RowCounts(fit, exposure: exposureColumn, settings: settings)
+        let scale = try resolvedScale(fit.responseKind, settings)
         // Units in order of first appearance; each one's rows among those used (a row whose unit
         // is missing belongs to none, and is counted in a warning).
         var keys = [String: Int](), groups = [(unit: String, by: String?, positions: [Int])]()
@@ -132,20 +140,27 @@ public struct UnitComparison: Sendable {
                 + (settings.by.map { " or \($0)" } ?? "") + (unnamed == 1 ? " belongs" : " belong")
                 + " to no unit and \(unnamed == 1 ? "is" : "are") left out of every comparison")
         }
-        let observed = groups.map { g in g.positions.reduce(0.0) { $0 + fit.response[$1] } }
-        let expected = groups.map { g in g.positions.reduce(0.0) { $0 + fit.fitted[$1] } }
-        let scored = zip(observed, expected).map { settings.scale.value(observed: $0, expected: $1) }
+        let observed = groups.map { g in g.positions.reduce(0.0) { $0 + counts.observed[$1] } }
+        let expected = groups.map { g in g.positions.reduce(0.0) { $0 + counts.expected[$1] } }
+        let trials = counts.trials.map { n in groups.map { g in g.positions.reduce(0.0) { $0 + n[$1] } } }
+        // Binomial units are judged at the overall proportion.
+        let p0 = trials.map { expected.reduce(0, +) / $0.reduce(0, +) }
+        if let p0, !(p0 > 0 && p0 < 1) {
+            throw .unsupported("the model's expected proportion is \(p0): there is nothing to compare")
+        }
+        let scored = zip(observed, expected).map { scale.value(observed: $0, expected: $1, proportion: p0) }
         let z = scored.map { $0.y / $0.s }, s = scored.map(\.s)
-        let estimate = OverdispersionEstimate(z: z, s: s, trim: settings.trim, method: settings.trimMethod)
+        func overdispersion(_ z: [Double], _ s: [Double]) -> OverdispersionEstimate {
+            OverdispersionEstimate(z: z, s: s, trim: settings.trim, method: settings.trimMethod, tau2Method: settings.tau2Method)
+        }
+        let estimate = overdispersion(z, s)
         var limits = FunnelLimits(
-            method: settings.limits, levels: settings.levels, overdispersion: settings.overdispersion, scale: settings.scale,
+            method: settings.limits, levels: settings.levels, overdispersion: settings.overdispersion, scale: scale,
             estimate: settings.overdispersion == .none || settings.overdispersion == .model ? nil : estimate)
+        limits.proportion = p0
         if settings.overdispersion == .model {
-            guard settings.limits != .chisq else {
-                throw .unsupported("--overdispersion model takes --limits exact or normal (the chi-squared limits are Poisson's)")
-            }
             // Each unit's variance on target from the model's row variances.
-            let variances = fit.responseVariances
+            let variances = counts.variances
             let sizes = groups.indices.map { g -> Double in
                 let v = groups[g].positions.reduce(0.0) { $0 + variances[$1] }
                 return v > expected[g] * (1 + 1e-12) ? expected[g] * expected[g] / (v - expected[g]) : .infinity
@@ -164,24 +179,21 @@ public struct UnitComparison: Sendable {
                 + "\(groups.count) refits of the whole model")
         }
         if settings.leaveOneOut && affordable {
-            for (g, group) in groups.enumerated() {
-                let own = Set(group.positions.map { fit.frame.rows[$0] })
-                do {
-                    let refit = try fit.refit(rows: fit.frame.rows.filter { !own.contains($0) })
-                    let prediction = try refit.predictMean(table)
-                    let mean = Dictionary(uniqueKeysWithValues: zip(prediction.rows, prediction.mean))
-                    looExpected[g] = own.reduce(0.0) { $0 + (mean[$1] ?? .nan) }
-                } catch {
+            for (g, result) in fit.predictionsLeavingOut(groups.map(\.positions)).enumerated() {
+                switch result {
+                case .success(let mean):
+                    looExpected[g] = zip(groups[g].positions, mean).reduce(0.0) { $0 + counts.perRow[$1.0] * $1.1 }
+                case .failure(let error):
+                    let group = groups[g]
                     warnings.append("\(group.unit)\(group.by.map { " \($0)" } ?? ""): no leave-one-out comparison: \(error)")
                 }
             }
         }
 
         // Shrinkage on the log scale, with tau^2 estimated there.
-        let logScored = settings.scale == .log ? scored
-            : zip(observed, expected).map { ComparisonScale.log.value(observed: $0, expected: $1) }
-        let logEstimate = settings.scale == .log ? estimate : OverdispersionEstimate(
-            z: logScored.map { $0.y / $0.s }, s: logScored.map(\.s), trim: settings.trim, method: settings.trimMethod)
+        let logScored = scale == .log ? scored
+            : zip(observed, expected).map { ComparisonScale.log.value(observed: $0, expected: $1, proportion: p0) }
+        let logEstimate = scale == .log ? estimate : overdispersion(logScored.map { $0.y / $0.s }, logScored.map(\.s))
         let tau2 = logEstimate.tau2
         let precision = logScored.map { 1 / ($0.s * $0.s + tau2) }
         let mean = zip(logScored, precision).reduce(0.0) { $0 + $1.0.y * $1.1 } / precision.reduce(0, +)
@@ -195,8 +207,8 @@ public struct UnitComparison: Sendable {
                 + "\(settings.rankDraws) draws (fewer --rank-draws, or compare fewer units)")
         }
         let sets = !settings.rankSets || !affordableRanks ? nil
-            : rankSets(fit, groups: groups.map(\.positions), expected: expected, observed: observed, settings: settings,
-                       warnings: &warnings)
+            : rankSets(fit, counts: counts, groups: groups.map(\.positions), expected: expected, observed: observed,
+                       settings: settings, warnings: &warnings)
 
         var units = [ComparedUnit]()
         for (g, group) in groups.enumerated() {
@@ -209,10 +221,9 @@ public struct UnitComparison: Sendable {
                 var looLimits = limits
                 if settings.overdispersion == .multiplicative || settings.overdispersion == .additive {
                     let others = groups.indices.filter { $0 != g }
-                    looLimits.estimate = OverdispersionEstimate(
-                        z: others.map { z[$0] }, s: others.map { s[$0] }, trim: settings.trim, method: settings.trimMethod)
+                    looLimits.estimate = overdispersion(others.map { z[$0] }, others.map { s[$0] })
                 }
-                let v = settings.scale.value(observed: o, expected: le)
+                let v = scale.value(observed: o, expected: le, proportion: p0)
                 let looWidening = settings.overdispersion == .model ? (1 + le / limits.modelSize).squareRoot()
                     : looLimits.widening(expected: le)
                 looZ = v.y / v.s / looWidening
@@ -224,8 +235,11 @@ public struct UnitComparison: Sendable {
             let a = (1 - settings.level) / 2
             units.append(ComparedUnit(
                 unit: group.unit, by: group.by, rows: group.positions.map { fit.frame.rows[$0] }, observed: o, expected: e,
-                ratioLow: PoissonLimits.garwood(a, observed: o, expected: e),
-                ratioHigh: PoissonLimits.garwood(1 - a, observed: o, expected: e),
+                trials: trials?[g],
+                ratioLow: trials.map { PoissonLimits.clopperPearson(a, observed: o, trials: $0[g], expected: e) }
+                    ?? PoissonLimits.garwood(a, observed: o, expected: e),
+                ratioHigh: trials.map { PoissonLimits.clopperPearson(1 - a, observed: o, trials: $0[g], expected: e) }
+                    ?? PoissonLimits.garwood(1 - a, observed: o, expected: e),
                 rate: exposure.map { o / $0 * settings.per }, expectedRate: exposure.map { e / $0 * settings.per },
                 z: z[g], zAdjusted: z[g] / w, flag: FunnelLimits.describe(limits.flag(ratio: o / e, expected: e)),
                 looExpected: looExpected[g], looZ: looZ, looFlag: looFlag,
@@ -236,125 +250,21 @@ public struct UnitComparison: Sendable {
         }
         return UnitComparison(
             settings: settings, units: units, limits: limits, estimate: estimate, shrinkageTau2: tau2,
-            rankability: tau2 / (tau2 + medianS2), rankSets: sets, warnings: warnings)
+            rankability: tau2 / (tau2 + medianS2), rankSets: sets, warnings: warnings, response: fit.responseKind)
     }
 
-    /// Rank sets of `theta_j = log(O_j / E_j)` with covariance `D + G V G^T`: `D_jj = V_j / E_j^2`
-    /// (the unit's count's variance under the model, on the log scale, as its z-score takes it)
-    /// and `G_j = sum_i mu_i x_i / E_j`, the gradient of `log E_j` in the coefficients (log link),
-    /// `V` their covariance. The count's correlation with the coefficients it helped fit is left
-    /// out, which widens the sets. Nil, with a warning, for a link other than the log.
-    static func rankSets(
-        _ fit: any FittedModel, groups: [[Int]], expected: [Double], observed: [Double], settings: ComparisonSettings,
-        warnings: inout [String]
-    ) -> RankSets? {
-        let theta = zip(observed, expected).map { log(max($0, 0.5) / $1) }
-        if settings.replicates > 0 {
-            guard let sigma = bootstrapCovariance(fit, groups: groups, settings: settings, warnings: &warnings) else { return nil }
-            var sets = RankSets(theta: theta, covariance: sigma, level: settings.level, draws: settings.rankDraws, seed: settings.seed)
-            sets.replicates = settings.replicates
-            return sets
-        }
-        let x = fit.frame.design, b = fit.coef, v = fit.vcov, mu = fit.fitted, offsets = fit.offsets
-        let kept = b.indices.filter { !b[$0].isNaN }
-        for i in mu.indices {
-            var eta = offsets?[i] ?? 0
-            for j in kept { eta += x[i, j] * b[j] }
-            guard abs(log(mu[i]) - eta) <= 1e-8 * max(1, abs(eta)) else {
-                warnings.append("no rank sets: they are made for a model with the log link")
-                return nil
+    /// The scale of `settings` for a model whose response is of `kind`.
+    static func resolvedScale(_ kind: ResponseKind, _ settings: ComparisonSettings) throws(ModelError) -> ComparisonScale {
+        if kind == .proportion {
+            guard settings.scale == nil || settings.scale == .arcsine else {
+                throw .unsupported("proportions are compared on the arcsine scale (the default for a binomial model), not --scale "
+                    + settings.scale!.rawValue)
             }
+            return .arcsine
         }
-        let variances = fit.responseVariances
-        let gradients = groups.indices.map { g -> [Double] in
-            kept.map { j in groups[g].reduce(0.0) { $0 + mu[$1] * x[$1, j] } / expected[g] }
+        guard settings.scale != .arcsine else {
+            throw .unsupported("--scale arcsine is for proportions (a binomial model); counts and rates take log or sqrt")
         }
-        let p = groups.count
-        var sigma = Matrix(rows: p, columns: p)
-        for a in 0..<p {
-            for c in 0...a {
-                var s = 0.0
-                for (t, j) in kept.enumerated() {
-                    for (u, k) in kept.enumerated() { s += gradients[a][t] * v[j, k] * gradients[c][u] }
-                }
-                if a == c { s += groups[a].reduce(0.0) { $0 + variances[$1] } / (expected[a] * expected[a]) }
-                sigma[a, c] = s
-                sigma[c, a] = s
-            }
-        }
-        return RankSets(theta: theta, covariance: sigma, level: settings.level, draws: settings.rankDraws, seed: settings.seed)
-    }
-
-    /// The covariance of the units' log(O/E) over a parametric bootstrap of the fitted model:
-    /// each replicate draws every row's count from the model at its fitted mean (negative
-    /// binomial with the model's variance, Poisson where the variance is the mean), refits the
-    /// model to them (warm-started) and takes each unit's log(O*/E*). Replicate `r` draws from
-    /// its own generator, seeded by `settings.seed` and `r`, and the replicates of a batch run on
-    /// every core, their sums taken in replicate order: the result depends on neither the cores
-    /// nor the batch size.
-    static func bootstrapCovariance(
-        _ fit: any FittedModel, groups: [[Int]], settings: ComparisonSettings, warnings: inout [String]
-    ) -> Matrix? {
-        let mu = fit.fitted, variances = fit.responseVariances, p = groups.count
-        // Sums of the values less the fit's own (which leaves the covariance as it is) lose no
-        // digits to a large mean.
-        let centre = groups.map { g in log(max(g.reduce(0.0) { $0 + fit.response[$1] }, 0.5) / g.reduce(0.0) { $0 + mu[$1] }) }
-        var sum = [Double](repeating: 0, count: p), products = [Double](repeating: 0, count: p * p)
-        var done = 0, failed = 0
-        // A batch's values: replicates times units, NaN for a failed refit.
-        let batch = max(1, min(settings.replicates, 256, 50_000_000 / max(p, 1)))
-        var values = [Double](repeating: 0, count: batch * p)
-        for first in stride(from: 0, to: settings.replicates, by: batch) {
-            let count = min(batch, settings.replicates - first)
-            values.withUnsafeMutableBufferPointer { buffer in
-                let out = SharedPointer(base: buffer.baseAddress!)
-                parallelFor(count) { b in
-                    let row = out.base + b * p
-                    var generator = SeededGenerator(seed: settings.seed &+ 0x5EED &+ UInt64(first + b) &* 0x9E37_79B9_7F4A_7C15)
-                    let y = mu.indices.map { i -> Double in
-                        let excess = variances[i] - mu[i]
-                        return excess > 1e-12 * mu[i] ? generator.negativeBinomial(mean: mu[i], theta: mu[i] * mu[i] / excess)
-                            : generator.poisson(mu[i])
-                    }
-                    guard let refit = try? fit.refit(response: y) else {
-                        row[0] = .nan
-                        return
-                    }
-                    let fitted = refit.fitted
-                    for (a, g) in groups.enumerated() {
-                        row[a] = log(max(g.reduce(0.0) { $0 + y[$1] }, 0.5) / g.reduce(0.0) { $0 + fitted[$1] })
-                    }
-                }
-            }
-            for b in 0..<count {
-                let row = b * p
-                guard !values[row].isNaN else {
-                    failed += 1
-                    continue
-                }
-                for a in 0..<p {
-                    let va = values[row + a] - centre[a]
-                    sum[a] += va
-                    for c in 0...a { products[a * p + c] += va * (values[row + c] - centre[c]) }
-                }
-                done += 1
-            }
-            settings.progress?(first + count, settings.replicates)
-        }
-        if failed > 0 { warnings.append("\(failed) of \(settings.replicates) bootstrap refits failed and were left out") }
-        guard done > p else {
-            warnings.append("no rank sets: \(done) bootstrap replicates succeeded, fewer than the \(p) units")
-            return nil
-        }
-        var sigma = Matrix(rows: p, columns: p)
-        let n = Double(done)
-        for a in 0..<p {
-            for c in 0...a {
-                let v = (products[a * p + c] - sum[a] * sum[c] / n) / (n - 1)
-                sigma[a, c] = v
-                sigma[c, a] = v
-            }
-        }
-        return sigma
+        return settings.scale ?? .log
     }
 }

@@ -11,15 +11,18 @@ import Report
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Compare units (authorities) with a count model: observed against expected, funnel limits with overdispersion, leave-one-out, shrinkage.",
+        abstract: "Compare units (authorities) with a model: observed against expected, funnel limits with overdispersion, leave-one-out, shrinkage, rank sets.",
         discussion: """
             The model is fitted, then per unit: O (the observed count), E (the sum of the model's \
             fitted counts over the unit's rows: indirect standardisation), O/E with an exact \
             Poisson interval, rates per --per of the exposure, z-scores on the --scale and adjusted \
             for overdispersion, and where O/E falls against the funnel limits at each level. Each \
             unit is also compared with the model fitted without its rows, and against the \
-            overdispersion of the other units (--no-loo to skip). Needs a count family (poisson, \
-            quasipoisson, negbin).
+            overdispersion of the other units (--no-loo to skip). Count families (poisson, \
+            quasipoisson, negbin) compare counts; binomial, successes (exact binomial limits at the \
+            overall proportion, arcsine scale); a linear model (or gaussian or gamma) of a rate \
+            per --per compares the counts its rates imply with --exposure, the population \
+            (leave-one-out by exact deletion formulas).
             """)
 
     @OptionGroup var model: ModelOptions
@@ -41,11 +44,14 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Limits: exact (interpolated exact Poisson prediction limits), chisq (exact confidence limits with O = E, as FunnelPlotR), normal.")
     var limits: LimitMethod = .exact
 
-    @Option(help: "Overdispersion: none, multiplicative (phi) or additive (tau2, DerSimonian-Laird).")
+    @Option(help: "Overdispersion: none, multiplicative (phi), additive (tau2) or model (the fitted model's own variance).")
     var overdispersion: OverdispersionMethod = .none
 
-    @Option(help: "Scale of the z-scores and of the overdispersion estimate: log or sqrt.")
-    var scale: ComparisonScale = .log
+    @Option(help: "Estimator of the additive tau2: dl (DerSimonian-Laird) or reml.")
+    var tau2: Tau2Method = .dl
+
+    @Option(help: "Scale of the z-scores and of the overdispersion estimate: log or sqrt (default log; proportions: arcsine).")
+    var scale: ComparisonScale?
 
     @Option(parsing: .unconditional, help: "Share of z-scores trimmed in each tail before estimating overdispersion.")
     var trim: Double = 0.1
@@ -98,7 +104,7 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        let spec = try model.specification(glm)
+        let spec = try model.specification(glm, exposureMakesRates: true)
         let (fit, path) = try model.fit(spec, alsoRead: [unit] + (by.map { [$0] } ?? []) + (glm.exposure.map { [$0] } ?? []))
         var settings = ComparisonSettings(unit: unit, by: by, exposure: glm.exposure)
         settings.per = per
@@ -106,6 +112,7 @@ struct CompareCommand: ParsableCommand {
         settings.limits = limits
         settings.overdispersion = overdispersion
         settings.scale = scale
+        settings.tau2Method = tau2
         settings.trim = trim
         settings.trimMethod = trimMethod
         settings.leaveOneOut = loo
@@ -125,6 +132,7 @@ extension LimitMethod: ExpressibleByArgument {}
 extension OverdispersionMethod: ExpressibleByArgument {}
 extension ComparisonScale: ExpressibleByArgument {}
 extension TrimMethod: ExpressibleByArgument {}
+extension Tau2Method: ExpressibleByArgument {}
 
 /// Progress of a long bootstrap on standard error, at most once a second, from the second on.
 enum BootstrapProgress {

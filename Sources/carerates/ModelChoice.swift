@@ -11,8 +11,12 @@ enum ModelChoice {
     /// data is read.
     static func specification(
         _ glm: GLMOptionGroup, weights: String?, weightKind: WeightKind, tolerance: Double?,
-        standardErrors: StandardErrorKind, level: Double, summary: Set<SummaryExtra> = []
+        standardErrors: StandardErrorKind, level: Double, summary: Set<SummaryExtra> = [], exposureMakesRates: Bool = false
     ) throws -> any ReportableSpecification {
+        // A linear model has no offset; only compare reads its exposure (as the rates' population).
+        if !glm.isGeneralized && glm.exposure != nil && !exposureMakesRates {
+            throw CLIError("--exposure and --theta are for generalized linear models: add --family (e.g. poisson) or --link")
+        }
         let spec: any ReportableSpecification
         // Options the chosen kind does not take, refused after the summary extras (the order the commands always checked them in).
         let refuseOptions: () throws -> Void

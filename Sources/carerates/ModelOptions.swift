@@ -13,7 +13,7 @@ struct GLMOptionGroup: ParsableArguments {
     @Option(help: "Link function: identity, log, logit, probit, cloglog or inverse (default: the family's, as in R).")
     var link: LinkOption?
 
-    @Option(help: "For generalized linear models: a column of exposures (e.g. child population) whose log is the offset.")
+    @Option(help: "For generalized linear models: a column of exposures (e.g. child population) whose log is the offset (compare: with a linear model, the population the response is a rate of).")
     var exposure: String?
 
     // .unconditional: a negative value reaches validate() instead of reading as an option.
@@ -32,8 +32,8 @@ struct GLMOptionGroup: ParsableArguments {
     var isGeneralized: Bool { family != .gaussian || (link ?? .identity) != .identity }
 
     func validate() throws {
-        if !isGeneralized && (exposure != nil || theta != nil) {
-            throw ValidationError("--exposure and --theta are for generalized linear models: add --family (e.g. poisson) or --link")
+        if !isGeneralized && theta != nil {
+            throw ValidationError("--theta is for generalized linear models (--family negbin)")
         }
         if !isGeneralized && epsilon != nil {
             throw ValidationError("--epsilon is for generalized linear models (least squares has no iterations): add --family or --link")
@@ -98,13 +98,15 @@ struct ModelOptions: ParsableArguments {
     }
 
     /// The model the options ask for (see ``ModelChoice``), refusing summary extras it lacks.
+    /// `exposureMakesRates`: a linear model's `--exposure` is the denominator of its rates (compare),
+    /// not refused.
     func specification(
         _ glm: GLMOptionGroup, standardErrors: StandardErrorKind = .classical, level: Double = 0.95,
-        summary: Set<SummaryExtra> = []
+        summary: Set<SummaryExtra> = [], exposureMakesRates: Bool = false
     ) throws -> any ReportableSpecification {
         try ModelChoice.specification(
             glm, weights: weights, weightKind: weightKind, tolerance: tolerance, standardErrors: standardErrors, level: level,
-            summary: summary)
+            summary: summary, exposureMakesRates: exposureMakesRates)
     }
 
     /// Reads the data and fits `spec`; returns the fit and the path read. Only the columns the

@@ -63,8 +63,41 @@ import Testing
         #expect(r.stdout.split(separator: "\n").filter { $0.hasPrefix("A ") || $0.hasPrefix("B ") || $0.hasPrefix("C ") }.count == 3)
     }
 
-    @Test func linearModelsAreNotComparedYet() throws {
-        let r = try run(["compare", "wales_la_panel", "-f", "rate_per_10000 ~ unemployment_rate_pct", "--unit", "la_name"])
-        #expect(r.status != 0 && r.stderr.contains("compare needs a count model"), "\(r.stderr)")
+    /// A linear model of the rate compares the counts its rates imply: with the exposure it
+    /// prints the table (the rates times the population give back the counts, to their rounding), and
+    /// without it the error says what to add.
+    @Test func linearModelsCompareRates() throws {
+        let args = ["compare", "wales_la_panel", "-f", "rate_per_10000 ~ unemployment_rate_pct", "--unit", "la_name"]
+        let r = try run(args + ["--exposure", "population_0_15", "--no-ranks", "--format", "csv"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let torfaen = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("Torfaen,") })
+        #expect(abs(Double(torfaen.split(separator: ",")[1])! - 1240) < 0.01, "\(torfaen)")  // the rate is rounded
+        let bare = try run(args)
+        #expect(bare.status != 0 && bare.stderr.contains("give --exposure COL"), "\(bare.stderr)")
+        // Elsewhere a linear model's exposure is still refused.
+        let fit = try run(["fit", "wales_la_panel", "-f", "rate_per_10000 ~ unemployment_rate_pct", "--exposure", "population_0_15"])
+        #expect(fit.status != 0 && fit.stderr.contains("--exposure and --theta are for generalized linear models"), "\(fit.stderr)")
+    }
+
+    /// A binomial model's successes, with the trials column; what it cannot take is named.
+    @Test func binomialModelsCompareSuccesses() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("binomial-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: file) }
+        var text = "la,s,f,x\n"
+        for (k, la) in ["A", "B", "C", "D", "E", "F"].enumerated() {
+            for year in 0..<3 { text += "\(la),\(10 + 3 * k + year),\(90 - k),\(Double(k) / 2 + Double(year))\n" }
+        }
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let args = ["compare", file.path, "-f", "cbind(s, f) ~ x", "--family", "binomial", "--unit", "la", "--no-ranks"]
+        let r = try run(args + ["--format", "csv"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("unit,observed,expected,trials,ratio,"), "\(r.stdout)")
+        let text2 = try run(args)
+        #expect(text2.stdout.contains("exact binomial prediction limits at the overall proportion p0"), "\(text2.stdout)")
+        for (extra, message) in [(["--limits", "chisq"], "--limits chisq is Poisson's"), (["--overdispersion", "model"], "--overdispersion model"),
+                                 (["--scale", "log"], "arcsine scale")] {
+            let bad = try run(args + extra)
+            #expect(bad.status != 0 && bad.stderr.contains(message), "\(extra): \(bad.stderr)")
+        }
     }
 }

@@ -130,17 +130,21 @@ import Testing
             for over in OverdispersionMethod.allCases where !(over == .model && method == .chisq) {
                 var settings = ComparisonSettings(unit: "la_name")
                 (settings.limits, settings.overdispersion, settings.leaveOneOut, settings.rankSets) = (method, over, false, false)
-                let c = try UnitComparison.compare(fit, settings: settings)
-                for u in c.units {
-                    var expected = "within"
-                    for level in [0.95, 0.998] {
-                        let (low, high) = c.limits.limits(expected: u.expected, level: level)
-                        if u.ratio > high { expected = "above \(level == 0.95 ? "95" : "99.8")%" }
-                        if u.ratio < low { expected = "below \(level == 0.95 ? "95" : "99.8")%" }
-                    }
-                    #expect(u.flag == expected, "\(method) \(over) \(u.unit)")
-                }
+                Self.expectFlagsAreTheLimits(try UnitComparison.compare(fit, settings: settings), "\(method) \(over)")
             }
+        }
+    }
+
+    /// Each unit's flag is where its ratio falls against the limits at its E (levels 0.95, 0.998).
+    static func expectFlagsAreTheLimits(_ c: UnitComparison, _ name: String) {
+        for u in c.units {
+            var expected = "within"
+            for level in [0.95, 0.998] {
+                let (low, high) = c.limits.limits(expected: u.expected, level: level)
+                if u.ratio > high { expected = "above \(level == 0.95 ? "95" : "99.8")%" }
+                if u.ratio < low { expected = "below \(level == 0.95 ? "95" : "99.8")%" }
+            }
+            #expect(u.flag == expected, "\(name) \(u.unit)")
         }
     }
 

@@ -78,4 +78,26 @@ import Testing
         }
         #expect(ratios.sorted()[ratios.count / 2] > 0.7, "\(ratios)")
     }
+
+    /// The same for proportions (binomial draws of each row's trials) and for a linear model of
+    /// rates (normal draws with the model's variance), with the bounds above.
+    @Test(arguments: ["binomial", "linear"])
+    func bootstrapOfOtherModels(model kind: String) throws {
+        let table = try ComparisonModelTests.welshTable()
+        let fit: any FittedModel = kind == "binomial"
+            ? try GLMOptions(family: .binomial).fit(Formula("cbind(lac, notlac) ~ low + unemp"), data: table, backend: nil)
+            : try LinearModelOptions().fit(Formula("rate ~ low + unemp"), data: table, backend: nil)
+        var settings = ComparisonSettings(unit: "la_name", exposure: kind == "linear" ? "pop" : nil)
+        (settings.leaveOneOut, settings.replicates, settings.seed, settings.rankDraws) = (false, 400, 3, 500)
+        let a = try UnitComparison.compare(fit, settings: settings)
+        var model = settings
+        model.replicates = 0
+        let boot = try #require(a.rankSets, "\(a.warnings)"), delta = try #require(UnitComparison.compare(fit, settings: model).rankSets)
+        let ratios = boot.rank.indices.map { boot.variance[$0] / delta.variance[$0] }
+        for (j, ratio) in ratios.enumerated() {
+            #expect(ratio < 1.25, "\(kind) unit \(j): bootstrap variance \(boot.variance[j]) against \(delta.variance[j])")
+        }
+        #expect(ratios.sorted()[ratios.count / 2] > 0.7, "\(kind) \(ratios)")
+        #expect(a.warnings.isEmpty, "\(a.warnings)")
+    }
 }

@@ -8,7 +8,7 @@ public struct ModelFrame: Sendable {
     public let formula: Formula
     public private(set) var response: [Double]
     /// The failures of a `cbind(successes, failures)` response (``response`` holds the successes).
-    public let failures: [Double]?
+    public internal(set) var failures: [Double]?
     public let design: Matrix
     /// Design column names as R prints them: `(Intercept)`, `x1`, `x1:x2`.
     public let columnNames: [String]
@@ -225,14 +225,19 @@ public struct ModelFrame: Sendable {
 
 extension ModelFrame {
     /// The frame with the response `y` on its rows (the table, design and offsets as they were):
-    /// what a refit to a new response fits.
+    /// what a refit to a new response fits. For `cbind(successes, failures)`, `y` is proportions
+    /// of each row's trials (successes rounded to whole numbers).
     func replacingResponse(_ y: [Double]) throws(ModelError) -> ModelFrame {
-        guard formula.responseFailures == nil else {
-            throw .unsupported("a cbind(successes, failures) response is not refitted to a new response")
-        }
         guard y.count == rows.count else { throw .unsupported("a new response needs one value per row used (\(rows.count))") }
         var frame = self
-        frame.response = y
+        if let failures {
+            // cbind(successes, failures): y holds proportions of the same trials.
+            let trials = zip(response, failures).map { $0 + $1 }
+            frame.response = zip(y, trials).map { ($0 * $1).rounded() }
+            frame.failures = zip(trials, frame.response).map { $0 - $1 }
+        } else {
+            frame.response = y
+        }
         return frame
     }
 }

@@ -12,6 +12,7 @@ extension GeneralizedLinearModelFit: FittedModel {
     public var weights: [Double]? { priorWeights.allSatisfy { $0 == 1 } ? nil : priorWeights }
     /// The formula's offsets plus the log exposure; nil when there are neither.
     public var offsets: [Double]? { frame.offset == nil && options.exposure == nil ? nil : offset }
+    public var meanSlopes: [Double] { result.eta.map { link.derivative($0) } }
     public var responseVariances: [Double] {
         let phi = dispersion
         return zip(result.mu, priorWeights).map { mu, w in w > 0 ? phi * model.variance(mu) / w : .infinity }

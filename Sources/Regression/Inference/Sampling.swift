@@ -85,6 +85,34 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         }
     }
 
+    /// Binomial with whole `trials` and probability `p`, by inversion searched outwards from
+    /// the mode (m, m - 1, m + 1, m - 2, ...; Kemp 1986), the probabilities by their ratios:
+    /// exact, in about as many steps as the standard deviation.
+    public mutating func binomial(trials n: Double, probability p: Double) -> Double {
+        guard n > 0 && p > 0 else { return 0 }
+        guard p < 1 else { return n }
+        let mode = min(((n + 1) * p).rounded(.down), n), odds = p / (1 - p)
+        let pm = exp(lgamma(n + 1) - lgamma(mode + 1) - lgamma(n - mode + 1) + mode * log(p) + (n - mode) * log1p(-p))
+        var u = uniform() - pm
+        guard u > 0 else { return mode }
+        var down = mode, up = mode, pDown = pm, pUp = pm
+        while down > 0 || up < n {
+            if down > 0 {
+                pDown *= down / ((n - down + 1) * odds)  // P(down - 1) from P(down)
+                down -= 1
+                u -= pDown
+                if u <= 0 { return down }
+            }
+            if up < n {
+                pUp *= (n - up) * odds / (up + 1)  // P(up + 1) from P(up)
+                up += 1
+                u -= pUp
+                if u <= 0 { return up }
+            }
+        }
+        return mode  // rounding left a sliver of probability unassigned
+    }
+
     /// Negative binomial NB2 with mean `mu` and size `theta`, as a gamma mixture of Poissons.
     public mutating func negativeBinomial(mean mu: Double, theta: Double) -> Double {
         poisson(gamma(shape: theta) * mu / theta)

@@ -14,6 +14,7 @@ extension LinearModelFit: FittedModel {
         return frame.weights.map { w in w.map { $0 > 0 ? s2 / $0 : .infinity } } ?? [Double](repeating: s2, count: frame.rows.count)
     }
     public var offsets: [Double]? { frame.offset }
+    public var meanSlopes: [Double] { [Double](repeating: 1, count: frame.rows.count) }
     public var nobs: Int { observations }
     /// The coefficients' rank plus the residual variance, as R's `logLik.lm` counts them.
     public var dof: Int { rank + 1 }
@@ -44,6 +45,9 @@ extension LinearModelFit: FittedModel {
     public func refit(rows: [Int]) throws(ModelError) -> LinearModelFit {
         try LinearModel.fit(frame.formula, data: frame.table, options: options, backend: backend, candidates: rows)
     }
+
+    /// Exact, by the block deletion formulas (``deletionPredictions(_:)``).
+    public func predictionsLeavingOut(_ groups: [[Int]]) -> [Result<[Double], ModelError>] { deletionPredictions(groups) }
 
     public func refit(response y: [Double]) throws(ModelError) -> LinearModelFit {
         try LinearModel.fit(

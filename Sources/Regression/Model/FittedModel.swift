@@ -46,6 +46,10 @@ public protocol FittedModel: Sendable {
     var weights: [Double]? { get }
     /// Offsets on the linear-predictor scale per used row (log exposure included); nil without.
     var offsets: [Double]? { get }
+    /// The slope of each used row's mean in its linear predictor, `d mu / d eta` (1 for a
+    /// linear model; `mu` with the log link): with the design, the gradient of a mean in the
+    /// coefficients.
+    var meanSlopes: [Double] { get }
 
     /// Observations used (R's `nobs`).
     var nobs: Int { get }
@@ -75,8 +79,16 @@ public protocol FittedModel: Sendable {
 
     /// The same model fitted to a new response `y` on the rows used (one value per row of
     /// ``ModelFrame/rows``, on the scale of ``response``), warm-started from this fit: a
-    /// parametric bootstrap's replicate. (A binomial `cbind()` response is not refitted so.)
+    /// parametric bootstrap's replicate. (For a binomial `cbind()` response, `y` is the
+    /// proportions of the same trials.)
     func refit(response y: [Double]) throws(ModelError) -> Self
+
+    /// For each group of used rows (positions in ``ModelFrame/rows``), the fitted means of
+    /// those rows from the model fitted without them: leave-one-unit-out. By default a refit
+    /// per group (``refit(rows:)``, warm-started) and its prediction; a linear model's are
+    /// exact deletion formulas. A failure where the model without the rows cannot be fitted
+    /// or cannot predict them.
+    func predictionsLeavingOut(_ groups: [[Int]]) -> [Result<[Double], ModelError>]
 }
 
 /// Kinds of per-observation residual, as R's `residuals(fit, type =)`, `rstandard` and
@@ -116,6 +128,20 @@ public struct MeanPrediction: Sendable {
 }
 
 extension FittedModel {
+    public func predictionsLeavingOut(_ groups: [[Int]]) -> [Result<[Double], ModelError>] {
+        groups.map { group -> Result<[Double], ModelError> in
+            let own = Set(group.map { frame.rows[$0] })
+            do throws(ModelError) {
+                let refit = try refit(rows: frame.rows.filter { !own.contains($0) })
+                let prediction = try refit.predictMean(frame.table)
+                let mean = Dictionary(uniqueKeysWithValues: zip(prediction.rows, prediction.mean))
+                return .success(group.map { mean[frame.rows[$0]] ?? .nan })
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
     /// Design column names, in the order of ``coef``.
     public var coefficientNames: [String] { frame.columnNames }
     /// Standard errors, the square roots of the diagonal of ``vcov`` (`NaN` for aliased terms).

@@ -51,6 +51,7 @@ public struct ComparisonReport: RenderedReport {
         switch column {
         case "observed": u.observed
         case "expected": u.expected
+        case "trials": u.trials
         case "ratio": u.ratio
         case "ratio_low": u.ratioLow
         case "ratio_high": u.ratioHigh
@@ -81,20 +82,32 @@ public struct ComparisonReport: RenderedReport {
         }
     }
 
-    private var header: [String] { ["unit"] + (split ? [comparison.settings.by!] : []) + Self.columns }
+    /// The columns printed: ``columns``, with `trials` after `expected` for proportions.
+    private var columns: [String] {
+        guard comparison.limits.proportion != nil else { return Self.columns }
+        var all = Self.columns
+        all.insert("trials", at: all.firstIndex(of: "expected")! + 1)
+        return all
+    }
+
+    private var header: [String] { ["unit"] + (split ? [comparison.settings.by!] : []) + columns }
 
     private func cells(_ u: ComparedUnit, _ number: (Double?) -> String) -> [String] {
-        [u.unit] + (split ? [u.by ?? ""] : []) + Self.columns.map { column in
+        [u.unit] + (split ? [u.by ?? ""] : []) + columns.map { column in
             column.hasSuffix("flag") ? (Self.text(u, column).isEmpty ? "NA" : Self.text(u, column)) : number(Self.number(u, column))
         }
     }
 
     private var method: String {
-        let s = comparison.settings, e = comparison.estimate
+        let s = comparison.settings, e = comparison.estimate, p0 = comparison.limits.proportion
+        let proportion = p0.map { NumberFormat.significant($0, digits: 5) } ?? ""
         let limits = switch s.limits {
         case .exact where s.overdispersion == .model: "exact negative binomial prediction limits (interpolated as Spiegelhalter's)"
+        case .exact where p0 != nil: "exact binomial prediction limits at the overall proportion p0 = \(proportion), a unit of "
+            + "expected count E taken as E / p0 trials (Spiegelhalter's interpolation)"
         case .exact: "exact Poisson prediction limits (Spiegelhalter's interpolation)"
         case .chisq: "exact confidence limits with O = E (as FunnelPlotR's; too high at small E)"
+        case .normal where p0 != nil: "normal limits 1 +- z sqrt((1 - p0) / E), p0 = \(proportion)"
         case .normal: "normal limits 1 +- z / sqrt(E)"
         }
         let levels = s.levels.map { NumberFormat.significant($0 * 100, digits: 4) + "%" }.joined(separator: ", ")
@@ -102,11 +115,11 @@ public struct ComparisonReport: RenderedReport {
             + "\(e.trimmed.count) of \(comparison.units.count) units altered"
         let estimates = "phi = \(NumberFormat.significant(e.phi, digits: 4)) (chi-squared \(NumberFormat.significant(Double(e.count) * e.phi, digits: 5)) "
             + "on \(e.count) df, p \(Self.pText(e.phiPValue))), tau2 = \(NumberFormat.significant(e.tau2, digits: 4)) "
-            + "(\(s.scale.rawValue) scale; z-scores \(trim))"
+            + "(\(comparison.limits.scale.rawValue) scale; z-scores \(trim))"
         let over = switch s.overdispersion {
         case .none: "none (estimates for reference: \(estimates))"
         case .multiplicative: "multiplicative, \(estimates)"
-        case .additive: "additive (DerSimonian-Laird), \(estimates)"
+        case .additive: "additive (\(s.tau2Method == .dl ? "DerSimonian-Laird" : "REML")), \(estimates)"
         case .model: "from the fitted model: a unit's count on target taken as negative binomial with the model's mean and "
             + "variance (moment match), size \(NumberFormat.significant(comparison.limits.modelSize, digits: 5)) (the units' median); "
             + "for reference \(estimates)"
@@ -122,12 +135,18 @@ public struct ComparisonReport: RenderedReport {
 
     public var text: String {
         let s = comparison.settings
+        let counts = switch comparison.response {
+        case .count: "sum of fitted counts"
+        case .proportion: "successes: sum of trials times fitted proportions"
+        case .continuous: "counts the rates imply: sum of rate times \(s.exposure ?? "exposure") / \(NumberFormat.significant(s.per, digits: 15))"
+        }
         var out = "Units (\(s.unit)\(s.by.map { " by \($0)" } ?? "")) against \(model): observed O against expected E "
-            + "(sum of fitted counts)\n" + method
+            + "(\(counts))\n" + method
         out += "Leave-one-out: " + (s.leaveOneOut ? "each unit's rows left out of the fit and of the overdispersion estimate." : "off.") + "\n"
         out += "Shrunken O/E: empirical Bayes on the log scale, tau2 = \(NumberFormat.significant(comparison.shrinkageTau2, digits: 4)); "
             + "rankability \(NumberFormat.significant(comparison.rankability, digits: 3)). Rank 1 is the highest O/E.\n\n"
-        let shown = ["unit"] + (split ? [s.by!] : []) + ["observed", "expected", "ratio", "ratio_low", "ratio_high"]
+        let shown = ["unit"] + (split ? [s.by!] : []) + ["observed", "expected"]
+            + (comparison.limits.proportion == nil ? [] : ["trials"]) + ["ratio", "ratio_low", "ratio_high"]
             + (s.exposure == nil ? [] : ["rate", "expected_rate"]) + ["z_adjusted", "flag"]
             + (s.leaveOneOut ? ["loo_ratio", "loo_flag"] : []) + ["shrunk_ratio", "rank", "rank_low", "rank_high",
                                                                   "rank_low_simultaneous", "rank_high_simultaneous"]
@@ -179,7 +198,8 @@ public struct ComparisonReport: RenderedReport {
         var fields: [(String, JSONValue)] = [("model", .string(model)), ("unit", .string(s.unit))]
         fields.append(("by", s.by.map { .string($0) } ?? .number(nil)))
         fields += [("limits", .string(s.limits.rawValue)), ("levels", .array(s.levels.map { .number($0) }))]
-        fields += [("overdispersion", .string(s.overdispersion.rawValue)), ("scale", .string(s.scale.rawValue))]
+        fields += [("overdispersion", .string(s.overdispersion.rawValue)), ("scale", .string(comparison.limits.scale.rawValue))]
+        fields += [("tau2_method", .string(s.tau2Method.rawValue)), ("proportion", .number(comparison.limits.proportion))]
         fields += [("trim", .number(s.trim)), ("trim_method", .string(s.trimMethod.rawValue))]
         fields += [("phi", .number(e.phi)), ("phi_test", phiTest), ("tau2", .number(e.tau2)), ("trimmed", .array(trimmed))]
         fields.append(("model_size", .number(comparison.limits.modelSize.isFinite ? comparison.limits.modelSize : nil)))
