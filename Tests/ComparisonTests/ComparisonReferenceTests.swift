@@ -9,7 +9,8 @@ import Testing
 /// formulas (scripts/reference/comparison.R), in every backend. Tolerances: limits, intervals,
 /// z-scores, phi and its test, tau2 and shrunken ratios 1e-9 relative (R's qpois, ppois and
 /// qchisq against ours; E from two fits at the optimum); expected counts and leave-one-out
-/// expected counts 1e-9 relative (explicit refits in R); flags exactly.
+/// expected counts 1e-9 relative (explicit refits in R); flags exactly. The England panel too
+/// (phi and tau2 1e-8), and PHEindicatormethods' public funnel table.
 @Suite struct ComparisonReferenceTests {
     nonisolated(unsafe) static let reference: [String: Any] = {
         let url = Bundle.module.url(forResource: "Fixtures/comparison_reference", withExtension: "json")!
@@ -34,6 +35,28 @@ import Testing
             #expect(Self.close(PoissonLimits.exact(1 - a, expected: e[k]), high[k]), "exact high E = \(e[k]) level \(level[k])")
             #expect(Self.close(PoissonLimits.confidenceWithObservedAsExpected(a, expected: e[k]), chisqLow[k]), "chisq low \(e[k])")
             #expect(Self.close(PoissonLimits.confidenceWithObservedAsExpected(1 - a, expected: e[k]), chisqHigh[k]), "chisq high \(e[k])")
+        }
+    }
+
+    /// PHEindicatormethods' funnel fixture (a public test table; Fixtures/phe_funnel_ratio.csv):
+    /// for an observed count O, the expected count E at which O sits on each limit. There the
+    /// exact (Garwood) interval of O/E has 1 at its end (the upper end for the lower limit), so
+    /// E is that end at E = 1. Their values come from bisection: they agree to 1e-6 relative or
+    /// 1e-7 absolute (at the smallest E, the bisection's tolerance on E shows).
+    @Test func garwoodLimitsAgainstPHEindicatormethods() throws {
+        let url = Bundle.module.url(forResource: "Fixtures/phe_funnel_ratio", withExtension: "csv")!
+        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("#") }.dropFirst()
+        #expect(lines.count == 11)
+        for line in lines {
+            let v = line.split(separator: ",").map { Double($0)! }
+            let o = v[0]
+            for (level, low, high) in [(0.95, v[1], v[2]), (0.998, v[3], v[4])] {
+                let a = (1 - level) / 2
+                for (ours, theirs) in [(PoissonLimits.garwood(1 - a, observed: o, expected: 1), low),
+                                       (PoissonLimits.garwood(a, observed: o, expected: 1), high)] {
+                    #expect(Self.close(ours, theirs, 1e-6) || abs(ours - theirs) < 1e-7, "O \(o) \(level): \(ours) against \(theirs)")
+                }
+            }
         }
     }
 
@@ -101,6 +124,31 @@ import Testing
         #expect(Self.close(c.shrinkageTau2, Self.number(r["shrinkage_tau2"])))
         #expect(Self.close(c.rankability, Self.number(r["rankability"])))
         #expect(c.warnings.isEmpty)
+    }
+
+    /// The England panel's 150 authorities: O, E, phi, tau2 and the flags under each method on
+    /// the log scale (winsorised), against R.
+    @Test(arguments: BackendKind.available)
+    func englishAuthorities(kind: BackendKind) throws {
+        let table = try DataTable.read(path: Self.root.appendingPathComponent("datasets/england_la_panel.csv").path)
+        let fit = try GLMOptions(family: .negbin, exposure: "population_0_17").fit(
+            Formula("children_looked_after ~ idaci_average_score + domestic_abuse_parent_per_10000"), data: table,
+            backend: kind.make())
+        let r = Self.reference["england"] as! [String: Any]
+        for over in [OverdispersionMethod.none, .multiplicative, .additive] {
+            var settings = ComparisonSettings(unit: "la_name")
+            (settings.overdispersion, settings.leaveOneOut, settings.rankSets) = (over, false, false)
+            let c = try UnitComparison.compare(fit, settings: settings)
+            #expect(c.units.map(\.unit) == r["units"] as! [String])
+            #expect(Self.close(c.estimate.phi, Self.number(r["phi"]), 1e-8) && Self.close(c.estimate.tau2, Self.number(r["tau2"]), 1e-8))
+            #expect(Self.close(c.estimate.phiPValue, Self.number(r["phi_p"]), 1e-6) && c.estimate.count == r["count"] as! Int)
+            let flags = r["flag_\(over)"] as! [String]
+            for (k, u) in c.units.enumerated() {
+                #expect(u.observed == Self.numbers(r["observed"])[k], "\(u.unit) O")
+                #expect(Self.close(u.expected, Self.numbers(r["expected"])[k], 1e-9), "\(u.unit) E")
+                #expect(u.flag == flags[k], "\(over) \(u.unit) flag \(u.flag) against \(flags[k])")
+            }
+        }
     }
 
     /// Limits from the fitted negative binomial itself (moment-matched unit totals).

@@ -8,7 +8,9 @@
 #   z on the log and square-root scales, phi (winsorised and truncated at 10%), its chi-squared
 #   test, DerSimonian-Laird tau2, limits and flags under none, multiplicative and additive
 #   overdispersion on both scales, leave-one-out E (the model refitted without the authority's
-#   rows), and the empirical-Bayes shrunken ratios.
+#   rows), and the empirical-Bayes shrunken ratios;
+# - per English authority (the England panel pooled over its years, idaci and domestic abuse,
+#   the population aged 0-17 as exposure): O, E, phi, tau2 and the flags on the log scale.
 # Usage, from the repository root:
 #   Rscript scripts/reference/comparison.R > Tests/ComparisonTests/Fixtures/comparison_reference.json
 suppressMessages(library(MASS))
@@ -130,6 +132,32 @@ sc <- scaled("log"); est <- estimate(sc$y / sc$s, sc$s, "winsorise")
 prec <- 1 / (sc$s^2 + est$tau2); mu <- sum(sc$y * prec) / sum(prec)
 B <- sc$s^2 / (sc$s^2 + est$tau2)
 shrunk <- mu + (1 - B) * (sc$y - mu); sd <- sqrt((1 - B) * sc$s^2)
+# The England panel (authorities pooled over 2019-2024): O, E and, on the log scale with
+# winsorised z-scores, phi, tau2 and the flags under each overdispersion method (the functions
+# above read O and E, which are England's for this block and Wales's again after it).
+england <- read.csv("datasets/england_la_panel.csv", na.strings = c("", "NA", "c", "u", "x", "z", "[x]", "[c]", "[z]"))
+fe <- children_looked_after ~ idaci_average_score + domestic_abuse_parent_per_10000 + offset(log(population_0_17))
+england <- england[complete.cases(england[, c("children_looked_after", "idaci_average_score",
+                                              "domestic_abuse_parent_per_10000", "population_0_17")]), ]
+efit <- nb(fe, england)
+wales_O <- O; wales_E <- E
+eng_units <- unique(england$la_name)
+O <- sapply(eng_units, function(u) sum(england$children_looked_after[england$la_name == u]))
+E <- sapply(eng_units, function(u) sum(fitted(efit)[england$la_name == u]))
+esc <- scaled("log"); ez <- esc$y / esc$s; eest <- estimate(ez, esc$s, "winsorise")
+eng_flags <- sapply(c("none", "multiplicative", "additive"), function(over) {
+  l95 <- limits_for("log", over, eest, 0.95); l998 <- limits_for("log", over, eest, 0.998)
+  r <- O / E
+  ifelse(r > l998[2, ], "above 99.8%", ifelse(r < l998[1, ], "below 99.8%",
+         ifelse(r > l95[2, ], "above 95%", ifelse(r < l95[1, ], "below 95%", "within"))))
+})
+england_json <- sprintf(paste0(
+  '{"units": %s,\n  "observed": %s,\n  "expected": %s,\n  "phi": %s, "phi_p": %s, "tau2": %s, "count": %d,\n',
+  '  "flag_none": %s,\n  "flag_multiplicative": %s,\n  "flag_additive": %s}'),
+  strs(eng_units), arr(O), arr(E), num(eest$phi), num(eest$p), num(eest$tau2), eest$count,
+  strs(eng_flags[, "none"]), strs(eng_flags[, "multiplicative"]), strs(eng_flags[, "additive"]))
+O <- wales_O; E <- wales_E
+
 cat('{"source": "scripts/reference/comparison.R (', R.version.string, ', MASS::glm.nb at the optimum)",\n',
     ' "grid": {"expected": ', arr(grid$E), ',\n  "level": ', arr(grid$level), ',\n  "low": ', arr(grid$low),
     ',\n  "high": ', arr(grid$high), ',\n  "chisq_low": ', arr(grid$chisq_low), ',\n  "chisq_high": ', arr(grid$chisq_high), '},\n',
@@ -140,4 +168,5 @@ cat('{"source": "scripts/reference/comparison.R (', R.version.string, ', MASS::g
     ',\n "rankability": ', num(est$tau2 / (est$tau2 + median(sc$s^2))),
     ',\n "model_size": ', num(size), ',\n "model_low_95": ', arr(model_low_95), ',\n "model_high_95": ', arr(model_high_95),
     ',\n "model_low_998": ', arr(model_low_998), ',\n "model_high_998": ', arr(model_high_998), ',\n "model_flag": ', strs(model_flag),
+    ',\n "england": ', england_json,
     ',\n "variants": [\n', paste(unlist(variants), collapse = ",\n"), ']}\n', sep = "")
