@@ -46,10 +46,11 @@ enum BootstrapBenchmark {
             return best
         }
         let base = time(0), with = time(replicates)
+        let names = try! table.column(named: "la_name")
         let ours = (with - base) / Double(replicates)
         print(String(format: "Bootstrap of a negative binomial, England panel (%d rows, %d authorities), %d replicates: "
                      + "%.3f ms per replicate (best of 3; replicates on %d cores)", fit.nobs,
-                     Set(try! table.column(named: "la_name").strings).count, replicates, ours * 1000,
+                     Set(fit.frame.rows.map { table.cellText(row: $0, column: names)! }).count, replicates, ours * 1000,
                      ProcessInfo.processInfo.activeProcessorCount))
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("carerates-boot-\(getpid())")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
