@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Regression", targets: ["Regression"]),
         .library(name: "Report", targets: ["Report"]),
         .library(name: "Comparison", targets: ["Comparison"]),
+        .library(name: "Plot", targets: ["Plot"]),
         .library(name: "CareRates", targets: ["CareRates"]),
     ],
     traits: [
@@ -38,12 +39,14 @@ let package = Package(
         .target(name: "DataTable"),
         .target(name: "Regression", dependencies: ["LinearAlgebra", "DataTable"]),
         .target(name: "CareRates", dependencies: ["DataTable", "Regression"]),
-        .target(name: "Report", dependencies: ["Regression", "Comparison"]),
+        .target(name: "Report", dependencies: ["Regression", "Comparison", "Plot"]),
+        // SVG from plain data: no model code.
+        .target(name: "Plot"),
         .target(name: "Comparison", dependencies: ["LinearAlgebra", "DataTable", "Regression"]),
         .executableTarget(
             name: "carerates",
             dependencies: [
-                "LinearAlgebra", "DataTable", "Regression", "CareRates", "Report", "Comparison",
+                "LinearAlgebra", "DataTable", "Regression", "CareRates", "Report", "Comparison", "Plot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "carerates-bench", dependencies: ["LinearAlgebra", "DataTable", "Regression", "Comparison"]),
@@ -61,5 +64,6 @@ let package = Package(
             name: "ComparisonTests", dependencies: ["Comparison", "Regression", "DataTable", "LinearAlgebra"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "CareRatesTests", dependencies: ["CareRates", "DataTable"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot"]),
     ]
 )

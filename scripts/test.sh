@@ -3,10 +3,11 @@
 # pure-Swift backend, cross-checked) and the build without the LAPACK trait (pure Swift only);
 # then a short seeded fuzzing pass over the CSV reader, the number parser and the formula
 # parser (20,000 inputs each; the long runs are `swift run -c release carerates-fuzz all
-# --count 10000000`).
+# --count 10000000`). The plot tests render in headless Chromium, which setup-tests.sh installs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/setup-tests.sh
 echo "== swift test (default traits: LAPACK + Swift backends)"
 swift test
 echo "== swift test --disable-default-traits (pure Swift)"

@@ -83,6 +83,15 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Write the funnel's limit curves (expected, level, low, high) to this CSV file, for plotting.")
     var limitsTable: String?
 
+    @Option(help: "Draw the funnel plot (O/E against E, the limits at each level, flagged units labelled) to this SVG file.")
+    var plot: String?
+
+    @Option(help: "Draw the caterpillar plot (units by O/E with their intervals and rank sets) to this SVG file.")
+    var caterpillar: String?
+
+    @Flag(help: "Sort and draw the caterpillar plot by the shrunken (empirical-Bayes) O/E.")
+    var caterpillarShrunk = false
+
     @Option(help: "Output format: text, csv, json or markdown.")
     var format: OutputFormat = .text
 
@@ -124,6 +133,10 @@ struct CompareCommand: ParsableCommand {
         let comparison = try UnitComparison.compare(fit, settings: settings)
         let report = try ComparisonReport(comparison, model: fit.callDescription, sort: sort, top: top)
         if let limitsTable { try OutputWriter.write(report.limitsTable(), to: limitsTable, inputs: [path]) }
+        if let plot { try OutputWriter.write(report.funnelPlot.figure.svg, to: plot, inputs: [path]) }
+        if let caterpillar {
+            try OutputWriter.write(report.caterpillarPlot(shrunk: caterpillarShrunk).figure.svg, to: caterpillar, inputs: [path])
+        }
         try OutputWriter.emit(format, report, to: out, inputs: [path])
     }
 }

@@ -64,10 +64,14 @@ struct FitCommand: ParsableCommand {
         }
     }
 
+    @Option(help: "Also draw the coefficients with their confidence intervals (rate ratios on a log axis for count models) to this SVG file.")
+    var plot: String?
+
     func run() throws {
         let request = SummaryRequest(dataName: model.file, exponentiate: exponentiate, checks: checks, hypotheses: hypotheses)
         let spec = try model.specification(glm, standardErrors: standardErrors, level: level, summary: request.extras)
         let (fit, path) = try model.fit(spec)
+        if let plot { try OutputWriter.write(ModelPlots.coefficients(fit).figure.svg, to: plot, inputs: [path]) }
         try OutputWriter.emit(format, try fit.summaryReport(request), to: out, inputs: [path])
     }
 }

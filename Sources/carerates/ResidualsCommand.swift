@@ -20,9 +20,13 @@ struct ResidualsCommand: ParsableCommand {
 
     @OptionGroup var output: RowOutputOptions
 
+    @Option(help: "Also draw residuals against fitted values, the normal Q-Q plot and leverage with Cook's distance contours to this SVG file.")
+    var plot: String?
+
     func run() throws {
         // Default identifiers are found among all columns, so then every column is read.
         let (fit, path) = try model.fit(try model.specification(glm), alsoRead: output.ids)
+        if let plot { try OutputWriter.write(try ModelPlots.diagnostics(fit, ids: output.ids).figure.svg, to: plot, inputs: [path]) }
         try output.emit(try fit.observationReport(ids: output.ids), inputs: [path])
     }
 }

@@ -34,7 +34,7 @@ import Testing
         let r = try run(Self.model + ["--no-loo", "--no-ranks", "--limits-table", file.path, "--format", "csv"])
         #expect(r.status == 0, "\(r.stderr)")
         let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
-        #expect(lines.first == "expected,level,low,high" && lines.count == 401)
+        #expect(lines.first == "expected,level,overdispersion,low,high" && lines.count == 401)
     }
 
     @Test(arguments: [

@@ -21,6 +21,9 @@ extension GeneralizedLinearModelFit: FittedModel {
     public var dof: Int { parameters }
     public var dofResidual: Int { residualDegreesOfFreedom }
 
+    public var leverage: [Double] { observationDiagnostics.map(\.leverage) }
+    public var cooksDistance: [Double] { observationDiagnostics.map(\.cooksDistance) }
+
     public var residualKinds: [ResidualKind] { [.response, .pearson, .deviance, .working, .standardized] }
 
     /// R's `residuals.glm` by type; standardized: deviance residuals as `rstandard.glm`.

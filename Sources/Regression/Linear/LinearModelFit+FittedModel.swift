@@ -22,6 +22,9 @@ extension LinearModelFit: FittedModel {
     /// The (weighted) residual sum of squares, as R's `deviance.lm`.
     public var deviance: Double { residualSumOfSquares }
 
+    public var leverage: [Double] { diagnostics.leverage }
+    public var cooksDistance: [Double] { diagnostics.cooksDistance }
+
     public var residualKinds: [ResidualKind] { [.response, .pearson, .deviance, .working, .standardized, .studentized] }
 
     /// R's `residuals.lm`: response and working residuals are `y - X b`, Pearson and deviance

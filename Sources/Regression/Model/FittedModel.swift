@@ -63,6 +63,11 @@ public protocol FittedModel: Sendable {
     /// The deviance (for a linear model, the (weighted) residual sum of squares).
     var deviance: Double { get }
 
+    /// Each used row's leverage (the diagonal of the hat matrix; a GLM's of the last IRLS
+    /// step's weighted problem) and Cook's distance, as R's `hatvalues` and `cooks.distance`.
+    var leverage: [Double] { get }
+    var cooksDistance: [Double] { get }
+
     /// The kinds of residual this model defines.
     var residualKinds: [ResidualKind] { get }
     /// Residuals of `kind`, per used row; nil when the model does not define that kind.

@@ -98,7 +98,7 @@ public struct ComparisonReport: RenderedReport {
         }
     }
 
-    private var method: String {
+    var method: String {
         let s = comparison.settings, e = comparison.estimate, p0 = comparison.limits.proportion
         let proportion = p0.map { NumberFormat.significant($0, digits: 5) } ?? ""
         let limits = switch s.limits {
@@ -216,19 +216,20 @@ public struct ComparisonReport: RenderedReport {
         return JSONValue.object(fields).rendered(indent: 0) + "\n"
     }
 
-    /// The limit curves at `points` expected counts from the smallest to the largest unit's
-    /// (log-spaced), as CSV: `expected, level, low, high`.
-    public func limitsTable(points: Int = 200) -> String {
-        let e = comparison.units.map(\.expected)
-        let lo = max(e.min() ?? 1, 1e-3) / 2, hi = (e.max() ?? 1) * 2
+    /// The limit curves the funnel plot draws, as CSV: `expected, level, overdispersion, low,
+    /// high` at 200 log-spaced expected counts from half the smallest unit's to twice the
+    /// largest's; with overdispersion, the unadjusted curves (`overdispersion` none) as well.
+    public func limitsTable() -> String {
         var rows = [[String]]()
-        for k in 0..<points {
-            let x = exp(log(lo) + (log(hi) - log(lo)) * Double(k) / Double(points - 1))
-            for level in comparison.settings.levels {
-                let (l, h) = comparison.limits.limits(expected: x, level: level)
-                rows.append([NumberFormat.exact(x), NumberFormat.exact(level), NumberFormat.exact(l), NumberFormat.exact(h)])
+        for (limits, _) in drawnLimits {
+            for x in curveGrid {
+                for level in comparison.settings.levels {
+                    let (l, h) = limits.limits(expected: x, level: level)
+                    rows.append([NumberFormat.exact(x), NumberFormat.exact(level), limits.overdispersion.rawValue,
+                                 NumberFormat.exact(l), NumberFormat.exact(h)])
+                }
             }
         }
-        return CSVWriter.render(header: ["expected", "level", "low", "high"], rows: rows)
+        return CSVWriter.render(header: ["expected", "level", "overdispersion", "low", "high"], rows: rows)
     }
 }

@@ -1,0 +1,84 @@
+/// A point to draw: where, its hover text (the unit and its values), an optional label
+/// written beside it, and the classes that name what it is (`point`, `flagged`, ...).
+public struct PlotPoint: Sendable {
+    public var x: Double, y: Double
+    public var title: String
+    public var label: String?
+    public var classes: String
+
+    public init(x: Double, y: Double, title: String, label: String? = nil, classes: String = "point") {
+        (self.x, self.y, self.title, self.label, self.classes) = (x, y, title, label, classes)
+    }
+}
+
+/// An interval to draw: at `position` on one axis (a category's index for a categorical
+/// axis), from `low` to `high` on the other.
+public struct PlotInterval: Sendable {
+    public var position: Double, low: Double, high: Double
+    public var title: String
+
+    public init(position: Double, low: Double, high: Double, title: String) {
+        (self.position, self.low, self.high, self.title) = (position, low, high, title)
+    }
+}
+
+/// What a panel draws. A `legend` text puts the mark in the figure's legend.
+public enum Mark: Sendable {
+    case points([PlotPoint], PointStyle, legend: String?)
+    /// A polyline through the points in order (breaks where a value is not finite).
+    case line(x: [Double], y: [Double], LineStyle, legend: String?, classes: String)
+    /// Intervals across `horizontal` (true: along x at each y position) or vertical.
+    case intervals([PlotInterval], LineStyle, horizontal: Bool, classes: String)
+    case horizontalLine(Double, LineStyle, legend: String?)
+    case verticalLine(Double, LineStyle, legend: String?)
+}
+
+/// One axis: its title (with units), scale, values it must include, and for a categorical
+/// axis the category names (positions 1, 2, ... from the top for a y axis).
+public struct Axis: Sendable {
+    public var title: String
+    public var kind: ScaleKind
+    public var include: [Double]
+    public var categories: [String]?
+    /// Values the scale spans instead of the marks' (nil: the marks'), e.g. so that a funnel's
+    /// limits, steep at small E, do not flatten the points.
+    public var span: [Double]?
+
+    public init(_ title: String, kind: ScaleKind = .linear, include: [Double] = [], categories: [String]? = nil,
+                span: [Double]? = nil) {
+        (self.title, self.kind, self.include, self.categories, self.span) = (title, kind, include, categories, span)
+    }
+}
+
+/// A plot area with its axes and marks.
+public struct Panel: Sendable {
+    public var title: String?
+    public var x: Axis, y: Axis
+    public var marks: [Mark]
+
+    public init(title: String? = nil, x: Axis, y: Axis, marks: [Mark]) {
+        (self.title, self.x, self.y, self.marks) = (title, x, y, marks)
+    }
+}
+
+/// A figure: a title, panels side by side, a legend of the marks that name one, and a caption
+/// saying how it was made. ``svg`` renders it.
+public struct Figure: Sendable {
+    public var title: String
+    public var panels: [Panel]
+    public var caption: String
+    public var width: Double
+    /// The plot areas' height (nil: 360, or 16 per category on a categorical y axis).
+    public var plotHeight: Double?
+
+    public init(title: String, panels: [Panel], caption: String = "", width: Double = 760, plotHeight: Double? = nil) {
+        (self.title, self.panels, self.caption, self.width, self.plotHeight) = (title, panels, caption, width, plotHeight)
+    }
+}
+
+/// Sizes in pixels: fonts readable on a printed page at the figure's width.
+enum Layout {
+    static let titleSize = 16.0, textSize = 12.0, smallSize = 10.5
+    /// The width of `text` at `size` (an estimate: DejaVu Sans averages about 0.58 em).
+    static func textWidth(_ text: String, size: Double) -> Double { Double(text.count) * size * 0.58 }
+}
