@@ -197,4 +197,37 @@ import Testing
         // The white margin outside the plot areas' frame, far from any text, is white.
         #expect(!image.isInk(x: image.width - 3, y: image.height / 2), "\(kind): ink at the right margin")
     }
+
+    /// Welsh names (and markup in a name) come out as text: escaped in the SVG, drawn as labels
+    /// in the browser (ink inside each label's box).
+    @Test func welshNamesRenderAsLabels() throws {
+        guard Self.chromium != nil else {
+            Issue.record("headless Chromium is not installed: scripts/test.sh installs it (apt-get install chromium)")
+            return
+        }
+        let (csv, svg) = (Self.temporary("welsh.csv"), Self.temporary("welsh.svg"))
+        defer { for f in [csv, svg] { try? FileManager.default.removeItem(at: f) } }
+        let names = ["Ynys Môn", "Rhondda Cynon Taf", "Bro Morgannwg", "Sir Gâr", "Castell-nedd Port Talbot", "Powys <b>&</b>",
+                     "Conwy", "Gwynedd"]
+        var text = "la_name,y,pop\n"
+        for (k, name) in names.enumerated() {
+            // Alternately far above and far below the model's single rate.
+            let y = k % 2 == 0 ? 400 + 40 * k : 100 + 10 * k
+            text += "\"\(name)\",\(y),\(20_000 + 1_000 * k)\n"
+        }
+        try text.write(to: csv, atomically: true, encoding: .utf8)
+        let r = try run(["compare", csv.path, "-f", "y ~ 1", "--family", "poisson", "--exposure", "pop", "--unit", "la_name",
+                         "--no-loo", "--no-ranks", "--plot", svg.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let content = try String(contentsOf: svg, encoding: .utf8)
+        #expect(content.contains(">Ynys Môn</text>") && content.contains(">Sir Gâr</text>") && content.contains("Powys &lt;b&gt;&amp;&lt;/b&gt;"))
+        let image = try Self.render(svg)
+        let labels = Self.elements(content, class: "label")
+        #expect(labels.count == names.count)
+        for label in labels {
+            let x = Int(Double(Self.attribute(label, "x")!)!), y = Int(Double(Self.attribute(label, "y")!)!)
+            let inked = (x..<(x + 40)).contains { px in ((y - 9)...y).contains { py in image.isInk(x: px, y: py) } }
+            #expect(inked, "no ink in the label at \(x), \(y)")
+        }
+    }
 }
