@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Report", targets: ["Report"]),
         .library(name: "Comparison", targets: ["Comparison"]),
         .library(name: "Plot", targets: ["Plot"]),
+        .library(name: "Notebook", targets: ["Notebook"]),
         .library(name: "CareRates", targets: ["CareRates"]),
     ],
     traits: [
@@ -42,11 +43,13 @@ let package = Package(
         .target(name: "Report", dependencies: ["Regression", "Comparison", "Plot"]),
         // SVG from plain data: no model code.
         .target(name: "Plot"),
+        // Markdown notebooks: parse, run through an executor the CLI gives, check.
+        .target(name: "Notebook"),
         .target(name: "Comparison", dependencies: ["LinearAlgebra", "DataTable", "Regression"]),
         .executableTarget(
             name: "carerates",
             dependencies: [
-                "LinearAlgebra", "DataTable", "Regression", "CareRates", "Report", "Comparison", "Plot",
+                "LinearAlgebra", "DataTable", "Regression", "CareRates", "Report", "Comparison", "Plot", "Notebook",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "carerates-bench", dependencies: ["LinearAlgebra", "DataTable", "Regression", "Comparison"]),
@@ -65,5 +68,6 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "CareRatesTests", dependencies: ["CareRates", "DataTable"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot"]),
+        .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
     ]
 )

@@ -12,13 +12,21 @@ public enum DatasetLocator {
         }
         folders.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("datasets"))
         // The executable lives in <checkout>/.build*/<configuration>/; walk up to find datasets/.
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        var dir = executable.deletingLastPathComponent()
         for _ in 0..<4 {
             folders.append(dir.appendingPathComponent("datasets"))
             dir = dir.deletingLastPathComponent()
         }
         return folders
     }
+
+    /// The running executable, absolute (so that a change of the current folder, as a notebook
+    /// makes, does not lose it).
+    static let executable: URL = {
+        let proc = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        if proc.path != "/proc/self/exe" && FileManager.default.fileExists(atPath: proc.path) { return proc }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.resolvingSymlinksInPath()
+    }()
 
     /// The first search folder that exists.
     public static var bundledFolder: URL? {

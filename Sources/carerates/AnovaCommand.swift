@@ -41,7 +41,7 @@ struct AnovaCommand: ParsableCommand {
 
     func run() throws {
         memory.apply()
-        let path = DatasetLocator.resolve(file)
+        let path = try Sandbox.input(file)
         let table = try DataTable.read(path: path, options: .limited)
         var formulas = [Formula]()
         for text in formula {

@@ -12,7 +12,7 @@ struct CareRatesCommand: ParsableCommand {
                 coefficients as R prints them, or as tidy CSV or JSON for scripts.
                 """,
             version: BackendInfo.versionText,
-            subcommands: [FitCommand.self, ResidualsCommand.self, PredictCommand.self, CompareCommand.self, PlotCommand.self, AnovaCommand.self, DataCommand.self, BackendCommand.self])
+            subcommands: [FitCommand.self, ResidualsCommand.self, PredictCommand.self, CompareCommand.self, PlotCommand.self, NotebookCommand.self, AnovaCommand.self, DataCommand.self, BackendCommand.self])
     }
 }
 

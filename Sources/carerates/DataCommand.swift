@@ -35,7 +35,7 @@ struct DataCommand: ParsableCommand {
         var file: String
 
         func run() throws {
-            let table = try DataTable.read(path: DatasetLocator.resolve(file), options: .limited)
+            let table = try DataTable.read(path: try Sandbox.input(file), options: .limited)
             print("\(file): \(table.rowCount) rows, \(table.columns.count) columns")
             print(DataDescription.describe(table))
         }
@@ -52,6 +52,7 @@ struct DataCommand: ParsableCommand {
         var to: String = "datasets"
 
         func run() throws {
+            if Sandbox.current != nil { throw CLIError("data build is not run in a notebook: it rewrites the bundled panels") }
             let panels = try DataBuild.run(from: URL(fileURLWithPath: from), to: URL(fileURLWithPath: to))
             for panel in panels {
                 let missing = panel.missingCounts.reduce(0) { $0 + $1.byMarker.reduce(0) { $0 + $1.1 } }

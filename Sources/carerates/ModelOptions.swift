@@ -119,7 +119,7 @@ struct ModelOptions: ParsableArguments {
 
     /// Parses the formula and reads the columns it needs plus `alsoRead` (nil: every column).
     func load(alsoRead: [String]?) throws -> (Formula, DataTable, String) {
-        let path = DatasetLocator.resolve(file)
+        let path = try Sandbox.input(file)
         let parsed: Formula
         do { parsed = try Formula(formula) } catch { throw CLIError(error.description) }
         var options = CSVOptions.limited

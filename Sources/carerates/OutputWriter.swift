@@ -21,6 +21,7 @@ enum OutputWriter {
             FileHandle.standardOutput.write(Data(text.utf8))
             return
         }
+        try Sandbox.checkWrite(path)
         let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath()
         for input in inputs where URL(fileURLWithPath: input).standardizedFileURL.resolvingSymlinksInPath() == target {
             throw CLIError("--out \(path): that is an input file; CareRates never writes to its inputs")

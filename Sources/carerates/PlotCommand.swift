@@ -25,7 +25,7 @@ struct PlotCommand: ParsableCommand {
     }
 
     static func read(_ path: String) throws -> (DataTable, String) {
-        let located = DatasetLocator.resolve(path)
+        let located = try Sandbox.input(path)
         return (try DataTable.read(path: located), located)
     }
 

@@ -45,7 +45,7 @@ struct PredictCommand: ParsableCommand {
         // Default identifiers are found among all columns, so then every column is read.
         let spec = try model.specification(glm, level: confidence.level)
         let (fit, path) = try model.fit(spec, alsoRead: output.ids)
-        let newPath = new.map { DatasetLocator.resolve($0) }
+        let newPath = try new.map { try Sandbox.input($0) }
         let table = try newPath.map { try DataTable.read(path: $0, options: .limited) }
         let request = PredictionRequest(level: confidence.level, draws: draws, seed: seed)
         try output.emit(try fit.predictionReport(table, request: request, ids: output.ids), inputs: [path] + (newPath.map { [$0] } ?? []))
