@@ -54,6 +54,8 @@ let package = Package(
             ]),
         .executableTarget(name: "carerates-bench", dependencies: ["LinearAlgebra", "DataTable", "Regression", "Comparison"]),
         .executableTarget(name: "carerates-fuzz", dependencies: ["LinearAlgebra", "DataTable", "Regression"]),
+        // The README's Swift program, compiled and run by CLITests.
+        .executableTarget(name: "carerates-example", dependencies: ["DataTable", "Regression"], path: "Examples/FitWales"),
         .testTarget(
             name: "LinearAlgebraTests",
             dependencies: ["LinearAlgebra", .product(name: "PropertyBased", package: "swift-property-based")],
@@ -62,7 +64,7 @@ let package = Package(
         .testTarget(
             name: "RegressionTests", dependencies: ["Regression", "LinearAlgebra", "DataTable"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "CLITests", dependencies: ["carerates"]),
+        .testTarget(name: "CLITests", dependencies: ["carerates", "carerates-example"]),
         .testTarget(
             name: "ComparisonTests", dependencies: ["Comparison", "Regression", "DataTable", "LinearAlgebra"],
             resources: [.copy("Fixtures")]),

@@ -78,7 +78,7 @@ import Testing
             settings.overdispersion = OverdispersionMethod(rawValue: variant["overdispersion"] as! String)!
             (settings.leaveOneOut, settings.rankSets) = (false, false)
             let c = try UnitComparison.compare(fit, settings: settings)
-            let name = "\(settings.scale) \(settings.trimMethod) \(settings.overdispersion)"
+            let name = "\(settings.scale?.rawValue ?? "log") \(settings.trimMethod) \(settings.overdispersion)"
             #expect(c.units.map(\.unit) == r["units"] as! [String])
             for (u, (o, e)) in zip(c.units, zip(Self.numbers(r["observed"]), Self.numbers(r["expected"]))) {
                 #expect(u.observed == o, "\(u.unit) O")
