@@ -19,3 +19,5 @@ for target in notebooks-md README.md; do
 done
 echo "== carerates-fuzz (short seeded pass)"
 swift run carerates-fuzz all --count 20000 --seed 20261201
+echo "== the release binary, alone in an empty root"
+bash scripts/release.sh --check
