@@ -21,3 +21,5 @@ echo "== carerates-fuzz (short seeded pass)"
 swift run carerates-fuzz all --count 20000 --seed 20261201
 echo "== the release binary, alone in an empty root"
 bash scripts/release.sh --check
+echo "== the documentation (Swift-DocC, warnings as errors)"
+bash scripts/docs.sh

@@ -45,7 +45,7 @@ public struct FunnelLimits: Sendable {
     }
 
     /// The lower and upper limit on O/E at `level` for expected count `e`. Exact and chi-squared
-    /// limits are widened on the z scale of ``scale`` (the limit's z-score times ``widening``,
+    /// limits are widened on the z scale of ``scale`` (the limit's z-score times ``widening(expected:)``,
     /// then back to the ratio scale, squared back on the square-root scale); normal limits are
     /// `1 +- z w / sqrt(E)` (proportions: `1 +- z w sqrt((1 - p0)/E)`). For proportions the exact
     /// limits are the binomial's (``PoissonLimits/exactBinomial(_:expected:proportion:)``). Model-based limits are the negative binomial's exact prediction

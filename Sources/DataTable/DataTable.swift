@@ -109,7 +109,7 @@ public struct DataTable: Sendable {
     }
 
     /// A finite number, allowing thousands separators ("1,234,567.5") and a leading "+".
-    /// The same decimal grammar as the CSV reader's (``NumberParser``).
+    /// The same decimal grammar as the CSV reader's (`NumberParser`).
     public static func parseNumber(_ s: String) -> Double? {
         func decimal(_ text: String) -> Double? {
             var text = text

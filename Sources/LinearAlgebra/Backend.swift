@@ -18,7 +18,7 @@ public protocol Backend: Sendable {
         _ a: UnsafeMutablePointer<Double>, rows: Int, columns: Int, leadingDimension: Int,
         tau: UnsafeMutablePointer<Double>)
 
-    /// Applies `Q^T` (or `Q` when `transpose` is false) of a panel factored by ``householderQR``
+    /// Applies `Q^T` (or `Q` when `transpose` is false) of a panel factored by `householderQR`
     /// with `reflectors` Householder vectors to the vector `c` of length `rows`, in place.
     func applyHouseholder(
         _ a: UnsafePointer<Double>, rows: Int, reflectors: Int, leadingDimension: Int,

@@ -4,7 +4,7 @@ import Dispatch
 import Glibc
 #endif
 
-/// A pointer that may cross into the closures of ``parallelFor``; each caller writes disjoint
+/// A pointer that may cross into the closures of ``parallelFor(_:parallel:_:)``; each caller writes disjoint
 /// parts of the memory behind it.
 public struct SharedPointer<T>: @unchecked Sendable {
     public let base: UnsafeMutablePointer<T>

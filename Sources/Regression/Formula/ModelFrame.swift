@@ -35,7 +35,10 @@ public struct ModelFrame: Sendable {
     /// Builds the frame. Errors name the file, line and column (a column that does not exist or
     /// holds text) or the formula position.
     /// - Parameters:
+    ///   - formula: the model formula, applied to `table`.
+    ///   - table: the data.
     ///   - groupColumn: a column whose labels are kept for cluster-robust errors.
+    ///   - weightsColumn: a column of observation weights (nil: unweighted).
     ///   - alsoRequire: further columns that must be present in a row for it to be used (so
     ///     that nested models are fitted to the same rows).
     ///   - candidates: the table rows to consider, ascending (nil: all). The frame is then the

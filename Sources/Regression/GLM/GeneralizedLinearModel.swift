@@ -43,7 +43,7 @@ public struct GLMOptions: Sendable {
     }
 }
 
-/// Generalized linear models by iteratively reweighted least squares (``IRLS``), replicating
+/// Generalized linear models by iteratively reweighted least squares (`IRLS`), replicating
 /// R's `glm` and `MASS::glm.nb` so that results agree with R's to its convergence, on the
 /// refined least-squares solver.
 ///

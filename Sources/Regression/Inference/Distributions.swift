@@ -31,7 +31,7 @@ public enum Distributions {
         return regularizedBeta(x: d2 / (d2 + d1 * f), a: d2 / 2, b: d1 / 2)
     }
 
-    /// The t quantile: the `p` point of Student's t (see ``symmetricQuantile(_:upperTail:)``).
+    /// The t quantile: the `p` point of Student's t (see `symmetricQuantile(_:upperTail:)`).
     public static func studentTQuantile(_ p: Double, df: Double) -> Double {
         symmetricQuantile(p) { studentTUpperTail($0, df: df) }
     }
@@ -129,7 +129,7 @@ extension Distributions {
     /// P(Z > x) for the standard normal.
     public static func normalSF(_ x: Double) -> Double { 0.5 * erfc(x / 2.0.squareRoot()) }
 
-    /// The standard normal quantile (see ``symmetricQuantile(_:upperTail:)``).
+    /// The standard normal quantile (see `symmetricQuantile(_:upperTail:)`).
     public static func normalQuantile(_ p: Double) -> Double { symmetricQuantile(p, upperTail: normalSF) }
 
     /// P(T <= t) for Student's t.

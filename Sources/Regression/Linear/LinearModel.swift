@@ -16,11 +16,15 @@ public enum LinearModel {
     /// Fits `formula` to `data`.
     ///
     /// - Parameters:
+    ///   - formula: the model formula, as R writes it.
+    ///   - data: the table to fit.
     ///   - backend: the linear-algebra backend (default: LAPACK where built in).
-    ///   - tolerance: rank tolerance for aliasing (``PivotedQR``); nil for the default.
+    ///   - tolerance: rank tolerance for aliasing (`PivotedQR`); nil for the default.
     ///   - standardErrors: the estimator (default classical); `.cluster(column:)` names the
     ///     column whose values group the rows.
     ///   - level: confidence level of the intervals (default 0.95).
+    ///   - weights: a column of weights (nil: unweighted).
+    ///   - weightKind: how the weights are read: analytic (inverse-variance) or frequency.
     ///   - alsoRequire: columns that must be present in a row for it to be used.
     /// - Throws: ``ModelError`` naming the file, line and column or the formula position.
     public static func fit(

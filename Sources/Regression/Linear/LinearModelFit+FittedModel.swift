@@ -49,7 +49,7 @@ extension LinearModelFit: FittedModel {
         try LinearModel.fit(frame.formula, data: frame.table, options: options, backend: backend, candidates: rows)
     }
 
-    /// Exact, by the block deletion formulas (``deletionPredictions(_:)``).
+    /// Exact, by the block deletion formulas (`deletionPredictions(_:)`).
     public func predictionsLeavingOut(_ groups: [[Int]]) -> [Result<[Double], ModelError>] { deletionPredictions(groups) }
 
     public func refit(response y: [Double]) throws(ModelError) -> LinearModelFit {

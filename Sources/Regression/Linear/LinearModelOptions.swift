@@ -3,7 +3,7 @@ import LinearAlgebra
 
 /// How to fit a linear model by least squares, beyond the formula and the data.
 public struct LinearModelOptions: ModelSpecification {
-    /// Rank tolerance for aliasing (``PivotedQR``); nil for the default `p * sqrt(n) * eps`.
+    /// Rank tolerance for aliasing (`PivotedQR`); nil for the default `p * sqrt(n) * eps`.
     public var tolerance: Double?
     public var standardErrors: StandardErrorKind
     /// Confidence level of the intervals.

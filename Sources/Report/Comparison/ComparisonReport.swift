@@ -20,6 +20,8 @@ public struct ComparisonReport: RenderedReport {
     ]
 
     /// - Parameters:
+    ///   - comparison: the units compared.
+    ///   - model: the model, as a call, for the header.
     ///   - sort: a column of ``columns`` (or `unit`) to sort by, descending for numbers; nil keeps
     ///     the data's order.
     ///   - top: the first this many after sorting.

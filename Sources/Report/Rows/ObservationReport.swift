@@ -13,8 +13,10 @@ public struct ObservationReport {
     /// The stable diagnostic columns after the identifiers.
     public static let columns = ["line", "observed", "fitted", "residual", "std_residual", "student_residual", "leverage", "cooks_distance"]
 
-    /// - Parameter ids: columns to identify rows by; nil picks every text column whose values
-    ///   are unique across the table's rows.
+    /// - Parameters:
+    ///   - fit: the fitted linear model.
+    ///   - ids: columns to identify rows by; nil picks every text column whose values are
+    ///     unique across the table's rows.
     public init(fit: LinearModelFit, ids: [String]?) throws(DataError) {
         self.fit = fit
         diagnostics = fit.diagnostics

@@ -12,7 +12,10 @@ public struct PredictionReport {
 
     public static let columns = ["line", "fit", "se_fit", "conf_low", "conf_high", "pred_low", "pred_high"]
 
-    /// - Parameter ids: identifier columns; nil picks every text column unique across rows.
+    /// - Parameters:
+    ///   - predictions: the predictions, one per row.
+    ///   - table: the rows predicted, for their identifiers.
+    ///   - ids: identifier columns; nil picks every text column unique across rows.
     public init(_ predictions: Predictions, table: DataTable, ids: [String]?) throws(DataError) {
         self.predictions = predictions
         self.table = table
