@@ -55,7 +55,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "carerates-bench", dependencies: ["LinearAlgebra", "DataTable", "Regression", "Comparison"]),
-        .executableTarget(name: "carerates-fuzz", dependencies: ["LinearAlgebra", "DataTable", "Regression"]),
+        .executableTarget(name: "carerates-fuzz", dependencies: ["LinearAlgebra", "DataTable", "Regression", "Notebook"]),
         // The README's Swift program, compiled and run by CLITests.
         .executableTarget(name: "carerates-example", dependencies: ["DataTable", "Regression"], path: "Examples/FitWales"),
         .testTarget(

@@ -56,7 +56,7 @@ public struct NotebookDocument: Sendable {
     }
 
     /// A line without its terminator.
-    static func content(_ line: String) -> String {
+    public static func content(_ line: String) -> String {
         var s = line
         if s.hasSuffix("\n") { s.removeLast() }
         if s.hasSuffix("\r") { s.removeLast() }

@@ -1,6 +1,7 @@
 import DataTable
 import Foundation
 import LinearAlgebra
+import Notebook
 import Regression
 
 /// What each parser must do with any input: return or throw its own error (never crash), and
@@ -128,6 +129,33 @@ enum Checks {
         if formula.terms.count > 10_000 { return "\(formula.terms.count) terms" }
         do { _ = try LinearModel.fit(formula, data: table, backend: SwiftBackend()) } catch {}
         do { _ = try GeneralizedLinearModel.fit(formula, data: table, options: GLMOptions(family: .poisson), backend: SwiftBackend()) } catch {}
+        return nil
+    }
+
+    /// A notebook parses or fails with its own error; parsed, it keeps every byte, its blocks
+    /// lie inside it in order, and each block's commands split or fail with a located error.
+    static func notebook(_ bytes: [UInt8]) -> String? {
+        let text = String(decoding: bytes, as: UTF8.self)
+        let document: NotebookDocument
+        do { document = try NotebookDocument(text: text, figureFolder: "nb.figures") } catch { return nil }
+        guard document.lines.joined() == text else { return "the document's lines do not give back its text" }
+        var previous = -1
+        for block in document.blocks {
+            guard block.open > previous, block.close > block.open, block.regionStart == block.close + 1,
+                  block.regionEnd >= block.regionStart, block.regionEnd <= document.lines.count
+            else { return "block \(block.id) lies outside the document or out of order" }
+            previous = block.regionEnd - 1
+            let body = document.lines[(block.open + 1)..<block.close].map(NotebookDocument.content)
+            do throws(CommandWords.ParseError) {
+                for command in try CommandWords.parse(body, first: block.open + 2) where command.line < block.open + 2 || command.line > block.close {
+                    return "a command of block \(block.id) is placed at line \(command.line), outside it"
+                }
+            } catch {
+                guard error.line >= block.open + 2 && error.line <= max(block.close, block.open + 2) else {
+                    return "a command error of block \(block.id) is placed at line \(error.line), outside it"
+                }
+            }
+        }
         return nil
     }
 }

@@ -118,4 +118,29 @@ struct Inputs {
         let bytes = Array(s.utf8)
         return chance(0.5) ? mutate(bytes, pieces: Self.formulaPieces) : bytes
     }
+
+    // MARK: Notebooks
+
+    static let notebookPieces = ["```", "````", "~~~", "```carerates", "```carerates id=a", " expect=error", " expect=exit:3",
+                                 " output=unchecked", "```output", "carerates fit x -f \"y ~ x\"", "\\\n", "\"", "'", "\\",
+                                 ";", "|", "&", "<", ">", "$(x)", "`", "#", "![f.svg](nb.figures/f.svg)", "...", "[..]",
+                                 "\r\n", "\n", "\n\n", " ", "\t", "carerates", "id=", "=", "é", "\u{202E}"]
+
+    /// A Markdown notebook: prose, command blocks with attributes, output blocks, figure links,
+    /// often damaged.
+    mutating func notebook() -> [UInt8] {
+        var text = ""
+        for _ in 0..<(1 + below(6)) {
+            switch below(4) {
+            case 0: text += "Some prose with `code`.\n\n"
+            case 1:
+                text += "```carerates" + (chance(0.5) ? " id=b\(below(5))" : "") + (chance(0.2) ? " expect=error" : "") + "\n"
+                for _ in 0..<(1 + below(3)) { text += "carerates fit wales -f \"y ~ x\" --out f.csv" + (chance(0.2) ? " \\" : "") + "\n" }
+                text += "```\n"
+            case 2: text += "\n```output\nline\n...\n[exit 1]\n```\n![f.svg](nb.figures/f.svg)\n"
+            default: text += "```sh\nrm -rf /\n```\n"
+            }
+        }
+        return chance(0.8) ? mutate(Array(text.utf8), pieces: Self.notebookPieces) : Array(text.utf8)
+    }
 }

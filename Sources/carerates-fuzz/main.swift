@@ -1,5 +1,5 @@
-// Fuzzing of the parsers that read user input: the CSV reader, the number parser and the
-// formula parser (with the model frame and fits behind it). Each input is a pure function of
+// Fuzzing of the parsers that read user input: the CSV reader, the number parser, the
+// formula parser (with the model frame and fits behind it) and the notebook parser. Each input is a pure function of
 // the seed and its index (Inputs), so any input reported can be made again alone.
 //
 //   swift run -c release carerates-fuzz all --count 10000000        # each parser
@@ -22,6 +22,7 @@ let parsers: [(name: String, make: (inout Inputs) -> [UInt8], check: ([UInt8]) -
     ("number", { $0.number() }, Checks.number),
     ("csv", { $0.csv() }, Checks.csv),
     ("formula", { $0.formula() }, Checks.formula),
+    ("notebook", { $0.notebook() }, Checks.notebook),
 ]
 
 /// A line to standard output at once (unbuffered): a crash must not swallow what was printed.
@@ -67,7 +68,7 @@ let from = option("--from").flatMap(Int.init) ?? 0
 let show = arguments.contains("--show")
 let chosen = parsers.enumerated().filter { which == "all" || $0.element.name == which }
 guard !chosen.isEmpty else {
-    FileHandle.standardError.write(Data("usage: carerates-fuzz number|csv|formula|all [--count N] [--seed S] [--from I] [--show]\n".utf8))
+    FileHandle.standardError.write(Data("usage: carerates-fuzz number|csv|formula|notebook|all [--count N] [--seed S] [--from I] [--show]\n".utf8))
     exit(2)
 }
 installCrashReport()
