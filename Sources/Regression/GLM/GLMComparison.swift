@@ -69,6 +69,8 @@ extension GeneralizedLinearModelFit {
                                  logLikelihood: negbinLogLikelihood(counts, y: glmResponse.y, weights: glmResponse.priorWeights,
                                                                     mu: mu, theta: th.value), alternations: 0, warning: nil)
             }
+        } else if x.columns == 1, let null = interceptOnly(estimateTheta: thetaFit != nil) {
+            (mu, deviance, theta) = null
         } else if thetaFit != nil {
             let (result, fit) = GeneralizedLinearModel.fitNegativeBinomial(
                 irls: { m in IRLS(x: x, y: glmResponse.y, priorWeights: glmResponse.priorWeights, offset: offset, model: m,
@@ -81,6 +83,59 @@ extension GeneralizedLinearModelFit {
         }
         return test(smallerDeviance: deviance, smallerLogLikelihood: logLikelihood(mu: mu, deviance: deviance, thetaFit: theta),
                     smallerRank: smallerRank)
+    }
+
+    /// The model with only the intercept (and the offsets), log link, without a design matrix:
+    /// Poisson's mean in closed form (`exp(b0) = sum w y / sum w exp(offset)`), the negative
+    /// binomial's intercept and theta by joint Newton steps from there (a pass over the rows
+    /// each), or its intercept alone at this fit's theta. Nil for other families and links.
+    func interceptOnly(estimateTheta: Bool) -> (mu: [Double], deviance: Double, theta: ThetaFit?)? {
+        guard link == .log, [.poisson, .quasipoisson, .negbin].contains(family) else { return nil }
+        let y = glmResponse.y, w = glmResponse.priorWeights
+        var scale = 0.0, total = 0.0
+        for i in y.indices where w[i] != 0 {
+            scale += w[i] * exp(offset[i])
+            total += w[i] * y[i]
+        }
+        guard total > 0 && scale > 0 && scale.isFinite else { return nil }
+        var b0 = log(total / scale)
+        let irls = IRLS(x: Matrix(rows: y.count, columns: 0), y: y, priorWeights: w, offset: offset, model: model, backend: backend,
+                        maxIterations: options.maxIterations, rule: options.convergence)
+        if family != .negbin {
+            let mu = offset.map { exp($0 + b0) }
+            return (mu, irls.deviance(mu), nil)
+        }
+        let counts = CountTally(y: y, weights: w)
+        if estimateTheta {
+            let ones = Matrix(rows: y.count, columns: 1, repeating: 1)
+            guard let found = NegativeBinomialNewton(x: ones, y: y, weights: w, offset: offset, counts: counts)
+                .run(beta: [b0], kept: [0], theta: model.theta ?? 1, limit: max(options.maxIterations, 50))
+            else { return nil }
+            let th = thetaML(counts, y: y, weights: w, mu: found.mu, rule: options.convergence, limit: options.maxIterations,
+                             start: found.theta)
+            let fixed = FamilyModel(family: .negbin, link: .log, theta: th.value)
+            let deviance = blockSum(y.count) { i in fixed.devianceContribution(y[i], found.mu[i], w[i]) }
+            let ll = negbinLogLikelihood(counts, y: y, weights: w, mu: found.mu, theta: th.value)
+            return (found.mu, deviance, ThetaFit(theta: th.value, standardError: th.standardError, logLikelihood: ll, alternations: 0))
+        }
+        // At this fit's theta: Newton on b0 alone, to the optimum (or where the step stops shrinking).
+        let th = model.theta!
+        var mu = offset.map { exp($0 + b0) }, last = Double.infinity
+        for _ in 0..<200 {
+            var score = 0.0, information = 0.0
+            for i in y.indices where w[i] != 0 {
+                let a = mu[i] + th
+                score += w[i] * th * (y[i] - mu[i]) / a
+                information += w[i] * mu[i] * th * (y[i] + th) / (a * a)
+            }
+            guard information > 0 && score.isFinite else { return nil }
+            let step = score / information
+            b0 += step
+            mu = offset.map { exp($0 + b0) }
+            if abs(step) <= 1e-15 * max(1, abs(b0)) || abs(step) >= last { break }
+            last = abs(step)
+        }
+        return (mu, irls.deviance(mu), nil)
     }
 
     private func test(smallerDeviance: Double, smallerLogLikelihood: Double?, smallerRank: Int) -> GLMTest {

@@ -48,6 +48,8 @@ public struct GeneralizedLinearModelFit: Sendable {
                         rule: options.convergence)
         guard frame.formula.intercept else { return irls.deviance(offset.map { link.mean($0) }) }
         if frame.offset != nil || options.exposure != nil {
+            // The intercept alone (at this fit's theta), without a design matrix, where it can be.
+            if let null = interceptOnly(estimateTheta: false) { return null.deviance }
             return irls.run(startMu: thetaFit == nil ? result.mu : glmResponse.start(model)).deviance
         }
         let w = glmResponse.priorWeights
