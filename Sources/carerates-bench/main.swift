@@ -9,6 +9,8 @@
 // Generalized linear models (Poisson, negative binomial): see GLMBenchmark.swift.
 //   swift run -c release carerates-bench glm [n] [p]
 // The parametric bootstrap behind compare's rank sets: see BootstrapBenchmark.swift.
+// Whole commands, CSV in and summary out, against R and Python: see EndToEndBenchmark.swift.
+//   swift run -c release carerates-bench e2e [rows ...]
 //   swift run -c release carerates-bench bootstrap [replicates]
 //
 // Prints seconds, GFLOP/s (Householder QR count 2np^2 - 2p^3/3), the ratio to each peer, the
@@ -184,6 +186,11 @@ func run(n: Int, p: Int) {
 if CommandLine.arguments.dropFirst().first == "glm" {
     let sizes = CommandLine.arguments.dropFirst(2).compactMap { Int($0) }
     GLMBenchmark.run(n: sizes.first ?? 1_000_000, p: sizes.count > 1 ? sizes[1] : 20)
+    exit(0)
+}
+if CommandLine.arguments.dropFirst().first == "e2e" {
+    let rows = CommandLine.arguments.dropFirst(2).compactMap { Int($0) }
+    EndToEndBenchmark.run(rows: rows.isEmpty ? [300_000, 1_000_000] : rows)
     exit(0)
 }
 if CommandLine.arguments.dropFirst().first == "bootstrap" {
