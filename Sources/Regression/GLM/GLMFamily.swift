@@ -193,16 +193,18 @@ struct FamilyModel: Sendable {
             let n = Double(y.count)
             return n * (log(deviance / n * 2 * Double.pi) + 1) + 2 - weights.reduce(0) { $0 + log($1) }
         case .poisson, .quasipoisson:
-            var total = 0.0
-            for i in y.indices where weights[i] != 0 { total += weights[i] * poissonLogDensity(y[i], mu[i]) }
+            // The log-gamma terms once per distinct count (a few hundred), not once per row.
+            let counts = CountTally(y: y, weights: weights)
+            var total = -counts.sum { lgamma($0 + 1) }
+            for i in y.indices where weights[i] != 0 { total += weights[i] * ((y[i] > 0 ? y[i] * log(mu[i]) : 0) - mu[i]) }
             return -2 * total
         case .negbin:
             let th = theta!
-            var total = 0.0
+            let counts = CountTally(y: y, weights: weights)
+            var total = counts.sum { lgamma($0 + 1) - lgamma(th + $0) } + counts.weights.reduce(0, +) * (lgamma(th) - th * log(th))
             for i in y.indices where weights[i] != 0 {
                 let yi = y[i]
-                total += weights[i] * ((yi + th) * log(mu[i] + th) - (yi > 0 ? yi * log(mu[i]) : 0) + lgamma(yi + 1)
-                    - th * log(th) + lgamma(th) - lgamma(th + yi))
+                total += weights[i] * ((yi + th) * log(mu[i] + th) - (yi > 0 ? yi * log(mu[i]) : 0))
             }
             return 2 * total
         case .binomial:
