@@ -231,7 +231,8 @@ public enum GeneralizedLinearModel {
         let counts = CountTally(y: y, weights: weights)
         // Warm-started to the optimum, Newton's method in (beta, log theta) finds it in a few
         // passes, and one IRLS run at its theta (already converged) gives the fit.
-        let newton = rule == .optimum ? start.flatMap { newtonOptimum(make, counts: counts, y: y, weights: weights, start: $0, limit: limit) } : nil
+        let newton = rule == .optimum
+            ? start.flatMap { newtonOptimum(make, counts: counts, y: y, weights: weights, start: $0, limit: limit) } : nil
         var last: IRLS, main: IRLS.Result
         if let newton {
             (last, main) = run(FamilyModel(family: .negbin, link: .log, theta: newton.theta), from: newton.mu, optimum: true)
@@ -350,9 +351,10 @@ struct CountTally {
 }
 
 /// Theta of the negative binomial by maximum likelihood for fixed means, as `MASS::theta.ml`:
-/// Newton's method on the score from the moment estimate (or from `start`), at most `limit - 1` steps, stopping
-/// when a step is below `eps^(1/4)` (R's rule) or, to the optimum, when it is below 1e-12 of
-/// theta or no smaller than the one before; the standard error from the observed information.
+/// Newton's method on the score from the moment estimate (or from `start`), at most
+/// `limit - 1` steps, stopping when a step is below `eps^(1/4)` (R's rule) or, to the optimum,
+/// when it is below 1e-12 of theta or no smaller than the one before; the standard error from
+/// the observed information.
 func thetaML(
     _ counts: CountTally, y: [Double], weights: [Double], mu: [Double], rule: ConvergenceRule, limit: Int, start: Double? = nil
 ) -> (value: Double, standardError: Double, warning: String?, hitLimit: Bool) {
