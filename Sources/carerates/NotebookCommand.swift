@@ -62,6 +62,10 @@ struct NotebookCommand: ParsableCommand {
                 ? ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasSuffix(".md") }.sorted()
                     .map { URL(fileURLWithPath: path).appendingPathComponent($0) }
                 : [URL(fileURLWithPath: path)]
+            if files.isEmpty {
+                FileHandle.standardError.write(Data("Error: \(path): no notebooks (.md files) in this folder\n".utf8))
+                throw ExitCode(2)
+            }
             var problems = 0, blocks = 0, unchecked = 0, parseFailed = false
             for file in files {
                 NotebookExecutor.notebookFolder = file.deletingLastPathComponent()

@@ -196,4 +196,14 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("absolute.txt").path))
         #expect(!FileManager.default.fileExists(atPath: sentinel.path), "a decoy program was started")
     }
+
+    /// A folder without notebooks is a usage error, not "all match".
+    @Test func aFolderWithoutNotebooks() throws {
+        let dir = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try run(["notebook", "check", dir.path])
+        #expect(r.status == 2 && r.stderr.contains("no notebooks (.md files) in this folder"), "\(r.stderr)")
+        let missing = try run(["notebook", "check", dir.appendingPathComponent("nothing.md").path])
+        #expect(missing.status == 2 && missing.stderr.contains("no such file or folder"), "\(missing.stderr)")
+    }
 }

@@ -113,6 +113,7 @@ import Testing
         (["plot", "coefficients", "no/such.csv"], "no/such.csv: cannot read file"),
         (["plot", "rates", "wales_la_panel", "--count", "children_looked_after"], "--count and --exposure go together"),
         (["plot", "rates", "wales_la_panel", "--rate", "rate_per_1000"], "did you mean \"rate_per_10000\""),
+        (["plot", "rates", "wales_la_panel", "--year", "la_name"], "wales_la_panel.csv:2, column 2 (la_name): \"Isle of Anglesey\" is not a number"),
     ])
     func badInput(args: [String], message: String) throws {
         let r = try run(args)

@@ -12,7 +12,9 @@ public enum TablePlots {
     static func numbers(_ table: DataTable, _ name: String) throws(DataError) -> [Double] {
         let column = try table.column(named: name)
         guard column.kind == .numeric else {
-            throw .unknownColumn(file: table.source, name: name + " (as numbers)", suggestion: nil)
+            // The first cell that is not a number, by line and column.
+            let row = (0..<table.rowCount).first { table.cellText(row: $0, column: column) != nil } ?? 0
+            throw .notNumeric(table.location(row: row, column: name), value: table.cellText(row: row, column: column) ?? "")
         }
         return column.numbers
     }
