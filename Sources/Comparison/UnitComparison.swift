@@ -145,8 +145,12 @@ public struct UnitComparison: Sendable {
         let trials = counts.trials.map { n in groups.map { g in g.positions.reduce(0.0) { $0 + n[$1] } } }
         // Binomial units are judged at the overall proportion.
         let p0 = trials.map { expected.reduce(0, +) / $0.reduce(0, +) }
-        if let p0, !(p0 > 0 && p0 < 1) {
-            throw .unsupported("the model's expected proportion is \(p0): there is nothing to compare")
+        if let trials {
+            let successes = observed.reduce(0, +), total = trials.reduce(0, +)
+            guard successes > 0 && successes < total, let p0, p0 > 0 && p0 < 1 else {
+                throw .unsupported("the units have \(successes == 0 ? "no successes" : "only successes") in \(countText(total)) trials: "
+                    + "there is nothing to compare")
+            }
         }
         let scored = zip(observed, expected).map { scale.value(observed: $0, expected: $1, proportion: p0) }
         let z = scored.map { $0.y / $0.s }, s = scored.map(\.s)
@@ -267,4 +271,7 @@ public struct UnitComparison: Sendable {
         }
         return settings.scale ?? .log
     }
+
+    /// A count as printed in a message: whole numbers without a decimal point.
+    static func countText(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)" }
 }

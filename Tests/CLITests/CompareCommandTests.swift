@@ -94,6 +94,11 @@ import Testing
         #expect(r.stdout.hasPrefix("unit,observed,expected,trials,ratio,"), "\(r.stdout)")
         let text2 = try run(args)
         #expect(text2.stdout.contains("exact binomial prediction limits at the overall proportion p0"), "\(text2.stdout)")
+        let none = FileManager.default.temporaryDirectory.appendingPathComponent("binomial-none-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: none) }
+        try "la,s,f,x\nA,0,10,1\nB,0,12,2\nC,0,9,3\n".write(to: none, atomically: true, encoding: .utf8)
+        let empty = try run(["compare", none.path, "-f", "cbind(s, f) ~ x", "--family", "binomial", "--unit", "la", "--no-ranks"])
+        #expect(empty.status != 0 && empty.stderr.contains("the units have no successes in 31 trials"), "\(empty.stderr)")
         for (extra, message) in [(["--limits", "chisq"], "--limits chisq is Poisson's"), (["--overdispersion", "model"], "--overdispersion model"),
                                  (["--scale", "log"], "arcsine scale")] {
             let bad = try run(args + extra)
