@@ -3,28 +3,40 @@
 /// rank set.
 public struct CaterpillarPlot: Sendable {
     public struct Unit: Sendable {
+        /// The unit as labelled on the axis (with its rank set, where there is one).
         public var label: String
+        /// The estimate and its interval.
         public var estimate: Double, low: Double, high: Double
+        /// Whether the unit is outside its funnel limits (drawn as a square).
         public var flagged: Bool
+        /// The hover text.
         public var hover: String
 
+        /// A unit with its estimate and interval.
         public init(label: String, estimate: Double, low: Double, high: Double, flagged: Bool, hover: String) {
             (self.label, self.estimate, self.low, self.high, self.flagged, self.hover) = (label, estimate, low, high, flagged, hover)
         }
     }
 
+    /// The figure title.
     public var title: String
+    /// The units, top to bottom, in the order to draw them.
     public var units: [Unit]
+    /// Where the target line is drawn (1 for ratios).
     public var target: Double
+    /// The axis title, with its units.
     public var xTitle: String
     /// Ratios read on a log axis (equal distances for equal factors).
     public var logScale: Bool
+    /// How the plot was made.
     public var caption: String
 
+    /// A caterpillar plot of `units` against `target` (1) on a log axis unless told otherwise.
     public init(title: String, units: [Unit], target: Double = 1, xTitle: String, logScale: Bool = true, caption: String) {
         (self.title, self.units, self.target, self.xTitle, self.logScale, self.caption) = (title, units, target, xTitle, logScale, caption)
     }
 
+    /// The plot as a figure, ready to render (``Figure/svg``).
     public var figure: Figure {
         let positions = units.indices.map { Double($0 + 1) }
         let intervals = zip(units, positions).map { PlotInterval(position: $1, low: $0.low, high: $0.high, title: $0.hover) }

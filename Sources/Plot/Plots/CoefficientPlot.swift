@@ -2,25 +2,34 @@
 /// count models (exponentiated estimates), estimates against 0 otherwise.
 public struct CoefficientPlot: Sendable {
     public struct Term: Sendable {
+        /// The coefficient as R names it.
         public var name: String
+        /// The estimate and its confidence interval (exponentiated when the plot is).
         public var estimate: Double, low: Double, high: Double
 
+        /// A term with its estimate and interval.
         public init(name: String, estimate: Double, low: Double, high: Double) {
             (self.name, self.estimate, self.low, self.high) = (name, estimate, low, high)
         }
     }
 
+    /// The figure title.
     public var title: String
+    /// The terms, top to bottom.
     public var terms: [Term]
     /// Whether the values are exponentiated (rate ratios): a log axis, reference 1.
     public var exponentiated: Bool
+    /// The intervals' confidence level.
     public var level: Double
+    /// How the intervals were made (the standard errors).
     public var caption: String
 
+    /// A coefficient plot of `terms`.
     public init(title: String, terms: [Term], exponentiated: Bool, level: Double, caption: String) {
         (self.title, self.terms, self.exponentiated, self.level, self.caption) = (title, terms, exponentiated, level, caption)
     }
 
+    /// The plot as a figure, ready to render (``Figure/svg``).
     public var figure: Figure {
         let reference = exponentiated ? 1.0 : 0.0
         let positions = terms.indices.map { Double($0 + 1) }

@@ -7,12 +7,15 @@ import Glibc
 /// against leverage with Cook's distance contours at 0.5 and 1.
 public struct DiagnosticPlots: Sendable {
     public struct Observation: Sendable {
+        /// The observation as its identifiers name it (hover text and labels).
         public var name: String
+        /// Its fitted value, residual, standardized residual, leverage and Cook's distance.
         public var fitted: Double, residual: Double, standardized: Double, leverage: Double, cooks: Double
         /// The normal quantile this observation's standardized residual is plotted against
         /// (its rank's plotting position, R's `ppoints`).
         public var theoretical: Double
 
+        /// An observation's diagnostics.
         public init(name: String, fitted: Double, residual: Double, standardized: Double, leverage: Double, cooks: Double,
                     theoretical: Double) {
             (self.name, self.fitted, self.residual, self.standardized, self.leverage, self.cooks, self.theoretical) =
@@ -20,17 +23,23 @@ public struct DiagnosticPlots: Sendable {
         }
     }
 
+    /// The figure title.
     public var title: String
+    /// Every observation of the fit.
     public var observations: [Observation]
     /// Coefficients estimated (the contours' p).
     public var parameters: Int
+    /// The first panel's residual axis title (residuals or deviance residuals).
     public var residualTitle: String
+    /// How the diagnostics were computed.
     public var caption: String
 
+    /// The diagnostics of `observations` of a fit with `parameters` coefficients.
     public init(title: String, observations: [Observation], parameters: Int, residualTitle: String = "Residual", caption: String) {
         (self.title, self.observations, self.parameters, self.residualTitle, self.caption) = (title, observations, parameters, residualTitle, caption)
     }
 
+    /// The three panels as one figure, ready to render (``Figure/svg``).
     public var figure: Figure {
         let style = PointStyle(colour: .black, marker: .circle, filled: false, size: 2.8)
         let hover = { (o: Observation) in

@@ -3,7 +3,9 @@
 /// labels on the units outside the outermost limits.
 public struct FunnelPlot: Sendable {
     public struct Unit: Sendable {
+        /// The unit, as labelled.
         public var name: String
+        /// Its expected count E and its ratio O/E.
         public var expected: Double, ratio: Double
         /// +1 above its limits, -1 below, 0 within; `outermost`: beyond the outermost level's.
         public var direction: Int
@@ -11,6 +13,7 @@ public struct FunnelPlot: Sendable {
         /// The hover text (the unit and its values).
         public var hover: String
 
+        /// A unit at (E, O/E) with its flag.
         public init(name: String, expected: Double, ratio: Double, direction: Int, outermost: Bool, hover: String) {
             (self.name, self.expected, self.ratio, self.direction, self.outermost, self.hover) =
                 (name, expected, ratio, direction, outermost, hover)
@@ -19,27 +22,40 @@ public struct FunnelPlot: Sendable {
 
     /// The limits at `level` at each of `expected`.
     public struct Curve: Sendable {
+        /// The level (0.95, 0.998).
         public var level: Double
+        /// Whether these limits are adjusted for overdispersion.
         public var adjusted: Bool
+        /// Expected counts and the lower and upper limits on O/E at each.
         public var expected: [Double], low: [Double], high: [Double]
 
+        /// The limit curves at `level`.
         public init(level: Double, adjusted: Bool, expected: [Double], low: [Double], high: [Double]) {
             (self.level, self.adjusted, self.expected, self.low, self.high) = (level, adjusted, expected, low, high)
         }
     }
 
+    /// The figure title.
     public var title: String
+    /// Every unit compared.
     public var units: [Unit]
+    /// The limit curves, each level adjusted and not.
     public var curves: [Curve]
+    /// The target ratio (1).
     public var target: Double
+    /// The model, the limits and the overdispersion estimates.
     public var caption: String
+    /// The x axis title.
     public var xTitle = "Expected count E (sum of the model's fitted counts)"
+    /// The y axis title.
     public var yTitle = "Observed / expected (O/E)"
 
+    /// A funnel of `units` with `curves` about `target` (1).
     public init(title: String, units: [Unit], curves: [Curve], target: Double = 1, caption: String) {
         (self.title, self.units, self.curves, self.target, self.caption) = (title, units, curves, target, caption)
     }
 
+    /// The plot as a figure, ready to render (``Figure/svg``).
     public var figure: Figure {
         let levels = Set(curves.map(\.level)).sorted()
         let anyAdjusted = curves.contains { $0.adjusted }

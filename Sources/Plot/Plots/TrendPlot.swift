@@ -1,25 +1,34 @@
 /// Rates by year: a thin line per unit, the national (or overall) rate emphasised.
 public struct TrendPlot: Sendable {
     public struct Series: Sendable {
+        /// The unit (hover text) or the overall series (legend).
         public var name: String
+        /// The years and the value in each.
         public var years: [Double], values: [Double]
 
+        /// A series of values by year.
         public init(name: String, years: [Double], values: [Double]) {
             (self.name, self.years, self.values) = (name, years, values)
         }
     }
 
+    /// The figure title.
     public var title: String
+    /// A series per unit.
     public var units: [Series]
     /// The emphasised series (nil: none).
     public var overall: Series?
+    /// The y axis title, with its units.
     public var yTitle: String
+    /// How the overall series was computed.
     public var caption: String
 
+    /// Rates by year for `units`, with `overall` emphasised.
     public init(title: String, units: [Series], overall: Series?, yTitle: String, caption: String) {
         (self.title, self.units, self.overall, self.yTitle, self.caption) = (title, units, overall, yTitle, caption)
     }
 
+    /// The plot as a figure, ready to render (``Figure/svg``).
     public var figure: Figure {
         var marks = [Mark]()
         for (k, series) in units.enumerated() {
