@@ -4,13 +4,18 @@
 /// it. Nothing is expanded, and the characters a shell would act on (`;`, `|`, `&`, `<`, `>`,
 /// `$`, backticks) are errors unless quoted: notebook commands are not run by a shell.
 public struct CommandWords: Sendable, Equatable {
+    /// The words after `carerates`, as the command tree takes them.
     public let words: [String]
     /// The notebook line the command starts on.
     public let line: Int
 
+    /// A command that cannot be split: where (notebook line and column) and why.
     public struct ParseError: Error, Sendable, CustomStringConvertible {
+        /// The notebook line and the column (1-based) of the fault.
         public let line: Int, column: Int
+        /// What is wrong.
         public let message: String
+        /// "line L, column C: message".
         public var description: String { "line \(line), column \(column): \(message)" }
     }
 

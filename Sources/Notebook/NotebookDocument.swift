@@ -4,16 +4,21 @@
 /// the image links to its figures; that region (the blank lines, the output block and the
 /// links) is what `run` rewrites.
 public struct NotebookDocument: Sendable {
+    /// What a block must exit with (`expect=`): the status of its first failing command, else 0.
     public enum Expectation: Sendable, Equatable {
+        /// Status 0 (the default).
         case success
         /// Any non-zero exit.
         case error
+        /// Exactly this status.
         case exit(Int32)
     }
 
+    /// A command block and the output region after it.
     public struct Block: Sendable {
         /// `id=`, or `block-N` (N counting the notebook's command blocks from 1).
         public var id: String
+        /// Its `expect=` attribute.
         public var expect: Expectation
         /// `output=unchecked`: run, but its output is not compared.
         public var unchecked: Bool
@@ -23,20 +28,27 @@ public struct NotebookDocument: Sendable {
         /// The managed region after the block: lines `regionStart..<regionEnd` (empty when there
         /// is no output yet), the output's content lines and the line of its first one.
         public var regionStart: Int, regionEnd: Int
+        /// The output block's lines (nil: there is none yet).
         public var output: [String]?
+        /// The notebook line (1-based) of the output's first line.
         public var outputFirstLine: Int?
         /// The figure files the region links to.
         public var figures: [String]
     }
 
+    /// A notebook that cannot be parsed: the line and why.
     public struct ParseError: Error, Sendable, CustomStringConvertible {
+        /// The notebook line (1-based).
         public let line: Int
+        /// What is wrong.
         public let message: String
+        /// "line L: message".
         public var description: String { "line \(line): \(message)" }
     }
 
     /// The text's lines, each with its terminator ("\n" or "\r\n"; the last may have none).
     public let lines: [String]
+    /// The command blocks, in order.
     public let blocks: [Block]
     /// The line ending the notebook mostly uses, for the lines `run` writes.
     public let newline: String

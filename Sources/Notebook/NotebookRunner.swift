@@ -5,6 +5,7 @@ import Foundation
 /// either writes the outputs and figures into the notebook (``Mode/run``) or compares them
 /// with the ones it holds (``Mode/check``).
 public struct NotebookRunner {
+    /// Write the outputs into the notebook (`run`), or compare them with its own (`check`).
     public enum Mode: Sendable { case run, check }
 
     /// Runs `arguments` (the words after `carerates`) with `workFolder` as the current folder;
@@ -17,11 +18,13 @@ public struct NotebookRunner {
         public var problems: [String] = []
         /// A notebook, command or attribute that could not be parsed (exit status 2).
         public var parseError: String?
+        /// The command blocks run, and those marked `output=unchecked`.
         public var blocks = 0, unchecked = 0
     }
 
     let execute: Execute
 
+    /// A runner whose commands `execute` runs.
     public init(execute: @escaping Execute) { self.execute = execute }
 
     /// The folder beside `notebook` its figures are kept in, and its name as the links write it.
@@ -38,6 +41,7 @@ public struct NotebookRunner {
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
+    /// Runs every block of `notebook` from a fresh work folder and, by `mode`, writes or checks.
     public func process(_ notebook: URL, mode: Mode) -> Outcome {
         var outcome = Outcome()
         let display = notebook.lastPathComponent
