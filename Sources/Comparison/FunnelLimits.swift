@@ -17,9 +17,13 @@ public enum LimitMethod: String, Sendable, CaseIterable {
 /// them. One function gives both the curves a plot draws and every unit's flag, so the two
 /// cannot disagree.
 public struct FunnelLimits: Sendable {
+    /// Exact, chi-squared or normal limits.
     public var method: LimitMethod
+    /// The levels drawn and flagged (0.95, 0.998).
     public var levels: [Double]
+    /// How overdispersion widens the limits.
     public var overdispersion: OverdispersionMethod
+    /// The scale the widening acts on.
     public var scale: ComparisonScale
     /// The estimate the widening uses (nil: none).
     public var estimate: OverdispersionEstimate?

@@ -60,6 +60,7 @@ private func naturalLog(_ x: Double) -> Double { log(x) }
 
 /// How overdispersion enters the limits.
 public enum OverdispersionMethod: String, Sendable, CaseIterable {
+    /// Limits from the Poisson (or binomial) alone.
     case none
     /// phi: variances multiplied (Spiegelhalter 2005).
     case multiplicative

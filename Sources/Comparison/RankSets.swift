@@ -25,13 +25,19 @@ public struct RankSets: Sendable {
         return pairs * Double(draws) <= 2e9 && Double(p) * Double(p) * 8 <= 2e9
     }
 
+    /// Each unit's rank, 1 for the highest estimate.
     public let rank: [Int]
+    /// Each unit's marginal rank confidence set: it covers that unit's rank.
     public let marginalLow: [Int], marginalHigh: [Int]
+    /// The simultaneous sets: together they cover every unit's rank.
     public let simultaneousLow: [Int], simultaneousHigh: [Int]
     /// The single-step critical value of the simultaneous sets (before step-down).
     public let simultaneousCritical: Double
+    /// The sets' coverage level.
     public let level: Double
+    /// Draws of N(0, Sigma) behind the critical values.
     public let draws: Int
+    /// The draws' seed.
     public let seed: UInt64
     /// Replicates of the parametric bootstrap behind the covariance (0: the model's covariance).
     public var replicates = 0
@@ -44,6 +50,7 @@ public struct RankSets: Sendable {
     /// Units that may be among the `tau` lowest.
     public func worst(_ tau: Int) -> [Int] { rank.indices.filter { simultaneousHigh[$0] > rank.count - tau } }
 
+    /// The rank sets of estimates `theta` with `covariance`, at `level`, from `draws` seeded draws.
     public init(theta: [Double], covariance: Matrix, level: Double = 0.95, draws: Int = 2_000, seed: UInt64 = 1) {
         let p = theta.count
         self.level = level

@@ -9,6 +9,7 @@ import Regression
 public struct ComparisonSettings: Sendable {
     /// The column naming each unit (an authority), and optionally one that splits it (a year).
     public var unit: String
+    /// A column splitting each unit (a year), or nil to pool the unit's rows.
     public var by: String?
     /// The exposure column whose sum makes the rates (nil: no rates). For a model of a
     /// continuous response, the population its response is a rate per ``per`` of: a row's
@@ -16,13 +17,19 @@ public struct ComparisonSettings: Sendable {
     public var exposure: String?
     /// Rates per this many of the exposure.
     public var per: Double = 10_000
+    /// The funnel's levels.
     public var levels: [Double] = [0.95, 0.998]
+    /// The funnel's limits without overdispersion.
     public var limits: LimitMethod = .exact
+    /// How overdispersion enters the limits.
     public var overdispersion: OverdispersionMethod = .none
     /// nil: log for counts and rates, arcsine for proportions (the only scale they take).
     public var scale: ComparisonScale?
+    /// The estimator of the additive tau^2.
     public var tau2Method: Tau2Method = .dl
+    /// The share of z-scores trimmed in each tail before estimating overdispersion.
     public var trim: Double = 0.1
+    /// How they are trimmed: winsorised or truncated.
     public var trimMethod: TrimMethod = .winsorise
     /// Each unit also compared with a model fitted without its rows.
     public var leaveOneOut = true
@@ -31,7 +38,9 @@ public struct ComparisonSettings: Sendable {
     /// Whether to make rank confidence sets, the draws of N(0, Sigma) behind their critical
     /// values, and the draws' seed.
     public var rankSets = true
+    /// Draws behind the rank sets' critical values.
     public var rankDraws = 2_000
+    /// The seed of those draws and of the bootstrap.
     public var seed: UInt64 = 1
     /// Replicates of a parametric bootstrap of the fitted model behind the rank sets' covariance
     /// (0: the model's covariance, by the delta method).
@@ -39,6 +48,7 @@ public struct ComparisonSettings: Sendable {
     /// Told (replicates done, of how many) as the bootstrap goes.
     public var progress: (@Sendable (Int, Int) -> Void)?
 
+    /// Settings comparing the units of column `unit`, with the defaults above.
     public init(unit: String, by: String? = nil, exposure: String? = nil) {
         self.unit = unit
         self.by = by
@@ -49,14 +59,17 @@ public struct ComparisonSettings: Sendable {
 /// One unit against the model. For a binomial model, counts are successes; for a model of a
 /// continuous rate, counts are the rate times the exposure over `per`.
 public struct ComparedUnit: Sendable {
+    /// The unit's name (its value of the unit column).
     public let unit: String
     /// The `by` value, when units are split.
     public let by: String?
     /// Table rows of the unit that the model used.
     public let rows: [Int]
+    /// The observed count O over the unit's rows.
     public let observed: Double
     /// Sum of the fitted counts over the unit's rows (indirect standardisation).
     public let expected: Double
+    /// O/E.
     public var ratio: Double { observed / expected }
     /// The unit's trials, for a binomial model.
     public let trials: Double?
@@ -67,18 +80,21 @@ public struct ComparedUnit: Sendable {
     public let rate: Double?, expectedRate: Double?
     /// The z-score on the comparison scale, and adjusted for overdispersion.
     public let z: Double, zAdjusted: Double
+    /// Where O/E falls against the limits: "above 99.8%", "below 95%", "within".
     public let flag: String
     /// With the unit's rows left out of the fit and of the overdispersion estimate; nil when
     /// the model cannot be fitted or predict without them (a level only the unit has).
     public let looExpected: Double?, looZ: Double?, looFlag: String?
+    /// O/E against the model fitted without the unit.
     public var looRatio: Double? { looExpected.map { observed / $0 } }
     /// Empirical-Bayes O/E (log scale, towards the precision-weighted mean) and its interval;
     /// the reliability `tau2 / (tau2 + s^2)` of the unit's own estimate.
     public let shrunkRatio: Double, shrunkLow: Double, shrunkHigh: Double, reliability: Double
     /// 1 for the highest O/E.
     public let rank: Int
-    /// The marginal and simultaneous rank confidence sets (``RankSets``); nil where not made.
+    /// The marginal rank confidence set (``RankSets``); nil where not made.
     public let rankLow: Int?, rankHigh: Int?
+    /// The simultaneous rank confidence set; nil where not made.
     public let rankLowSimultaneous: Int?, rankHighSimultaneous: Int?
 }
 
@@ -88,7 +104,9 @@ public struct ComparedUnit: Sendable {
 /// overall proportion); a linear (or other continuous) model of a rate, the counts its rates
 /// imply with the exposure.
 public struct UnitComparison: Sendable {
+    /// The settings the comparison was made with.
     public let settings: ComparisonSettings
+    /// The units, in order of first appearance in the data.
     public let units: [ComparedUnit]
     /// The limits every flag was taken from (for plots and `--limits-table`).
     public let limits: FunnelLimits
@@ -96,6 +114,7 @@ public struct UnitComparison: Sendable {
     public let estimate: OverdispersionEstimate
     /// tau^2 on the log scale, behind the shrinkage; the rankability of the set.
     public let shrinkageTau2: Double
+    /// The rankability of the set, tau^2 / (tau^2 + median s^2) (van Dishoeck et al. 2011).
     public let rankability: Double
     /// The rank confidence sets of log(O/E) (nil where they could not be made: see warnings).
     public let rankSets: RankSets?

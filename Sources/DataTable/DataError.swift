@@ -1,13 +1,16 @@
 import Foundation
 /// Where in a source file something is: a 1-based line, and a column by number and name.
 public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
+    /// The file, as it was named to the reader.
     public var file: String
+    /// The 1-based line.
     public var line: Int
     /// 1-based field number, when the problem is in one field.
     public var column: Int?
     /// The header name of that field, when known.
     public var columnName: String?
 
+    /// A location at `line` of `file`, in a column when given.
     public init(file: String, line: Int, column: Int? = nil, columnName: String? = nil) {
         self.file = file
         self.line = line
@@ -27,15 +30,25 @@ public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
 
 /// Everything that can be wrong with a data file, each naming the place.
 public enum DataError: Error, Equatable, CustomStringConvertible {
+    /// The file could not be opened or read (the system's reason).
     case cannotRead(file: String, reason: String)
+    /// The file has no header row.
     case emptyFile(file: String)
+    /// A quoted field that is never closed.
     case unterminatedQuote(SourceLocation)
+    /// A row with more or fewer fields than the header.
     case fieldCount(SourceLocation, found: Int, expected: Int)
+    /// Bytes that are not UTF-8.
     case invalidUTF8(SourceLocation)
+    /// A header field with no name.
     case emptyHeaderName(SourceLocation)
+    /// A header name used twice (the first use's column given).
     case duplicateHeaderName(SourceLocation, firstColumn: Int)
+    /// A quote inside an unquoted field.
     case unexpectedQuote(SourceLocation)
+    /// A cell that must be a number and is not (nor a missing-value marker).
     case notNumeric(SourceLocation, value: String)
+    /// No column of that name; the nearest name as a suggestion.
     case unknownColumn(file: String, name: String, suggestion: String?)
     /// The columns kept would take more than the memory limit (reached by `line`).
     case tooLarge(file: String, line: Int, limit: Int)

@@ -4,10 +4,13 @@ import Glibc
 
 /// A column of a table: numbers or text, with the marker of each missing cell.
 public struct Column: Sendable {
+    /// What a column holds.
     public enum Kind: String, Sendable {
+        /// Numbers (missing cells NaN), or text.
         case numeric, text
     }
 
+    /// The header name.
     public let name: String
     /// Numbers (`nan` where missing), for numeric columns.
     public internal(set) var numbers: [Double]
@@ -16,6 +19,7 @@ public struct Column: Sendable {
     /// The missing-value marker of each missing cell (nil where a value is present); empty when
     /// nothing is missing.
     public internal(set) var missing: [String?]
+    /// Numbers or text: numeric when every present cell parses as a number.
     public let kind: Kind
     /// For a text column, the first row whose cell is neither a number nor a missing marker.
     public internal(set) var firstNonNumericRow: Int?
@@ -38,7 +42,9 @@ public struct CSVOptions: Sendable {
         "[c]", "[k]", "[low]", "[u]", "[x]", "[z]",
     ]
 
+    /// The field delimiter (a comma).
     public var delimiter: UInt8 = UInt8(ascii: ",")
+    /// Cells read as missing, each kept as its marker (empty, NA and the official statistics' suppression markers).
     public var missingMarkers: Set<String> = CSVOptions.officialStatisticsMarkers
     /// Column types to force instead of inferring.
     public var columnTypes: [String: Column.Kind] = [:]
@@ -54,6 +60,7 @@ public struct CSVOptions: Sendable {
     /// ``DataError/tooLarge(file:line:limit:)`` past it. nil: no limit.
     public var memoryLimit: Int?
 
+    /// The defaults: commas, the official statistics' markers, every column, no memory limit.
     public init() {}
 }
 
@@ -61,12 +68,14 @@ public struct CSVOptions: Sendable {
 public struct DataTable: Sendable {
     /// The file the table came from, as the user named it (for messages).
     public let source: String
+    /// The columns kept, in file order.
     public let columns: [Column]
     /// The source line on which each row starts (for messages).
     public let rowLines: [Int]
     /// Each column's index by name (a file may have 100,000 columns).
     private let index: [String: Int]
 
+    /// A table of `columns` read from `source`, its rows from file lines `rowLines`.
     public init(source: String, columns: [Column], rowLines: [Int]) {
         self.source = source
         self.columns = columns
@@ -74,7 +83,9 @@ public struct DataTable: Sendable {
         index = Dictionary(columns.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// The number of data rows.
     public var rowCount: Int { rowLines.count }
+    /// The columns' names, in order.
     public var columnNames: [String] { columns.map(\.name) }
 
     /// The column named `name`, or an error suggesting the nearest name.

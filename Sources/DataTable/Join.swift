@@ -9,8 +9,11 @@ public struct JoinReport: Sendable, Equatable {
     public var unmatchedRight: [[String]]
 }
 
+/// Why two tables could not be joined on their keys.
 public enum JoinError: Error, Equatable, CustomStringConvertible {
+    /// A key that appears twice in the table joined in.
     case duplicateKey(file: String, line: Int, key: [String])
+    /// A key column that one of the tables does not have.
     case missingColumn(DataError)
 
     public var description: String {

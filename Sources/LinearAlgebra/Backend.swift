@@ -82,9 +82,13 @@ public enum BackendKind: String, CaseIterable, Sendable, CustomStringConvertible
 
 /// Errors of the linear-algebra layer.
 public enum LinearAlgebraError: Error, Equatable, CustomStringConvertible {
+    /// Cholesky met a pivot that is not positive, at this order.
     case notPositiveDefinite(order: Int)
+    /// A triangular factor is singular at this column.
     case singular(column: Int)
+    /// The backend asked for is not in this build.
     case backendUnavailable(String)
+    /// Operands whose dimensions do not agree.
     case dimensionMismatch(String)
 
     public var description: String {

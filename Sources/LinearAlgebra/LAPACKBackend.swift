@@ -8,6 +8,7 @@ import CLAPACK
 /// 1 and takes `lapack_int` (Int32) sizes; both conversions happen here and nowhere else.
 /// Creating one makes sure OpenBLAS runs its best kernels for this CPU (see ``OpenBLASRuntime``).
 public struct LAPACKBackend: Backend {
+    /// The OpenBLAS/LAPACKE backend, its threads and kernels set up on first use.
     public init() { OpenBLASRuntime.prepare() }
 
     public var kind: BackendKind { .lapack }

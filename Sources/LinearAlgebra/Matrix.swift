@@ -3,7 +3,9 @@
 /// Element (i, j) lives at `elements[i + j * rows]`. Columns are contiguous, so a column of a
 /// tall design matrix is one stretch of memory: the layout every kernel here is written for.
 public struct Matrix: Sendable, Equatable {
+    /// The number of rows.
     public let rows: Int
+    /// The number of columns.
     public let columns: Int
     /// The elements, column by column.
     public var elements: [Double]
@@ -38,6 +40,7 @@ public struct Matrix: Sendable, Equatable {
         return m
     }
 
+    /// The element at `row` and `column` (0-based).
     public subscript(row: Int, column: Int) -> Double {
         get { elements[row + column * rows] }
         set { elements[row + column * rows] = newValue }

@@ -7,7 +7,9 @@ import Glibc
 /// A pointer that may cross into the closures of ``parallelFor(_:parallel:_:)``; each caller writes disjoint
 /// parts of the memory behind it.
 public struct SharedPointer<T>: @unchecked Sendable {
+    /// The memory the callers share.
     public let base: UnsafeMutablePointer<T>
+    /// Shares `base` with the closures of a parallel loop.
     public init(base: UnsafeMutablePointer<T>) { self.base = base }
 }
 

@@ -10,7 +10,9 @@
 /// which ``topSlots`` hold the first `min(rows, columns)` components (`Q_1^T y`) and every other
 /// position holds part of the orthogonal complement. ``apply(_:)`` takes the same layout back.
 public final class QRFactorization: @unchecked Sendable {
+    /// The factored matrix's rows.
     public let rows: Int
+    /// The factored matrix's columns.
     public let columns: Int
     /// The `columns` x `columns` upper-triangular factor (rows past `rows` are zero when
     /// the matrix is wider than tall).

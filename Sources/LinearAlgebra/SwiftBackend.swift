@@ -4,6 +4,7 @@
 /// tall-skinny driver in ``QRFactorization`` hands it row blocks), with vectorised dot
 /// products and updates.
 public struct SwiftBackend: Backend {
+    /// The pure-Swift backend (no state).
     public init() {}
 
     public var kind: BackendKind { .swift }

@@ -6,12 +6,18 @@ import Foundation
 /// with the ones it holds (``Mode/check``).
 public struct NotebookRunner {
     /// Write the outputs into the notebook (`run`), or compare them with its own (`check`).
-    public enum Mode: Sendable { case run, check }
+    public enum Mode: Sendable {
+        /// Write each block's output and figures into the notebook.
+        case run
+        /// Compare them with the notebook's own and report every difference.
+        case check
+    }
 
     /// Runs `arguments` (the words after `carerates`) with `workFolder` as the current folder;
     /// returns standard output and standard error merged in order, and the exit status.
     public typealias Execute = (_ arguments: [String], _ workFolder: URL) -> (output: String, status: Int32)
 
+    /// What running or checking a notebook found.
     public struct Outcome: Sendable {
         /// Differences and failures, each located (file, line, block), for `check`; for `run`,
         /// the blocks that failed unexpectedly.

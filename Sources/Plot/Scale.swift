@@ -4,6 +4,7 @@ import Glibc
 
 /// How an axis maps values to positions.
 public enum ScaleKind: Sendable, Equatable {
+    /// Equal distances for equal differences.
     case linear
     /// Positive values only; ticks at 1, 2, 5 times powers of ten (or powers of ten alone
     /// across many decades).

@@ -3,22 +3,31 @@ import Foundation
 
 /// One cell of a panel: a number, a text, or a gap with the marker that says why.
 public enum PanelCell: Sendable, Hashable {
+    /// A number.
     case number(Double)
+    /// A text (an authority's code or name).
     case text(String)
     /// A gap: the source's own marker (`*`, `c`, `x`, `z`, `[x]`) or `NA` where a source has no
     /// row for the authority and year.
     case missing(String)
 
+    /// Whether the cell is a gap.
     public var isMissing: Bool { if case .missing = self { return true } else { return false } }
+    /// The number, if the cell holds one.
     public var number: Double? { if case .number(let v) = self { return v } else { return nil } }
 }
 
 /// What a panel column is: the codebook entry.
 public struct PanelColumn: Sendable {
+    /// The column's name in the CSV.
     public var name: String
+    /// Its unit (children, per 10,000 children aged 0-17, ...).
     public var unit: String
+    /// The date or period a value refers to (31 March, the mid-year before, IoD 2019).
     public var referenceDate: String
+    /// What the value is, and how it is derived where it is.
     public var definition: String
+    /// The file (and publisher) it comes from.
     public var source: String
     /// Decimals to print (nil: integers print as integers, other numbers in shortest form).
     public var decimals: Int?
@@ -26,11 +35,17 @@ public struct PanelColumn: Sendable {
 
 /// An analysis-ready panel: one row per authority and year.
 public struct Panel: Sendable {
+    /// The panel's dataset name (`wales_la_panel`).
     public var name: String
+    /// The CSV file the panel is written to.
     public var file: String
+    /// Its title in the codebook.
     public var title: String
+    /// The columns, with their codebook entries.
     public var columns: [PanelColumn]
+    /// One row per authority and year, cells in column order.
     public var rows: [[PanelCell]]
+    /// What the codebook says a user must know (boundary changes, gaps, vintages).
     public var caveats: [String]
 
     /// The panel as CSV, gaps written as their markers.

@@ -2,6 +2,7 @@
 /// estimate), each with its interval, against the target line; a unit's label may carry its
 /// rank set.
 public struct CaterpillarPlot: Sendable {
+    /// One unit: its label, estimate and interval.
     public struct Unit: Sendable {
         /// The unit as labelled on the axis (with its rank set, where there is one).
         public var label: String

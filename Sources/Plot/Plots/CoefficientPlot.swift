@@ -1,6 +1,7 @@
 /// Coefficients with their confidence intervals: rate ratios on a log axis against 1 for
 /// count models (exponentiated estimates), estimates against 0 otherwise.
 public struct CoefficientPlot: Sendable {
+    /// One coefficient with its interval.
     public struct Term: Sendable {
         /// The coefficient as R names it.
         public var name: String

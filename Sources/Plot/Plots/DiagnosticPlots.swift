@@ -6,6 +6,7 @@ import Glibc
 /// fitted values, a normal Q-Q plot of the standardized residuals, and standardized residuals
 /// against leverage with Cook's distance contours at 0.5 and 1.
 public struct DiagnosticPlots: Sendable {
+    /// One observation's diagnostics.
     public struct Observation: Sendable {
         /// The observation as its identifiers name it (hover text and labels).
         public var name: String

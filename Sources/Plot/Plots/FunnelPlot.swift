@@ -2,6 +2,7 @@
 /// as functions of E (adjusted for overdispersion and not, told apart), the target line, and
 /// labels on the units outside the outermost limits.
 public struct FunnelPlot: Sendable {
+    /// One unit: where it falls and how it is flagged.
     public struct Unit: Sendable {
         /// The unit, as labelled.
         public var name: String
@@ -9,6 +10,7 @@ public struct FunnelPlot: Sendable {
         public var expected: Double, ratio: Double
         /// +1 above its limits, -1 below, 0 within; `outermost`: beyond the outermost level's.
         public var direction: Int
+        /// Whether it is beyond the outermost level's limits (labelled, drawn filled).
         public var outermost: Bool
         /// The hover text (the unit and its values).
         public var hover: String

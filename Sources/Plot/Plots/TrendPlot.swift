@@ -1,5 +1,6 @@
 /// Rates by year: a thin line per unit, the national (or overall) rate emphasised.
 public struct TrendPlot: Sendable {
+    /// One line: a unit's (or the overall) values by year.
     public struct Series: Sendable {
         /// The unit (hover text) or the overall series (legend).
         public var name: String

@@ -117,9 +117,11 @@ public struct Formula: Sendable, CustomStringConvertible {
 
 /// A formula error, pointing at the place in the formula.
 public struct FormulaError: Error, Equatable, CustomStringConvertible {
+    /// The formula as written.
     public let text: String
     /// 1-based character position.
     public let position: Int
+    /// What is wrong there.
     public let message: String
 
     public var description: String {

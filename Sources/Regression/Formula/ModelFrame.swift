@@ -5,10 +5,13 @@ import LinearAlgebra
 /// A formula applied to a table: the response, the design matrix with R's column names, and
 /// the rows dropped for missing values (counted by the column and marker that dropped them).
 public struct ModelFrame: Sendable {
+    /// The formula applied.
     public let formula: Formula
+    /// The response per used row (a `cbind()` response's successes).
     public private(set) var response: [Double]
     /// The failures of a `cbind(successes, failures)` response (``response`` holds the successes).
     public internal(set) var failures: [Double]?
+    /// The design matrix, one column per coefficient.
     public let design: Matrix
     /// Design column names as R prints them: `(Intercept)`, `x1`, `x1:x2`.
     public let columnNames: [String]
@@ -16,6 +19,7 @@ public struct ModelFrame: Sendable {
     public let rows: [Int]
     /// Rows dropped because a variable was missing.
     public let dropped: [DroppedRow]
+    /// The table the rows are of.
     public let table: DataTable
     /// Each used row's label in the grouping column (for cluster-robust errors), if one was named.
     public let groups: [String]?
@@ -26,9 +30,13 @@ public struct ModelFrame: Sendable {
 
     /// A dropped row and the first variable (in formula order) that was missing in it.
     public struct DroppedRow: Sendable, Equatable {
+        /// The table row.
         public var row: Int
+        /// Its file line.
         public var line: Int
+        /// The first column missing in it.
         public var column: String
+        /// The missing-value marker found there.
         public var marker: String
     }
 

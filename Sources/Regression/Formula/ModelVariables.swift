@@ -6,6 +6,7 @@ import Glibc
 
 /// A model variable evaluated over the rows a model uses: numbers, or categories.
 public enum ModelVariable: Sendable {
+    /// A numeric variable's values per row.
     case numeric([Double])
     /// Several numeric columns under one label, each with its name suffix (`poly(x, 2, raw = TRUE)1`).
     case numericColumns([(suffix: String, values: [Double])])

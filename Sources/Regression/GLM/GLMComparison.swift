@@ -12,13 +12,17 @@ import Glibc
 public struct GLMTest: Sendable {
     /// "LR chi-squared" or "F".
     public let kind: String
+    /// The statistic (LR chi-squared or F).
     public let statistic: Double
+    /// Its degrees of freedom.
     public let degreesOfFreedom: Int
     /// Denominator df of an F test.
     public let residualDegreesOfFreedom: Int?
+    /// Its p-value.
     public let pValue: Double
     /// The smaller model's deviance and log-likelihood (nil for quasi-Poisson).
     public let smallerDeviance: Double
+    /// The smaller model's log-likelihood (nil for quasi-Poisson).
     public let smallerLogLikelihood: Double?
 }
 
@@ -28,10 +32,13 @@ public struct GLMTest: Sendable {
 /// - NB2 (`Var = mu + alpha mu^2`): `alpha` by least squares of `a` on `mu` (no intercept), `z`
 ///   its t statistic. One-sided p-values (overdispersion: `alpha > 0`) from the normal.
 public struct OverdispersionTest: Sendable {
+    /// NB1 or NB2, with what the estimate is.
     public let form: String
     /// NB1: the dispersion `1 + alpha`; NB2: `alpha`.
     public let estimate: Double
+    /// The z statistic.
     public let statistic: Double
+    /// The one-sided p-value (overdispersion: alpha > 0).
     public let pValue: Double
 }
 

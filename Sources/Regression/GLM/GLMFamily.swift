@@ -5,7 +5,18 @@ import Glibc
 /// Link functions `eta = g(mu)`, with R's guards against overflow at the ends of their range
 /// (`make.link` and `binomial()`), so that fits agree with R's glm to its digits.
 public enum LinkFunction: String, Sendable, CaseIterable {
-    case identity, log, logit, probit, cloglog, inverse
+    /// `eta = mu`.
+    case identity
+    /// `eta = log(mu)`.
+    case log
+    /// `eta = log(mu / (1 - mu))`.
+    case logit
+    /// `eta = Phi^{-1}(mu)`, the normal quantile.
+    case probit
+    /// `eta = log(-log(1 - mu))`.
+    case cloglog
+    /// `eta = 1 / mu`.
+    case inverse
 
     /// `g(mu)`.
     func link(_ mu: Double) -> Double {

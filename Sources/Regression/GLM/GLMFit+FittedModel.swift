@@ -22,6 +22,7 @@ extension GeneralizedLinearModelFit: FittedModel {
     public var dofResidual: Int { residualDegreesOfFreedom }
 
     public var leverage: [Double] { observationDiagnostics.map(\.leverage) }
+    /// As R's `cooks.distance.glm`.
     public var cooksDistance: [Double] { observationDiagnostics.map(\.cooksDistance) }
 
     public var residualKinds: [ResidualKind] { [.response, .pearson, .deviance, .working, .standardized] }

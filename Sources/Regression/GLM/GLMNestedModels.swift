@@ -7,11 +7,15 @@ import LinearAlgebra
 /// for quasi-Poisson, which has no likelihood, the F tests of R's `anova(fit1, fit2, ...,
 /// test = "F")`: deviance difference over its df and the largest model's dispersion.
 public struct GLMNestedComparison: Sendable {
+    /// One model of the comparison.
     public struct Row: Sendable {
+        /// The model's formula.
         public let formula: String
         /// Estimated parameters, as lrtest's `#Df` (theta and a dispersion included).
         public let parameters: Int
+        /// Its residual degrees of freedom.
         public let residualDF: Int
+        /// Its residual deviance.
         public let deviance: Double
         /// nil for quasi-Poisson.
         public let logLikelihood: Double?
@@ -19,13 +23,17 @@ public struct GLMNestedComparison: Sendable {
         public let theta: Double?
         /// Against the previous model; nil for the first.
         public let df: Int?
+        /// The test statistic against the model before (nil for the first).
         public let statistic: Double?
+        /// Its p-value.
         public let pValue: Double?
     }
 
     /// "LR chi-squared" or "F".
     public let kind: String
+    /// One row per model, smallest first.
     public let rows: [Row]
+    /// The observations every model was fitted to.
     public let observations: Int
     /// The family and link, as R names them.
     public let family: String

@@ -19,16 +19,33 @@ import Glibc
 ///   uncertainty is included, which R's `predict.glm` and statsmodels' `get_prediction` leave out.
 ///   The offset or exposure of each new row is carried through.
 public struct GLMPredictions: Sendable {
+    /// The table rows predicted.
     public let rows: [Int]
+    /// Rows not predicted, for a missing predictor.
     public let dropped: [ModelFrame.DroppedRow]
-    public let linkFit: [Double], linkStandardError: [Double]
-    public let linkLow: [Double], linkHigh: [Double]
-    public let fit: [Double], standardError: [Double]
-    public let low: [Double], high: [Double]
+    /// The prediction on the link scale.
+    public let linkFit: [Double]
+    /// Its standard error.
+    public let linkStandardError: [Double]
+    /// The confidence interval's lower end on the link scale.
+    public let linkLow: [Double]
+    /// Its upper end.
+    public let linkHigh: [Double]
+    /// The predicted mean on the response scale.
+    public let fit: [Double]
+    /// Its standard error by the delta method.
+    public let standardError: [Double]
+    /// The prediction interval's lower end (simulated).
+    public let low: [Double]
+    /// Its upper end.
+    public let high: [Double]
     /// nil where the family has no simulated prediction interval (binomial, quasi-Poisson).
     public let predictionLow: [Double]?, predictionHigh: [Double]?
+    /// The intervals' level.
     public let level: Double
+    /// Simulated draws per row.
     public let draws: Int
+    /// Their seed.
     public let seed: UInt64
 }
 

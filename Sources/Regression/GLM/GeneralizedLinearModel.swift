@@ -6,6 +6,7 @@ import Glibc
 
 /// How to fit a generalized linear model, beyond the formula and the data.
 public struct GLMOptions: Sendable {
+    /// The family.
     public var family: GLMFamily
     /// nil: the family's default link (R's).
     public var link: LinkFunction?
@@ -15,7 +16,9 @@ public struct GLMOptions: Sendable {
     public var weights: String?
     /// Negative binomial: theta fixed by the user; nil estimates it by maximum likelihood.
     public var theta: Double?
+    /// The standard errors' estimator.
     public var standardErrors: StandardErrorKind
+    /// The intervals' level.
     public var level: Double
     /// IRLS iterations allowed per fit (R's `glm.control(maxit = 25)`); also the limit of the
     /// negative binomial's alternations and of each theta's Newton steps, as in `MASS::glm.nb`.
@@ -25,6 +28,7 @@ public struct GLMOptions: Sendable {
     /// Columns that must be present in a row for it to be used (nested comparisons).
     public var alsoRequire: [String]
 
+    /// The options of a fit; R's defaults but the convergence rule (to the optimum).
     public init(
         family: GLMFamily, link: LinkFunction? = nil, exposure: String? = nil, weights: String? = nil,
         theta: Double? = nil, standardErrors: StandardErrorKind = .classical, level: Double = 0.95,

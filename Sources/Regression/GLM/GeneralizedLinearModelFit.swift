@@ -7,6 +7,7 @@ import Glibc
 /// and the statistics of R's `summary.glm` (and `MASS::glm.nb`).
 public struct GeneralizedLinearModelFit: Sendable {
     public let frame: ModelFrame
+    /// The options the fit was made with (refits use the same).
     public let options: GLMOptions
     let model: FamilyModel
     let glmResponse: GLMResponse
@@ -57,7 +58,9 @@ public struct GeneralizedLinearModelFit: Sendable {
         return irls.deviance(Array(repeating: mean, count: n))
     }
 
+    /// The family.
     public var family: GLMFamily { model.family }
+    /// The link.
     public var link: LinkFunction { model.link }
     public var level: Double { options.level }
     /// Negative binomial theta (estimated or fixed).
@@ -68,15 +71,19 @@ public struct GeneralizedLinearModelFit: Sendable {
     public var alternations: Int? { thetaFit?.alternations }
 
     public var deviance: Double { result.deviance }
+    /// IRLS iterations of the last run (R's `iter`).
     public var iterations: Int { result.iterations }
     /// Whether IRLS (and for the negative binomial the alternation with theta) met the rule.
     public var converged: Bool { result.converged && (thetaFit?.converged ?? true) }
     /// The rule the iterations stopped by.
     public var convergence: ConvergenceRule { options.convergence }
+    /// The design's numerical rank.
     public var rank: Int { result.solution.rank }
     /// Rows with a non-zero prior weight (R's `n.ok`, and `nobs`).
     public var observations: Int { glmResponse.priorWeights.filter { $0 > 0 }.count }
+    /// Observations less the rank.
     public var residualDegreesOfFreedom: Int { observations - rank }
+    /// The null model's degrees of freedom.
     public var nullDegreesOfFreedom: Int { observations - (frame.formula.intercept ? 1 : 0) }
     /// The fitted means.
     public var fitted: [Double] { result.mu }
@@ -84,8 +91,11 @@ public struct GeneralizedLinearModelFit: Sendable {
     public var linearPredictor: [Double] { result.eta }
     /// The response as fitted (binomial: the proportion of successes).
     public var responseValues: [Double] { glmResponse.y }
+    /// The prior weights per used row (binomial: times the trials).
     public var priorWeights: [Double] { glmResponse.priorWeights }
+    /// The estimates in design order (NaN for aliased terms).
     public var coefficientEstimates: [Double] { result.coefficients }
+    /// The aliased terms' names.
     public var aliased: [String] { result.solution.aliased.map { frame.columnNames[$0] } }
 
     /// Whether the tests are t (dispersion estimated, model-based or CR2) rather than z.
@@ -142,7 +152,9 @@ public struct GeneralizedLinearModelFit: Sendable {
     /// Gamma) or an estimated theta.
     public var parameters: Int { rank + (family == .gaussian || family == .gamma || thetaFit != nil ? 1 : 0) }
 
+    /// Akaike's criterion, as R's `AIC` (nil without a likelihood).
     public var aic: Double? { logLikelihood.map { -2 * $0 + 2 * Double(parameters) } }
+    /// The Bayesian information criterion, as R's `BIC`.
     public var bic: Double? { logLikelihood.map { -2 * $0 + log(Double(observations)) * Double(parameters) } }
 
     /// The covariance behind the standard errors (design order, NaN for aliased terms).
@@ -179,13 +191,21 @@ public struct GeneralizedLinearModelFit: Sendable {
 /// One row's fitted values, residuals and influence, as R's `residuals.glm`, `hatvalues`,
 /// `rstandard` and `cooks.distance` give them.
 public struct GLMObservation: Sendable {
+    /// The table row.
     public let row: Int
+    /// The response as fitted.
     public let response: Double
+    /// The fitted mean.
     public let fitted: Double
+    /// The linear predictor, its offset included.
     public let linearPredictor: Double
+    /// `y - mu`.
     public let responseResidual: Double
+    /// `(y - mu) sqrt(w / V(mu))`.
     public let pearsonResidual: Double
+    /// The signed square root of the row's deviance contribution.
     public let devianceResidual: Double
+    /// `(y - mu) / mu'(eta)`.
     public let workingResidual: Double
     /// Diagonal of the hat matrix of the last IRLS step's weighted least squares.
     public let leverage: Double

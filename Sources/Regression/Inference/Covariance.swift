@@ -28,6 +28,7 @@ public enum StandardErrorKind: Sendable, Equatable {
         }
     }
 
+    /// The estimator's short name (HC1, CR2), for messages and tables.
     public var shortName: String {
         switch self {
         case .classical: "classical"

@@ -7,6 +7,7 @@ import Glibc
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var s: (UInt64, UInt64, UInt64, UInt64)
 
+    /// A generator whose stream is fixed by `seed` (xoshiro256**, seeded by splitmix64).
     public init(seed: UInt64) {
         var z = seed
         func splitMix() -> UInt64 {
@@ -19,6 +20,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         s = (splitMix(), splitMix(), splitMix(), splitMix())
     }
 
+    /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         let result = ((s.1 &* 5) << 7 | (s.1 &* 5) >> 57) &* 9
         let t = s.1 << 17

@@ -7,15 +7,21 @@ import LinearAlgebra
 public struct WaldTest: Sendable {
     /// The restrictions as given.
     public let hypotheses: [String]
+    /// The F statistic.
     public let f: Double
+    /// The number of restrictions.
     public let numeratorDF: Int
+    /// The denominator degrees of freedom.
     public let denominatorDF: Double
+    /// Its p-value.
     public let pValue: Double
 }
 
 /// A restriction that cannot be read or tested.
 public struct HypothesisError: Error, CustomStringConvertible {
+    /// The hypothesis as written.
     public let hypothesis: String
+    /// What is wrong with it.
     public let message: String
     public var description: String { "hypothesis \"\(hypothesis)\": \(message)" }
 }

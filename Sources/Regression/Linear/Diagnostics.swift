@@ -3,9 +3,13 @@
 public struct ObservationDiagnostics: Sendable {
     /// Table row (0-based) and source line of each used observation.
     public let rows: [Int]
+    /// The file line of each row.
     public let lines: [Int]
+    /// The response.
     public let response: [Double]
+    /// The fitted values.
     public let fitted: [Double]
+    /// The residuals `y - fitted`.
     public let residuals: [Double]
     /// Diagonal of the hat matrix.
     public let leverage: [Double]

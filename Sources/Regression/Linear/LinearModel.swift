@@ -129,7 +129,9 @@ public struct LinearModelFit: Sendable {
         guard let weights = frame.weights else { return frame.rows.count }
         return kind == .frequency ? Int(compensatedSum(weights)) : weights.filter { $0 > 0 }.count
     }
+    /// The design's numerical rank.
     public var rank: Int { solution.rank }
+    /// Observations less the rank.
     public var residualDegreesOfFreedom: Int { observations - rank }
     /// Residuals of the working problem: `sqrt(w) e` for WLS (R's weighted residuals), `e` otherwise.
     public var workingResiduals: [Double] { solution.residuals }
@@ -159,6 +161,7 @@ public struct LinearModelFit: Sendable {
     public var sigma: Double { (residualSumOfSquares / Double(residualDegreesOfFreedom)).squareRoot() }
     /// Names of aliased terms, in design order.
     public var aliased: [String] { solution.aliased.map { frame.columnNames[$0] } }
+    /// Whether the formula keeps the intercept.
     public var hasIntercept: Bool { frame.formula.intercept }
 
     /// The coefficient table in design order; aliased terms have nil entries.
@@ -199,6 +202,7 @@ public struct LinearModelFit: Sendable {
         return mss / (mss + residualSumOfSquares)
     }
 
+    /// R-squared adjusted for the degrees of freedom.
     public var adjustedRSquared: Double {
         let n = Double(observations), df = Double(residualDegreesOfFreedom)
         return 1 - (1 - rSquared) * ((n - (hasIntercept ? 1 : 0)) / df)

@@ -23,6 +23,7 @@ extension LinearModelFit: FittedModel {
     public var deviance: Double { residualSumOfSquares }
 
     public var leverage: [Double] { diagnostics.leverage }
+    /// As R's `cooks.distance`.
     public var cooksDistance: [Double] { diagnostics.cooksDistance }
 
     public var residualKinds: [ResidualKind] { [.response, .pearson, .deviance, .working, .standardized, .studentized] }

@@ -8,13 +8,17 @@ import Glibc
 /// `lmtest::bptest` default): `n R^2` of the squared residuals regressed on the model's
 /// regressors, chi-squared with `k - 1` degrees of freedom.
 public struct BreuschPaganTest: Sendable {
+    /// The studentized Breusch-Pagan statistic (Koenker), chi-squared under homoskedasticity.
     public let statistic: Double
+    /// Its degrees of freedom: the regressors but the intercept.
     public let degreesOfFreedom: Int
+    /// Its upper-tail p-value.
     public let pValue: Double
 }
 
 /// The (generalized) variance inflation factor of one term, as `car::vif` gives it.
 public struct VarianceInflation: Sendable {
+    /// The coefficient as R names it.
     public let term: String
     /// GVIF; equal to the classical VIF for a term of one column.
     public let gvif: Double

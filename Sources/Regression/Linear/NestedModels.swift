@@ -2,18 +2,27 @@ import DataTable
 
 /// The F test of nested linear models fitted to the same rows, as R's `anova(fit1, fit2, ...)`.
 public struct NestedModelComparison: Sendable {
+    /// One model of the comparison.
     public struct Row: Sendable {
+        /// The model's formula.
         public let formula: String
+        /// Its residual degrees of freedom.
         public let residualDF: Int
+        /// Its residual sum of squares.
         public let rss: Double
         /// Against the previous model; nil for the first.
         public let df: Int?
+        /// The reduction in RSS from the model before (nil for the first).
         public let sumOfSquares: Double?
+        /// The F statistic against the model before.
         public let f: Double?
+        /// Its p-value.
         public let pValue: Double?
     }
 
+    /// One row per model, smallest first.
     public let rows: [Row]
+    /// The observations every model was fitted to.
     public let observations: Int
 
     /// Fits each formula to the rows complete for all of them and tests each against the one

@@ -9,11 +9,21 @@ import LinearAlgebra
 public struct Predictions: Sendable {
     /// Table rows predicted, and those left out for a missing predictor.
     public let rows: [Int]
+    /// Rows not predicted, for a missing predictor.
     public let dropped: [ModelFrame.DroppedRow]
+    /// The predicted values.
     public let fit: [Double]
+    /// Their standard errors.
     public let standardError: [Double]
-    public let confidenceLow: [Double], confidenceHigh: [Double]
-    public let predictionLow: [Double], predictionHigh: [Double]
+    /// The confidence interval of the mean, lower end.
+    public let confidenceLow: [Double]
+    /// Its upper end.
+    public let confidenceHigh: [Double]
+    /// The prediction interval of a new observation, lower end.
+    public let predictionLow: [Double]
+    /// Its upper end.
+    public let predictionHigh: [Double]
+    /// The intervals' level.
     public let level: Double
 }
 

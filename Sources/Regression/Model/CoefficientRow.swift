@@ -4,6 +4,7 @@ public struct CoefficientRow: Sendable {
     public let term: String
     /// `nil` when the term is aliased (R prints `NA`).
     public let estimate: Double?
+    /// Its standard error, by the fit's estimator.
     public let standardError: Double?
     /// The t statistic.
     public let statistic: Double?
@@ -11,8 +12,10 @@ public struct CoefficientRow: Sendable {
     public let pValue: Double?
     /// The confidence interval at the fit's level.
     public let confidenceLow: Double?
+    /// The interval's upper end (``confidenceLow`` is its lower).
     public let confidenceHigh: Double?
     /// Degrees of freedom of the test and interval.
     public let degreesOfFreedom: Double?
+    /// Whether the term is aliased (collinear with earlier ones), as R prints `NA`.
     public var aliased: Bool { estimate == nil }
 }

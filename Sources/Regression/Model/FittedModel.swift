@@ -66,6 +66,7 @@ public protocol FittedModel: Sendable {
     /// Each used row's leverage (the diagonal of the hat matrix; a GLM's of the last IRLS
     /// step's weighted problem) and Cook's distance, as R's `hatvalues` and `cooks.distance`.
     var leverage: [Double] { get }
+    /// Each used row's Cook's distance (see ``leverage``).
     var cooksDistance: [Double] { get }
 
     /// The kinds of residual this model defines.
@@ -127,6 +128,7 @@ public enum ResponseKind: String, Sendable {
 public struct MeanPrediction: Sendable {
     /// Table rows predicted, in order, and those left out for a missing predictor.
     public let rows: [Int]
+    /// Rows not predicted, for a missing predictor, with the column and marker.
     public let dropped: [ModelFrame.DroppedRow]
     /// The mean on the response scale, per predicted row.
     public let mean: [Double]

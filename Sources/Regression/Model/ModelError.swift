@@ -4,20 +4,35 @@ import LinearAlgebra
 
 /// Errors in setting up or fitting a model, each naming the place at fault.
 public enum ModelError: Error, CustomStringConvertible {
+    /// The data could not be read.
     case data(DataError)
+    /// The formula does not parse, or names what the data lack.
     case formula(FormulaError)
+    /// A text cell where the model needs a number.
     case textColumn(SourceLocation, value: String)
+    /// A transform (log, sqrt, ...) of a row gives a value that is not finite.
     case notFinite(term: String, line: Int, value: Double)
+    /// A reference level the factor does not have.
     case unknownLevel(term: String, level: String, levels: [String])
+    /// A factor asked of a term that cannot be one.
     case notCategorical(term: String)
+    /// New data with a factor level the fit never saw.
     case unseenLevel(term: String, level: String, line: Int)
+    /// A weight that is negative or not finite.
     case badWeight(SourceLocation, value: Double)
+    /// A frequency weight that is not a whole number.
     case badFrequencyWeight(SourceLocation, value: Double)
+    /// A response (or exposure) outside what the family takes, and why.
     case badResponse(SourceLocation, value: Double, reason: String)
+    /// A combination of options or data the model does not take, said in words.
     case unsupported(String)
+    /// No more usable rows than coefficients (with how many were dropped).
     case tooFewRows(file: String, rows: Int, coefficients: Int, dropped: Int)
+    /// A response that does not vary.
     case noVariation(file: String, response: String)
+    /// Cluster-robust errors with fewer than two clusters.
     case tooFewClusters(file: String, column: String, clusters: Int)
+    /// The linear algebra failed (a dimension or a factorization).
     case linearAlgebra(LinearAlgebraError)
     /// Something the input would make too large to allocate (``MemoryBudget``).
     case tooLarge(String)

@@ -11,6 +11,7 @@ import LinearAlgebra
 /// print(fit.coef, fit.nobs)
 /// ```
 public protocol ModelSpecification: Sendable {
+    /// The fit this kind of model gives.
     associatedtype Fit: FittedModel
     /// Columns the model reads beyond the formula's (weights, exposure, cluster), in the order
     /// they are read.

@@ -6,6 +6,7 @@ import Regression
 /// Units against a model as a table: text with a header naming the model, the limits and the
 /// overdispersion estimates; Markdown; CSV and JSON with the stable columns of ``columns``.
 public struct ComparisonReport: RenderedReport {
+    /// What the report renders.
     public let comparison: UnitComparison
     /// The model, as a call.
     public let model: String
@@ -19,6 +20,8 @@ public struct ComparisonReport: RenderedReport {
         "rank_low_simultaneous", "rank_high_simultaneous",
     ]
 
+    /// The report of `comparison`, its units sorted and cut as asked.
+    ///
     /// - Parameters:
     ///   - comparison: the units compared.
     ///   - model: the model, as a call, for the header.
@@ -135,6 +138,7 @@ public struct ComparisonReport: RenderedReport {
         return text.hasPrefix("<") ? text : "= " + text
     }
 
+    /// The report as text, laid out as R prints it.
     public var text: String {
         let s = comparison.settings
         let counts = switch comparison.response {
@@ -173,6 +177,7 @@ public struct ComparisonReport: RenderedReport {
         return out
     }
 
+    /// The report as tidy CSV (one row per line of the table).
     public var csv: String {
         CSVWriter.render(header: header, rows: units.map { cells($0) { NumberFormat.exact($0) } })
     }
@@ -184,6 +189,7 @@ public struct ComparisonReport: RenderedReport {
         return out
     }
 
+    /// The report as JSON, with the same fields as the CSV and the statistics around them.
     public var json: String {
         let s = comparison.settings, e = comparison.estimate
         let all = comparison.units

@@ -25,6 +25,7 @@ extension GeneralizedLinearModelFit: ReportableModel {
     }
 }
 
+/// Generalized linear models as a reportable kind.
 extension GLMOptions: ReportableSpecification {
     public var summaryExtras: Set<SummaryExtra> { [.exponentiate] }
 

@@ -25,6 +25,7 @@ extension LinearModelFit: ReportableModel {
     }
 }
 
+/// Linear models as a reportable kind.
 extension LinearModelOptions: ReportableSpecification {
     public var summaryExtras: Set<SummaryExtra> { [.checks, .hypotheses] }
 

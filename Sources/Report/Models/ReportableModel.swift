@@ -4,8 +4,11 @@ import Regression
 
 /// A rendered report: text for people (as R prints it), CSV and JSON with stable column names.
 public protocol RenderedReport {
+    /// The report as text, laid out as R prints it.
     var text: String { get }
+    /// The report as tidy CSV.
     var csv: String { get }
+    /// The report as JSON.
     var json: String { get }
     /// A Markdown table of its own; nil where the text serves.
     var markdownTable: String? { get }
@@ -29,11 +32,14 @@ public enum SummaryExtra: Sendable, Hashable, CaseIterable {
 public struct SummaryRequest: Sendable {
     /// How the data were named on the command line, for the `Call:` line.
     public var dataName: String
+    /// Whether to add the exponentiated estimates (rate ratios) with their intervals.
     public var exponentiate: Bool
+    /// Whether to add the model checks (linear models).
     public var checks: Bool
     /// Linear restrictions ("x1 = 0") tested jointly.
     public var hypotheses: [String]
 
+    /// A request for the summary of a fit to `dataName`.
     public init(dataName: String, exponentiate: Bool = false, checks: Bool = false, hypotheses: [String] = []) {
         self.dataName = dataName
         self.exponentiate = exponentiate
@@ -53,10 +59,14 @@ public struct SummaryRequest: Sendable {
 
 /// How to predict: the intervals' level, and for simulated prediction intervals the draws and seed.
 public struct PredictionRequest: Sendable {
+    /// The intervals' level.
     public var level: Double
+    /// Simulated draws per row for a generalized linear model's prediction intervals.
     public var draws: Int
+    /// Their seed.
     public var seed: UInt64
 
+    /// A request for predictions at `level`, from `draws` seeded draws where simulated.
     public init(level: Double = 0.95, draws: Int = 10_000, seed: UInt64 = 1) {
         self.level = level
         self.draws = draws

@@ -4,16 +4,20 @@ import Regression
 /// Renders nested generalized linear models' tests as R's `lrtest()` (or, for quasi-Poisson,
 /// `anova(test = "F")`) prints them, with each model's deviance beside, or as tidy CSV or JSON.
 public struct GLMNestedModelReport {
+    /// What the report renders.
     public let comparison: GLMNestedComparison
 
+    /// A report of `comparison`.
     public init(_ comparison: GLMNestedComparison) { self.comparison = comparison }
 
+    /// The stable columns of the CSV and JSON output, in order.
     public static let columns = [
         "model", "formula", "parameters", "res_df", "deviance", "log_likelihood", "theta", "df", "statistic", "p_value",
     ]
 
     private var isF: Bool { comparison.kind == "F" }
 
+    /// The report as text, laid out as R prints it.
     public var text: String {
         var out = isF ? "Analysis of Deviance Table (F tests)\n\n" : "Likelihood ratio test\n\n"
         for (k, row) in comparison.rows.enumerated() { out += "Model \(k + 1): \(row.formula)\n" }
@@ -59,8 +63,10 @@ public struct GLMNestedModelReport {
         }
     }
 
+    /// The report as tidy CSV (one row per line of the table).
     public var csv: String { CSVWriter.render(header: Self.columns, rows: cells) }
 
+    /// The report as JSON, with the same fields as the CSV and the statistics around them.
     public var json: String {
         JSONValue.object([
             ("test", .string(comparison.kind)), ("family", .string(comparison.family)),

@@ -3,12 +3,16 @@ import Regression
 
 /// Renders a nested-model F test as R's `anova()` prints it, or as tidy CSV or JSON.
 public struct NestedModelReport {
+    /// What the report renders.
     public let comparison: NestedModelComparison
 
+    /// A report of `comparison`.
     public init(_ comparison: NestedModelComparison) { self.comparison = comparison }
 
+    /// The stable columns of the CSV and JSON output, in order.
     public static let columns = ["model", "formula", "res_df", "rss", "df", "sum_sq", "statistic", "p_value"]
 
+    /// The report as text, laid out as R prints it.
     public var text: String {
         var out = "Analysis of Variance Table\n\n"
         for (k, row) in comparison.rows.enumerated() { out += "Model \(k + 1): \(row.formula)\n" }
@@ -38,8 +42,10 @@ public struct NestedModelReport {
         }
     }
 
+    /// The report as tidy CSV (one row per line of the table).
     public var csv: String { CSVWriter.render(header: Self.columns, rows: cells) }
 
+    /// The report as JSON, with the same fields as the CSV and the statistics around them.
     public var json: String {
         JSONValue.object([
             ("observations", .number(Double(comparison.observations))),

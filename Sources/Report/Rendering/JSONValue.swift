@@ -2,12 +2,18 @@ import DataTable
 /// A JSON value written with keys in a fixed order and numbers that read back exactly
 /// (shortest round-trip form; NaN and infinities as null, as JSON has no such numbers).
 public indirect enum JSONValue {
+    /// A JSON string.
     case string(String)
+    /// A number; nil (and a non-finite value) is written `null`.
     case number(Double?)
+    /// true or false.
     case bool(Bool)
+    /// An array.
     case array([JSONValue])
+    /// An object, its keys in the order given.
     case object([(String, JSONValue)])
 
+    /// The value as JSON text, nested values indented by `indent` levels.
     public func rendered(indent: Int) -> String {
         let pad = String(repeating: "  ", count: indent + 1), close = String(repeating: "  ", count: indent)
         switch self {

@@ -52,12 +52,14 @@ struct RowTable {
 
 /// Per-observation residuals and influence of a generalized linear model.
 public struct GLMObservationReport {
+    /// The stable columns of the CSV and JSON output, in order.
     public static let columns = [
         "observed", "fitted", "linear_predictor", "resid_response", "resid_pearson", "resid_deviance", "resid_working",
         "leverage", "std_resid_deviance", "cooks_distance",
     ]
     private let rows: RowTable
 
+    /// The observations of `fit`, identified by `ids` (nil: the unique text columns).
     public init(fit: GeneralizedLinearModelFit, ids: [String]?) throws(DataError) {
         let d = fit.observationDiagnostics
         rows = RowTable(
@@ -71,8 +73,11 @@ public struct GLMObservationReport {
                     ("link", .string(fit.link.rawValue))])
     }
 
+    /// The report as text, laid out as R prints it.
     public var text: String { rows.text }
+    /// The report as tidy CSV (one row per line of the table).
     public var csv: String { rows.csv }
+    /// The report as JSON, with the same fields as the CSV and the statistics around them.
     public var json: String { rows.json }
 }
 
@@ -81,6 +86,7 @@ public struct GLMObservationReport {
 public struct GLMPredictionReport {
     private let rows: RowTable
 
+    /// The predictions `p` of `fit` for the rows of `table`, identified by `ids`.
     public init(_ p: GLMPredictions, fit: GeneralizedLinearModelFit, table: DataTable, ids: [String]?) throws(DataError) {
         var columns = ["link_fit", "link_se", "link_low", "link_high", "fit", "se_fit", "conf_low", "conf_high"]
         if p.predictionLow != nil { columns += ["pred_low", "pred_high"] }
@@ -103,7 +109,10 @@ public struct GLMPredictionReport {
             extra: [("level", .number(p.level)), ("draws", .number(Double(p.draws))), ("seed", .number(Double(p.seed)))])
     }
 
+    /// The report as text, laid out as R prints it.
     public var text: String { rows.text }
+    /// The report as tidy CSV (one row per line of the table).
     public var csv: String { rows.csv }
+    /// The report as JSON, with the same fields as the CSV and the statistics around them.
     public var json: String { rows.json }
 }

@@ -4,7 +4,9 @@ import Regression
 
 /// Per-observation diagnostics, each row carrying identifier columns, as text, CSV or JSON.
 public struct ObservationReport {
+    /// The fit reported.
     public let fit: LinearModelFit
+    /// Its per-observation diagnostics.
     public let diagnostics: ObservationDiagnostics
     private let identifiers: RowIdentifiers
     /// Identifier columns printed first.
@@ -13,6 +15,8 @@ public struct ObservationReport {
     /// The stable diagnostic columns after the identifiers.
     public static let columns = ["line", "observed", "fitted", "residual", "std_residual", "student_residual", "leverage", "cooks_distance"]
 
+    /// The observations of `fit`, identified by `ids`.
+    ///
     /// - Parameters:
     ///   - fit: the fitted linear model.
     ///   - ids: columns to identify rows by; nil picks every text column whose values are
@@ -33,8 +37,10 @@ public struct ObservationReport {
         }
     }
 
+    /// The report as tidy CSV (one row per line of the table).
     public var csv: String { CSVWriter.render(header: idColumns + Self.columns, rows: rows) }
 
+    /// The report as text, laid out as R prints it.
     public var text: String {
         let d = diagnostics
         let body = d.rows.indices.map { i in
@@ -52,6 +58,7 @@ public struct ObservationReport {
         return out
     }
 
+    /// The report as JSON, with the same fields as the CSV and the statistics around them.
     public var json: String {
         let d = diagnostics
         let observations = JSONValue.array(d.rows.indices.map { i in

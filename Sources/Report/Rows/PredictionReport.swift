@@ -4,14 +4,19 @@ import Regression
 
 /// Predictions with their intervals, each row carrying identifier columns.
 public struct PredictionReport {
+    /// The predictions reported.
     public let predictions: Predictions
+    /// The rows predicted, for their identifiers.
     public let table: DataTable
     private let identifiers: RowIdentifiers
     /// Identifier columns printed first.
     public var idColumns: [String] { identifiers.names }
 
+    /// The stable columns of the CSV and JSON output, in order.
     public static let columns = ["line", "fit", "se_fit", "conf_low", "conf_high", "pred_low", "pred_high"]
 
+    /// The predictions for the rows of `table`, identified by `ids`.
+    ///
     /// - Parameters:
     ///   - predictions: the predictions, one per row.
     ///   - table: the rows predicted, for their identifiers.
@@ -29,12 +34,14 @@ public struct PredictionReport {
         return [p.fit[k], p.standardError[k], p.confidenceLow[k], p.confidenceHigh[k], p.predictionLow[k], p.predictionHigh[k]]
     }
 
+    /// The report as tidy CSV (one row per line of the table).
     public var csv: String {
         CSVWriter.render(header: idColumns + Self.columns, rows: predictions.rows.indices.map { k in
             ids(predictions.rows[k]) + [String(table.rowLines[predictions.rows[k]])] + values(k).map { NumberFormat.exact($0) }
         })
     }
 
+    /// The report as text, laid out as R prints it.
     public var text: String {
         let level = NumberFormat.significant(predictions.level * 100, digits: 4)
         var out = "Predictions with \(level)% confidence (mean) and prediction (new observation) intervals\n\n"
@@ -51,6 +58,7 @@ public struct PredictionReport {
         return out
     }
 
+    /// The report as JSON, with the same fields as the CSV and the statistics around them.
     public var json: String {
         JSONValue.object([
             ("level", .number(predictions.level)),

@@ -3,7 +3,9 @@ import Regression
 
 /// Renders a generalized linear model as R's `summary(glm(...))`, or as tidy CSV and JSON.
 public struct GeneralizedLinearModelReport {
+    /// The fit reported.
     public let fit: GeneralizedLinearModelFit
+    /// The data as the user named it (a file or a bundled dataset), for the call line.
     public let dataName: String
 
     /// Report exp(estimate) and exp of the interval bounds (rate ratios for log links, odds
@@ -12,8 +14,11 @@ public struct GeneralizedLinearModelReport {
     public let exponentiate: Bool
     /// The test against the null model, and the overdispersion tests, when computed.
     public let nullTest: GLMTest?
+    /// The Cameron-Trivedi overdispersion tests (a Poisson fit's; nil for others).
     public let overdispersion: [OverdispersionTest]?
 
+    /// The summary of `fit` of `dataName`, with the rate ratios, the test against the null
+    /// model and the overdispersion tests where given.
     public init(
         fit: GeneralizedLinearModelFit, dataName: String, exponentiate: Bool = false, nullTest: GLMTest? = nil,
         overdispersion: [OverdispersionTest]? = nil
@@ -41,6 +46,7 @@ public struct GeneralizedLinearModelReport {
         }
     }
 
+    /// The report as text, laid out as R prints it.
     public var text: String {
         var out = "\nCall:\nglm(formula = \(fit.frame.formula.text), family = \(fit.family.rName)(link = \"\(fit.link.rawValue)\")"
         if let exposure = fit.options.exposure { out += ", offset = log(\(exposure))" }
@@ -118,8 +124,10 @@ public struct GeneralizedLinearModelReport {
         return "LR chi-squared = \(stat) on \(test.degreesOfFreedom) df, p = \(NumberFormat.pValue(test.pValue))"
     }
 
+    /// The report as tidy CSV (one row per line of the table).
     public var csv: String { TidyCoefficients.csv(fit.coefficients, scale: scale) }
 
+    /// The report as JSON, with the same fields as the CSV and the statistics around them.
     public var json: String {
         let coefficients = TidyCoefficients.json(fit.coefficients, scale: scale)
         var statistics: [(String, JSONValue)] = [

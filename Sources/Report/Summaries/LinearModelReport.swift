@@ -3,6 +3,7 @@ import Regression
 
 /// Renders a linear-model fit: R's `summary.lm` text, tidy CSV, JSON, Markdown.
 public struct LinearModelReport {
+    /// The fit reported.
     public let fit: LinearModelFit
     /// How the data were named on the command line, for the `Call:` line.
     public let dataName: String
@@ -13,6 +14,7 @@ public struct LinearModelReport {
     /// A Wald test to report with the fit.
     public var wald: WaldTest?
 
+    /// The summary of `fit` of `dataName`, with the model checks and a Wald test when asked.
     public init(fit: LinearModelFit, dataName: String, includeChecks: Bool = false, wald: WaldTest? = nil) {
         self.fit = fit
         self.dataName = dataName
