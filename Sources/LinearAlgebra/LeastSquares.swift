@@ -325,7 +325,7 @@ public struct LeastSquaresSolution: Sendable {
 
     /// The kept columns in pivot order, and `(X_K^T X_K)^{-1}` over them (`rank` x `rank`).
     public var keptColumns: [Int] { Array(pivot[0..<rank]) }
-    /// ``unscaledCovariance`` over the kept columns only, in their original order.
+    /// ``unscaledCovariance`` over the kept columns only, in the order of ``keptColumns``.
     public var keptUnscaledCovariance: Matrix {
         let kept = keptColumns
         var c = Matrix(rows: rank, columns: rank)
