@@ -129,7 +129,9 @@ struct CompareCommand: ParsableCommand {
         settings.rankDraws = rankDraws
         settings.seed = seed
         settings.replicates = replicates
-        settings.progress = BootstrapProgress.report
+        // Progress goes to a terminal, never into a notebook's output (it depends on the time).
+        BootstrapProgress.started = nil
+        settings.progress = Sandbox.current == nil ? BootstrapProgress.report : nil
         let comparison = try UnitComparison.compare(fit, settings: settings)
         let report = try ComparisonReport(comparison, model: fit.callDescription, sort: sort, top: top)
         if let limitsTable { try OutputWriter.write(report.limitsTable(), to: limitsTable, inputs: [path]) }
