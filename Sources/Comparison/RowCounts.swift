@@ -30,7 +30,7 @@ struct RowCounts {
         case .continuous:
             guard let exposure, let name = settings.exposure else {
                 throw .unsupported("a model of a continuous response compares rates: give --exposure COL, the population its "
-                    + "response is a rate per \(settings.per == settings.per.rounded() && settings.per < 1e15 ? String(Int(settings.per)) : "\(settings.per)") of "
+                    + "response is a rate per \(settings.per.shortText) of "
                     + "(--per), e.g. --exposure population_0_17")
             }
             var scale = [Double]()

@@ -167,7 +167,7 @@ public struct UnitComparison: Sendable {
         if let trials {
             let successes = observed.reduce(0, +), total = trials.reduce(0, +)
             guard successes > 0 && successes < total, let p0, p0 > 0 && p0 < 1 else {
-                throw .unsupported("the units have \(successes == 0 ? "no successes" : "only successes") in \(countText(total)) trials: "
+                throw .unsupported("the units have \(successes == 0 ? "no successes" : "only successes") in \(total.shortText) trials: "
                     + "there is nothing to compare")
             }
         }
@@ -290,7 +290,4 @@ public struct UnitComparison: Sendable {
         }
         return settings.scale ?? .log
     }
-
-    /// A count as printed in a message: whole numbers without a decimal point.
-    static func countText(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)" }
 }

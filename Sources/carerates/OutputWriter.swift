@@ -22,8 +22,8 @@ enum OutputWriter {
             return
         }
         try Sandbox.checkWrite(path)
-        let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath()
-        for input in inputs where URL(fileURLWithPath: input).standardizedFileURL.resolvingSymlinksInPath() == target {
+        let target = Sandbox.canonical(path)
+        for input in inputs where Sandbox.canonical(input) == target {
             throw CLIError("--out \(path): that is an input file; CareRates never writes to its inputs")
         }
         let temporary = target.deletingLastPathComponent()

@@ -63,13 +63,11 @@ import Testing
         for row in 0..<table.rowCount {
             let values = columns.dropFirst().map { $0.numbers[row] }
             guard let name = table.cellText(row: row, column: columns[0]), values.allSatisfy(\.isFinite) else { continue }
-            let fields = [values[0], values[1] - values[0], values[1], values[2], values[3], values[4]].map { NumberFormatting($0) }
+            let fields = [values[0], values[1] - values[0], values[1], values[2], values[3], values[4]].map(\.shortText)
             text += "\"\(name)\"," + fields.joined(separator: ",") + "\n"
         }
         return try DataTable.parse(bytes: Array(text.utf8), source: "wales_binomial.csv")
     }
-
-    static func NumberFormatting(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)" }
 
     @Test(arguments: BackendKind.available)
     func welshAuthoritiesUnderABinomialModel(kind: BackendKind) throws {

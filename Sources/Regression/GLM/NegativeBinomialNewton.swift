@@ -32,7 +32,7 @@ struct NegativeBinomialNewton {
         // Whole counts up to 100,000 in increasing order, for the recurrence (nil: others).
         let whole = counts.values.allSatisfy { $0 >= 0 && $0 <= 100_000 && $0 == $0.rounded() }
         let countOrder = whole ? counts.values.indices.sorted { counts.values[$0] < counts.values[$1] } : nil
-        var point = evaluate(beta: beta, columns: columns, theta: start0, factorials: factorials)
+        var point = evaluate(beta: beta, columns: columns, theta: start0, factorials: factorials, total: total)
         guard point.logLikelihood.isFinite else { return nil }
         var u = [Double](repeating: 0, count: n), h = u, c = u
         for _ in 0..<limit {
@@ -82,7 +82,7 @@ struct NegativeBinomialNewton {
             for _ in 0..<30 {
                 nextBeta = zip(beta, step).map { $0 + scale * $1 }
                 nextPhi = phi + scale * step[k]
-                next = evaluate(beta: nextBeta, columns: columns, theta: exp(nextPhi), factorials: factorials)
+                next = evaluate(beta: nextBeta, columns: columns, theta: exp(nextPhi), factorials: factorials, total: total)
                 if next.logLikelihood.isFinite
                     && next.logLikelihood >= point.logLikelihood - 1e-12 * abs(point.logLikelihood) {
                     accepted = true
@@ -102,8 +102,9 @@ struct NegativeBinomialNewton {
     }
 
     /// Means, `log(mu + theta)` and the log-likelihood (as `negbinLogLikelihood`, with
-    /// `y log mu = y eta`) at `beta` (over `columns`) and `theta`; `factorials` is `sum w lgamma(y + 1)`.
-    private func evaluate(beta: [Double], columns: [[Double]], theta th: Double, factorials: Double)
+    /// `y log mu = y eta`) at `beta` (over `columns`) and `theta`; `factorials` is `sum w lgamma(y + 1)`,
+    /// `total` the sum of the weights.
+    private func evaluate(beta: [Double], columns: [[Double]], theta th: Double, factorials: Double, total: Double)
         -> (mu: [Double], logA: [Double], logLikelihood: Double)
     {
         let n = y.count
@@ -120,7 +121,7 @@ struct NegativeBinomialNewton {
             if weights[i] != 0 { rows += weights[i] * (y[i] * eta[i] - (th + y[i]) * logA[i]) }
         }
         let gammaTerms = counts.sum { lgamma(th + $0) } - factorials
-        return (mu, logA, gammaTerms + weights.reduce(0, +) * (th * log(th) - lgamma(th)) + rows)
+        return (mu, logA, gammaTerms + total * (th * log(th) - lgamma(th)) + rows)
     }
 
     /// `sum w psi(theta + y)` and `sum w psi'(theta + y)` over the tallied counts. For whole

@@ -28,6 +28,17 @@ public enum ModelPlots {
             caption: "Intervals: \(fit.standardErrorKind) standard errors. " + (ratios ? "Rate ratios: exp(estimate)." : ""))
     }
 
+    /// The normal quantile each value is plotted against in a Q-Q plot: its rank's plotting
+    /// position, R's `ppoints`, `(i - a) / (n + 1 - 2a)` with a = 3/8 up to 10 points, else 1/2.
+    static func normalScores(_ values: [Double]) -> [Double] {
+        let n = values.count, a = n <= 10 ? 3.0 / 8 : 0.5
+        var scores = [Double](repeating: 0, count: n)
+        for (rank, i) in values.indices.sorted(by: { values[$0] < values[$1] }).enumerated() {
+            scores[i] = Distributions.normalQuantile((Double(rank + 1) - a) / (Double(n) + 1 - 2 * a))
+        }
+        return scores
+    }
+
     /// Residuals against fitted values, the normal Q-Q plot of standardized residuals, and
     /// leverage with Cook's distance contours; points named by `ids` (nil: the unique text
     /// columns, as `residuals --id`).
@@ -36,11 +47,7 @@ public enum ModelPlots {
         let residuals = fit.residuals(.deviance) ?? fit.residuals(.response)!
         let standardized = fit.residuals(.standardized) ?? residuals
         let leverage = fit.leverage, cooks = fit.cooksDistance, fitted = fit.fitted
-        // R's ppoints: (i - a) / (n + 1 - 2a), a = 3/8 up to 10 points, else 1/2.
-        let n = fitted.count, a = n <= 10 ? 3.0 / 8 : 0.5
-        let order = standardized.indices.sorted { standardized[$0] < standardized[$1] }
-        var theoretical = [Double](repeating: 0, count: n)
-        for (rank, i) in order.enumerated() { theoretical[i] = Distributions.normalQuantile((Double(rank + 1) - a) / (Double(n) + 1 - 2 * a)) }
+        let n = fitted.count, theoretical = normalScores(standardized)
         let observations = (0..<n).map { i in
             let row = fit.frame.rows[i]
             let name = identifiers.values(row: row).joined(separator: " ")

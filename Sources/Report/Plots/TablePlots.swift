@@ -112,10 +112,7 @@ public enum TablePlots {
         let leverage = try numbers(table, "leverage"), cooks = try numbers(table, "cooks_distance")
         let idColumns = Array(table.columnNames.prefix { $0 != "line" })
         let ids = try idColumns.map { name throws(DataError) in try texts(table, name) }
-        let n = fitted.count, a = n <= 10 ? 3.0 / 8 : 0.5
-        let order = standardized.indices.sorted { standardized[$0] < standardized[$1] }
-        var theoretical = [Double](repeating: 0, count: n)
-        for (rank, i) in order.enumerated() { theoretical[i] = Distributions.normalQuantile((Double(rank + 1) - a) / (Double(n) + 1 - 2 * a)) }
+        let n = fitted.count, theoretical = ModelPlots.normalScores(standardized)
         let observations = (0..<n).map { i in
             DiagnosticPlots.Observation(
                 name: ids.isEmpty ? "row \(i + 1)" : ids.map { $0[i] }.joined(separator: " "), fitted: fitted[i], residual: residual[i],
