@@ -24,8 +24,14 @@ struct FitCommand: ParsableCommand {
     @Option(help: "Standard errors: classical, hc0, hc1, hc2, hc3, cluster (CR1) or cr2 (Bell-McCaffrey), the last two with --cluster.")
     var se: StandardErrorOption = .classical
 
-    @Option(help: "Column whose values group the rows for --se cluster or --se cr2.")
+    @Option(help: "Column whose values group the rows for --se cluster or --se cr2 (with absorbed fixed effects, two joined by a comma cluster two ways: la_code,year).")
     var cluster: String?
+
+    @Option(help: "With absorbed fixed effects: the small-sample convention of clustered errors, fixest (the default, as PyFixest), stata (reghdfe), plm (vcovHC arellano) or lm (lm with dummies and sandwich::vcovCL).")
+    var ssc: SmallSampleConvention?
+
+    @Option(help: "With absorbed fixed effects: write the estimated fixed effects (factor, level, effect) to this CSV file.")
+    var fixef: String?
 
     @OptionGroup var confidence: LevelOption
     var level: Double { confidence.level }
@@ -69,8 +75,15 @@ struct FitCommand: ParsableCommand {
 
     func run() throws {
         let request = SummaryRequest(dataName: model.file, exponentiate: exponentiate, checks: checks, hypotheses: hypotheses)
-        let spec = try model.specification(glm, standardErrors: standardErrors, level: level, summary: request.extras)
+        let spec = try model.specification(
+            glm, standardErrors: standardErrors, level: level, summary: request.extras, convention: ssc ?? .fixest)
+        if !(spec is FixedEffectsOptions) && (ssc != nil || fixef != nil) {
+            throw CLIError("--ssc and --fixef are for models with absorbed fixed effects (factors after | in the formula)")
+        }
         let (fit, path) = try model.fit(spec)
+        if let fixef, let fe = fit as? FixedEffectsFit {
+            try OutputWriter.write(FixedEffectsReport(fit: fe, dataName: model.file).fixedEffectsCSV, to: fixef, inputs: [path])
+        }
         if let plot { try OutputWriter.write(ModelPlots.coefficients(fit).figure.svg, to: plot, inputs: [path]) }
         try OutputWriter.emit(format, try fit.summaryReport(request), to: out, inputs: [path])
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Regression
 import Report
 
@@ -9,10 +10,18 @@ enum ModelChoice {
     /// `--family`/`--link` choose a generalized linear model, else least squares. Options the
     /// chosen kind does not take, and summary extras it does not have, are refused before any
     /// data is read.
+    /// A formula with absorbed factors after `|` chooses least squares with fixed effects
+    /// (`convention`: how its clustered errors are scaled).
     static func specification(
         _ glm: GLMOptionGroup, weights: String?, weightKind: WeightKind, tolerance: Double?,
-        standardErrors: StandardErrorKind, level: Double, summary: Set<SummaryExtra> = [], exposureMakesRates: Bool = false
+        standardErrors: StandardErrorKind, level: Double, summary: Set<SummaryExtra> = [], exposureMakesRates: Bool = false,
+        fixedEffects: Bool = false, convention: SmallSampleConvention = .fixest
     ) throws -> any ReportableSpecification {
+        if fixedEffects {
+            return try fixedEffectsSpecification(
+                glm, weights: weights, weightKind: weightKind, tolerance: tolerance, standardErrors: standardErrors, level: level,
+                summary: summary, convention: convention)
+        }
         // A linear model has no offset; only compare reads its exposure (as the rates' population).
         if !glm.isGeneralized && glm.exposure != nil && !exposureMakesRates {
             throw CLIError("--exposure and --theta are for generalized linear models: add --family (e.g. poisson) or --link")
@@ -41,5 +50,34 @@ enum ModelChoice {
         }
         try refuseOptions()
         return spec
+    }
+}
+
+extension ModelChoice {
+    static func fixedEffectsSpecification(
+        _ glm: GLMOptionGroup, weights: String?, weightKind: WeightKind, tolerance: Double?,
+        standardErrors: StandardErrorKind, level: Double, summary: Set<SummaryExtra>, convention: SmallSampleConvention
+    ) throws -> FixedEffectsOptions {
+        if glm.isGeneralized {
+            throw CLIError("absorbed fixed effects (after | in the formula) are for least squares so far; "
+                + "for a count model write the factor as a term, factor(la_code)")
+        }
+        if weightKind == .frequency { throw CLIError("--weight-kind frequency is not available with absorbed fixed effects") }
+        if !summary.isEmpty { throw CLIError("--test, --checks and --exponentiate are not available with absorbed fixed effects") }
+        let errors: PanelStandardErrors
+        switch standardErrors {
+        case .classical: errors = .classical
+        case .hc1: errors = .hc1
+        case .cluster(let column):
+            let columns = column.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            guard (1...2).contains(columns.count), !columns.contains("") else {
+                throw CLIError("--cluster takes one column, or two joined by a comma for two-way clustering (la_code,year)")
+            }
+            errors = .cluster(columns)
+        default:
+            throw CLIError("with absorbed fixed effects, --se takes classical, hc1 or cluster (with --cluster COLUMN or COLUMN,COLUMN); "
+                + "\(standardErrors.shortName) is not available")
+        }
+        return FixedEffectsOptions(standardErrors: errors, convention: convention, level: level, weights: weights, tolerance: tolerance)
     }
 }

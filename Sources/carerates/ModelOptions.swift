@@ -74,7 +74,7 @@ struct ModelOptions: ParsableArguments {
     @Argument(help: "CSV file, or the name of a bundled dataset.")
     var file: String
 
-    @Option(name: [.short, .long], help: "Model formula, as in R: \"y ~ x1 + x2\"; \"- 1\" or \"+ 0\" drops the intercept.")
+    @Option(name: [.short, .long], help: "Model formula, as in R: \"y ~ x1 + x2\"; \"- 1\" or \"+ 0\" drops the intercept; factors after | are absorbed as fixed effects, as fixest writes them: \"y ~ x1 | la_code + year\".")
     var formula: String
 
     @Option(name: .customLong("tol"), parsing: .unconditional, help: "Rank tolerance for aliased columns (default p * sqrt(n) * machine epsilon; R's lm uses 1e-7).")
@@ -102,11 +102,13 @@ struct ModelOptions: ParsableArguments {
     /// not refused.
     func specification(
         _ glm: GLMOptionGroup, standardErrors: StandardErrorKind = .classical, level: Double = 0.95,
-        summary: Set<SummaryExtra> = [], exposureMakesRates: Bool = false
+        summary: Set<SummaryExtra> = [], exposureMakesRates: Bool = false, convention: SmallSampleConvention = .fixest
     ) throws -> any ReportableSpecification {
-        try ModelChoice.specification(
+        // A formula that does not parse is reported when it is read, with its position.
+        let absorbs = (try? Formula(formula))?.fixedEffects.isEmpty == false
+        return try ModelChoice.specification(
             glm, weights: weights, weightKind: weightKind, tolerance: tolerance, standardErrors: standardErrors, level: level,
-            summary: summary, exposureMakesRates: exposureMakesRates)
+            summary: summary, exposureMakesRates: exposureMakesRates, fixedEffects: absorbs, convention: convention)
     }
 
     /// Reads the data and fits `spec`; returns the fit and the path read. Only the columns the
@@ -147,6 +149,7 @@ enum StandardErrorOption: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension WeightKind: ExpressibleByArgument {}
+extension SmallSampleConvention: ExpressibleByArgument {}
 
 /// Refuses `--weight-kind frequency` without weights, or for a generalized linear model (whose
 /// weights are glm's prior weights).

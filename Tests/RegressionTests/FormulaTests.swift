@@ -37,6 +37,11 @@ import Testing
         ("y ~ x1 + 2", 10, "1 or 0"),
         ("~ x1", 1, "response"),
         ("y ~ x + y", 3, "also appears among the terms"),
+        ("y ~ x |", 8, "fixed effects are missing"),
+        ("y ~ x | log(a)", 9, "columns whose fixed effects are absorbed"),
+        ("y ~ x | a^a", 10, "appears twice"),
+        ("y ~ x | y", 7, "cannot also be a fixed effect"),
+        ("y ~ x | a | b", 11, "unexpected \"|\""),
     ])
     func errorsPointAtThePosition(text: String, position: Int, fragment: String) {
         do {
@@ -46,6 +51,16 @@ import Testing
             #expect(error.position == position, "\(text): \(error)")
             #expect(error.description.contains(fragment), "\(error)")
         }
+    }
+
+    /// Factors after `|` are absorbed: read as fixest writes them, never as terms.
+    @Test func absorbedFactorsFollowTheBar() throws {
+        let f = try Formula("y ~ x1 + factor(g) | la_code + region^year + la_code")
+        #expect(f.terms.map(Formula.name(of:)) == ["x1", "factor(g)"])
+        #expect(f.fixedEffects == [["la_code"], ["region", "year"]])
+        #expect(f.fixedEffects.map(Formula.name(ofFixedEffect:)) == ["la_code", "region^year"])
+        #expect(f.variables == ["y", "x1", "g", "la_code", "region", "year"])
+        #expect(try Formula("y ~ x").fixedEffects.isEmpty)
     }
 
     /// scale() and poly() learn from the fitting rows; new data goes through the learned

@@ -26,6 +26,10 @@ public struct Formula: Sendable, CustomStringConvertible {
     let expressions: [String: FormulaNode]
     /// `offset(...)` terms: expressions added to the linear predictor with coefficient 1.
     let offsets: [FormulaNode]
+    /// Factors whose fixed effects are absorbed, written after `|` as fixest writes them:
+    /// `y ~ x | la_code + year`. Each is the columns whose combinations are its levels (one
+    /// column; `la_code^year`: every authority-year). Empty for a model without them.
+    public let fixedEffects: [[String]]
 
     public var description: String { text }
 
@@ -33,7 +37,7 @@ public struct Formula: Sendable, CustomStringConvertible {
     public init(_ text: String) throws(FormulaError) {
         self.text = text
         var parser = FormulaParser(text: text)
-        let (lhs, rhs) = try parser.parseFormula()
+        let (lhs, rhs, absorbed) = try parser.parseFormula()
         switch lhs {
         case .variable(let name, _):
             response = name
@@ -56,6 +60,11 @@ public struct Formula: Sendable, CustomStringConvertible {
         terms = expanded.ordered
         expressions = expanded.expressions
         offsets = expanded.offsets
+        fixedEffects = try absorbed.map { node throws(FormulaError) in try FixedEffectTerms.parse(node, text: text) } ?? []
+        if fixedEffects.joined().contains(name) {
+            let at = (text.firstIndex(of: "|").map { text.distance(from: text.startIndex, to: $0) } ?? 0) + 1
+            throw FormulaError(text: text, position: at, message: "the response \"\(name)\" cannot also be a fixed effect")
+        }
         if terms.contains(where: { $0.contains(name) || responseFailures.map($0.contains) == true }) {
             let at = (text.firstIndex(of: "~").map { text.distance(from: text.startIndex, to: $0) } ?? 0) + 1
             throw FormulaError(text: text, position: at, message: "the response \"\(name)\" also appears among the terms")
@@ -65,8 +74,18 @@ public struct Formula: Sendable, CustomStringConvertible {
     /// R's name of a term: variables joined by ":".
     public static func name(of term: [String]) -> String { term.joined(separator: ":") }
 
-    /// Every data column the formula reads, response first.
+    /// fixest's name of an absorbed factor: its columns joined by "^".
+    public static func name(ofFixedEffect columns: [String]) -> String { columns.joined(separator: "^") }
+
+    /// Every data column the formula reads, response first (the absorbed factors' last).
     public var variables: [String] {
+        var seen = modelVariables
+        for v in fixedEffects.joined() where !seen.contains(v) { seen.append(v) }
+        return seen
+    }
+
+    /// The columns the response, the terms and the offsets read (not the absorbed factors).
+    var modelVariables: [String] {
         var seen = [response] + (responseFailures.map { [$0] } ?? [])
         for v in predictors where !seen.contains(v) { seen.append(v) }
         for o in offsets { for v in o.columns where !seen.contains(v) { seen.append(v) } }
@@ -213,7 +232,8 @@ struct FormulaParser {
 
     init(text: String) { self.text = text }
 
-    mutating func parseFormula() throws(FormulaError) -> (FormulaNode, FormulaNode) {
+    /// The response, the terms, and the absorbed factors after `|` if any.
+    mutating func parseFormula() throws(FormulaError) -> (FormulaNode, FormulaNode, FormulaNode?) {
         tokens = try tokenize()
         guard tokens.contains(where: { $0.0 == .symbol("~") }) else {
             throw FormulaError(text: text, position: 1, message: "a formula needs \"~\" between the response and the terms, as in y ~ x1 + x2")
@@ -224,8 +244,14 @@ struct FormulaParser {
         advance()
         if peek == .end { throw error("the terms are missing after \"~\"") }
         let rhs = try parseSum().node
+        var absorbed: FormulaNode?
+        if peek == .symbol("|") {
+            advance()
+            if peek == .end { throw error("the fixed effects are missing after \"|\", as in y ~ x | la_code + year") }
+            absorbed = try parseSum().node
+        }
         guard peek == .end else { throw error("unexpected \(describe(peek)) here") }
-        return (lhs, rhs)
+        return (lhs, rhs, absorbed)
     }
 
     private var peek: Token { tokens[index].0 }
@@ -412,7 +438,7 @@ struct FormulaParser {
                 }
                 out.append((.string(String(chars[(i + 1)..<close])), at))
                 i = close + 1
-            } else if "~+-*/:^(),=".contains(c) {
+            } else if "~+-*/:^(),=|".contains(c) {
                 out.append((.symbol(c), at))
                 i += 1
             } else {
@@ -420,6 +446,41 @@ struct FormulaParser {
             }
         }
         out.append((.end, chars.count + 1))
+        return out
+    }
+}
+
+/// The factors after `|`: column names joined by `+`, each alone or several joined by `^`.
+enum FixedEffectTerms {
+    static func parse(_ node: FormulaNode, text: String) throws(FormulaError) -> [[String]] {
+        var out = [[String]]()
+        func add(_ node: FormulaNode) throws(FormulaError) {
+            switch node {
+            case .binary("+", let l, let r, _):
+                try add(l)
+                try add(r)
+            default:
+                let columns = try interaction(node)
+                if !out.contains(columns) { out.append(columns) }
+            }
+        }
+        func interaction(_ node: FormulaNode) throws(FormulaError) -> [String] {
+            switch node {
+            case .variable(let name, _): return [name]
+            case .binary("^", let l, let r, _):
+                let columns = try interaction(l) + interaction(r)
+                if Set(columns).count < columns.count {
+                    throw FormulaError(text: text, position: node.position, message: "a column appears twice in this fixed effect")
+                }
+                return columns
+            default:
+                throw FormulaError(
+                    text: text, position: node.position,
+                    message: "after \"|\" come the columns whose fixed effects are absorbed, joined by + "
+                        + "(and ^ for combinations, as la_code^year)")
+            }
+        }
+        try add(node)
         return out
     }
 }

@@ -66,9 +66,15 @@ public struct ModelFrame: Sendable {
         for name in alsoRequire + (weightsColumn.map { [$0] } ?? []) {
             do { required[name] = try table.column(named: name) } catch { throw .data(error) }
         }
+        // An absorbed factor's columns need only be present: their cells are levels, text or numbers.
+        for name in formula.fixedEffects.joined() where required[name] == nil {
+            do { required[name] = try table.column(named: name) } catch {
+                throw formula.pointing(at: error).map { .formula($0) } ?? .data(error)
+            }
+        }
         var columns = [String: Column]()
         let categoricalColumns = ModelFrame.categoricalColumns(formula)
-        for name in formula.variables {
+        for name in formula.modelVariables {
             let column: Column
             do { column = try table.column(named: name) } catch { throw formula.pointing(at: error).map { .formula($0) } ?? .data(error) }
             if column.kind == .text {

@@ -181,12 +181,15 @@ struct DesignBuilder {
     static let copiesHeld = 4.0
 
     init(formula: Formula, values: [String: ModelVariable], rows n: Int) throws(ModelError) {
-        if formula.intercept {
+        // Absorbed fixed effects take the intercept's place: factors are coded as beside one,
+        // but it has no column.
+        let emitsIntercept = formula.intercept && formula.fixedEffects.isEmpty
+        if emitsIntercept {
             names.append("(Intercept)")
             terms.append(-1)
         }
         var forcedFull: (term: Int, label: String)?
-        if !formula.intercept {
+        if !formula.intercept && formula.fixedEffects.isEmpty {
             outer: for (t, term) in formula.terms.enumerated() {
                 for label in term {
                     if case .categorical? = values[label] {
@@ -244,7 +247,7 @@ struct DesignBuilder {
         }
         // The whole design allocated once and filled a column per task: a large design's pages
         // are first touched (faulted in) on every core.
-        let start = formula.intercept ? n : 0, total = start + columns.count * n
+        let start = emitsIntercept ? n : 0, total = start + columns.count * n
         guard total > 0 else { return }
         elements = [Double](unsafeUninitializedCapacity: total) { buffer, count in
             let out = buffer.baseAddress!
@@ -265,7 +268,7 @@ struct DesignBuilder {
     static func cost(
         formula: Formula, values: [String: ModelVariable], rows n: Int, contrasts: (String, Int) -> Bool
     ) throws(ModelError) {
-        var total = formula.intercept ? 1.0 : 0.0
+        var total = formula.intercept && formula.fixedEffects.isEmpty ? 1.0 : 0.0
         var largest = (columns: 0.0, term: 0, levels: 0)
         for (t, term) in formula.terms.enumerated() {
             var columns = 1.0, levels = 0
@@ -287,6 +290,6 @@ struct DesignBuilder {
             Double(n) * total * 8 * copiesHeld,
             for: "the design would have \(Int(total)) columns for \(n) rows (term \(name): \(Int(largest.columns)) column\(largest.columns == 1 ? "" : "s")"
                 + (many ? ", from a factor of \(largest.levels) levels" : "") + "), held about \(Int(copiesHeld)) times while fitting",
-            advice: many ? "a factor of that many levels is better absorbed as a fixed effect than expanded into columns" : "")
+            advice: many ? "a factor of that many levels is better absorbed as a fixed effect (after |, as y ~ x | la_code) than expanded into columns" : "")
     }
 }

@@ -94,6 +94,10 @@ public enum GeneralizedLinearModel {
         if formula.responseFailures != nil && family != .binomial {
             throw .unsupported("a cbind(successes, failures) response is for the binomial family")
         }
+        if !formula.fixedEffects.isEmpty {
+            throw .unsupported("absorbed fixed effects (after | in the formula) are for least squares so far; "
+                + "for a generalized linear model write the factor as a term, factor(la_code)")
+        }
         let frame: ModelFrame
         if let given {
             frame = given

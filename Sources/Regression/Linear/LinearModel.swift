@@ -66,6 +66,9 @@ public enum LinearModel {
         if formula.responseFailures != nil {
             throw .unsupported("a cbind(successes, failures) response is for --family binomial")
         }
+        if !formula.fixedEffects.isEmpty {
+            throw .unsupported("a formula with absorbed fixed effects (after |) is fitted by FixedEffectsModel")
+        }
         if weightKind == .frequency, let w = frame.weights, let bad = w.firstIndex(where: { $0 != $0.rounded() }) {
             throw .badFrequencyWeight(data.location(row: frame.rows[bad], column: weights ?? ""), value: w[bad])
         }
@@ -166,24 +169,7 @@ public struct LinearModelFit: Sendable {
 
     /// The coefficient table in design order; aliased terms have nil entries.
     public var coefficients: [CoefficientRow] {
-        let common = covariance.degreesOfFreedom
-        let commonQuantile = Distributions.studentTQuantile(1 - (1 - level) / 2, df: common)
-        return frame.columnNames.enumerated().map { j, name in
-            let b = solution.coefficients[j]
-            guard !b.isNaN else {
-                return CoefficientRow(
-                    term: name, estimate: nil, standardError: nil, statistic: nil, pValue: nil,
-                    confidenceLow: nil, confidenceHigh: nil, degreesOfFreedom: nil)
-            }
-            let df = covariance.coefficientDegreesOfFreedom?[j] ?? common
-            let q = df == common ? commonQuantile : Distributions.studentTQuantile(1 - (1 - level) / 2, df: df)
-            let se = covariance.matrix[j, j].squareRoot()
-            let t = b / se
-            return CoefficientRow(
-                term: name, estimate: b, standardError: se, statistic: t,
-                pValue: Distributions.studentTTwoSided(t, df: df), confidenceLow: b - q * se, confidenceHigh: b + q * se,
-                degreesOfFreedom: df)
-        }
+        CoefficientRow.tTable(names: frame.columnNames, estimates: solution.coefficients, covariance: covariance, level: level)
     }
 
     /// The (weighted) sum of squares the model explains, as R's `summary.lm` computes it: of the

@@ -10,8 +10,7 @@ extension LinearModelFit: FittedModel {
     public var response: [Double] { frame.response }
     public var weights: [Double]? { frame.weights }
     public var responseVariances: [Double] {
-        let s2 = sigma * sigma
-        return frame.weights.map { w in w.map { $0 > 0 ? s2 / $0 : .infinity } } ?? [Double](repeating: s2, count: frame.rows.count)
+        CoefficientRow.gaussianVariances(sigma: sigma, weights: frame.weights, rows: frame.rows.count)
     }
     public var offsets: [Double]? { frame.offset }
     public var meanSlopes: [Double] { [Double](repeating: 1, count: frame.rows.count) }

@@ -19,3 +19,34 @@ public struct CoefficientRow: Sendable {
     /// Whether the term is aliased (collinear with earlier ones), as R prints `NA`.
     public var aliased: Bool { estimate == nil }
 }
+
+extension CoefficientRow {
+    /// The t table of `estimates` (`NaN`: aliased) under `covariance`: each test on the
+    /// covariance's degrees of freedom, or its per-coefficient ones where it has them.
+    static func tTable(names: [String], estimates: [Double], covariance: CovarianceEstimate, level: Double) -> [CoefficientRow] {
+        let common = covariance.degreesOfFreedom
+        let commonQuantile = Distributions.studentTQuantile(1 - (1 - level) / 2, df: common)
+        return names.enumerated().map { j, name in
+            let b = estimates[j]
+            guard !b.isNaN else {
+                return CoefficientRow(
+                    term: name, estimate: nil, standardError: nil, statistic: nil, pValue: nil,
+                    confidenceLow: nil, confidenceHigh: nil, degreesOfFreedom: nil)
+            }
+            let df = covariance.coefficientDegreesOfFreedom?[j] ?? common
+            let q = df == common ? commonQuantile : Distributions.studentTQuantile(1 - (1 - level) / 2, df: df)
+            let se = covariance.matrix[j, j].squareRoot()
+            let t = b / se
+            return CoefficientRow(
+                term: name, estimate: b, standardError: se, statistic: t,
+                pValue: Distributions.studentTTwoSided(t, df: df), confidenceLow: b - q * se, confidenceHigh: b + q * se,
+                degreesOfFreedom: df)
+        }
+    }
+
+    /// A linear model's variance of each row's response, `sigma^2 / w` (infinite at weight 0).
+    static func gaussianVariances(sigma: Double, weights: [Double]?, rows: Int) -> [Double] {
+        let s2 = sigma * sigma
+        return weights.map { w in w.map { $0 > 0 ? s2 / $0 : .infinity } } ?? [Double](repeating: s2, count: rows)
+    }
+}

@@ -1,0 +1,148 @@
+import DataTable
+
+/// One factor whose fixed effects are absorbed: its levels and each row's level.
+public struct AbsorbedFactor: Sendable {
+    /// The factor as written after `|` (`la_code`, `la_code^year`).
+    public let name: String
+    /// Its levels, sorted as R sorts a factor's (numbers by value, text by code point; a
+    /// combination `a^b` by its parts, joined by "_").
+    public let levels: [String]
+    /// Each row's level (an index into ``levels``), per row of the rows it was built on.
+    public let codes: [Int32]
+
+    /// Rows per level.
+    var counts: [Int] {
+        var c = [Int](repeating: 0, count: levels.count)
+        for k in codes { c[Int(k)] += 1 }
+        return c
+    }
+
+    /// The factor on a subset of its rows (positions in ``codes``), its levels those still present.
+    func restricted(to positions: [Int]) -> AbsorbedFactor {
+        var present = [Bool](repeating: false, count: levels.count)
+        for p in positions { present[Int(codes[p])] = true }
+        var newIndex = [Int32](repeating: -1, count: levels.count), kept = [String]()
+        for (k, level) in levels.enumerated() where present[k] {
+            newIndex[k] = Int32(kept.count)
+            kept.append(level)
+        }
+        return AbsorbedFactor(name: name, levels: kept, codes: positions.map { newIndex[Int(codes[$0])] })
+    }
+}
+
+/// The absorbed factors of a formula over a set of table rows, and the rows they leave.
+public enum AbsorbedFactors {
+    /// Each factor of `formula.fixedEffects` over table `rows` (every cell present).
+    static func build(_ formula: Formula, table: DataTable, rows: [Int]) throws(ModelError) -> [AbsorbedFactor] {
+        var single = [String: (levels: [String], codes: [Int32])]()
+        for name in formula.fixedEffects.joined() where single[name] == nil {
+            let column: Column
+            do { column = try table.column(named: name) } catch { throw .data(error) }
+            single[name] = encode(column, rows: rows)
+        }
+        return formula.fixedEffects.map { columns in
+            var (levels, codes) = single[columns[0]]!
+            for name in columns.dropFirst() {
+                let other = single[name]!
+                // Combinations present, in the order of (first part, second part): R's interaction order.
+                let width = Int32(other.levels.count)
+                let combined = zip(codes, other.codes).map { Int64($0) * Int64(width) + Int64($1) }
+                let present = Array(Set(combined)).sorted()
+                let index = Dictionary(uniqueKeysWithValues: present.enumerated().map { ($1, Int32($0)) })
+                levels = present.map { levels[Int($0 / Int64(width))] + "_" + other.levels[Int($0 % Int64(width))] }
+                codes = combined.map { index[$0]! }
+            }
+            return AbsorbedFactor(name: Formula.name(ofFixedEffect: columns), levels: levels, codes: codes)
+        }
+    }
+
+    /// A column's levels over `rows`, sorted as R's `factor()` sorts them.
+    static func encode(_ column: Column, rows: [Int]) -> (levels: [String], codes: [Int32]) {
+        if column.kind == .text {
+            var index = [String: Int32]()
+            var first = [Int32](repeating: 0, count: rows.count)
+            for (k, r) in rows.enumerated() {
+                let s = column.strings[r]
+                if let c = index[s] { first[k] = c } else {
+                    first[k] = Int32(index.count)
+                    index[s] = first[k]
+                }
+            }
+            return sortedLevels(index.sorted { $0.value < $1.value }.map(\.key), codes: first) {
+                $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars)
+            }
+        }
+        var index = [Double: Int32]()
+        var first = [Int32](repeating: 0, count: rows.count)
+        for (k, r) in rows.enumerated() {
+            let v = column.numbers[r]
+            if let c = index[v] { first[k] = c } else {
+                first[k] = Int32(index.count)
+                index[v] = first[k]
+            }
+        }
+        let values = index.sorted { $0.value < $1.value }.map(\.key)
+        let sorted = sortedLevels(values, codes: first, by: <)
+        return (sorted.levels.map(\.shortText), sorted.codes)
+    }
+
+    /// Levels in first-seen order relabelled in sorted order.
+    private static func sortedLevels<T>(_ seen: [T], codes: [Int32], by less: (T, T) -> Bool) -> (levels: [T], codes: [Int32]) {
+        let order = seen.indices.sorted { less(seen[$0], seen[$1]) }
+        var newIndex = [Int32](repeating: 0, count: seen.count)
+        for (k, old) in order.enumerated() { newIndex[old] = Int32(k) }
+        return (order.map { seen[$0] }, codes.map { newIndex[Int($0)] })
+    }
+
+    /// The positions (into the factors' rows) left once every row alone in a level of some
+    /// factor is removed, repeatedly until none is (a removal can leave another level with
+    /// one row), and how many were removed. Rows of zero weight count for nothing: they stay
+    /// where their every level keeps a row of positive weight, and go (not counted as
+    /// singletons) where it does not, as their effects would not be identified.
+    static func withoutSingletons(_ factors: [AbsorbedFactor], weights: [Double]?) -> (kept: [Int], removed: Int) {
+        let n = factors.first?.codes.count ?? 0
+        var alive = [Bool](repeating: true, count: n)
+        if let weights { for i in 0..<n where !(weights[i] > 0) { alive[i] = false } }
+        let weightless = alive.map { !$0 }
+        var counts = factors.map { [Int](repeating: 0, count: $0.levels.count) }
+        var changed = true
+        while changed {
+            changed = false
+            for (f, factor) in factors.enumerated() {
+                counts[f] = [Int](repeating: 0, count: factor.levels.count)
+                for i in 0..<n where alive[i] { counts[f][Int(factor.codes[i])] += 1 }
+                for i in 0..<n where alive[i] && counts[f][Int(factor.codes[i])] == 1 {
+                    alive[i] = false
+                    changed = true
+                }
+            }
+        }
+        for (f, factor) in factors.enumerated() {
+            counts[f] = [Int](repeating: 0, count: factor.levels.count)
+            for i in 0..<n where alive[i] { counts[f][Int(factor.codes[i])] += 1 }
+        }
+        var kept = [Int]()
+        kept.reserveCapacity(n)
+        var removed = 0
+        for i in 0..<n {
+            if alive[i] {
+                kept.append(i)
+            } else if weightless[i] {
+                if factors.indices.allSatisfy({ counts[$0][Int(factors[$0].codes[i])] > 0 }) { kept.append(i) }
+            } else {
+                removed += 1
+            }
+        }
+        return (kept, removed)
+    }
+
+    /// Whether every level of `inner` falls within one level of `outer` (rows paired by
+    /// position): fixed effects nested in a cluster factor.
+    static func isNested(_ inner: [Int32], innerLevels: Int, in outer: [Int32]) -> Bool {
+        var owner = [Int32](repeating: -1, count: innerLevels)
+        for (a, b) in zip(inner, outer) {
+            if owner[Int(a)] == -1 { owner[Int(a)] = b } else if owner[Int(a)] != b { return false }
+        }
+        return true
+    }
+}

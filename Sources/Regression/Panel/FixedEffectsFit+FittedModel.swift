@@ -1,0 +1,115 @@
+import DataTable
+import LinearAlgebra
+
+/// A fixed-effects fit as every consumer sees a fit: its means include the absorbed effects.
+extension FixedEffectsFit: FittedModel {
+    public var callDescription: String { "feols(\(frame.formula.text))" }
+    public var coef: [Double] { solution.coefficients }
+    public var vcov: Matrix { covariance.matrix }
+    public var responseKind: ResponseKind { .continuous }
+    public var response: [Double] { frame.response }
+    public var fitted: [Double] { fittedValues }
+    public var weights: [Double]? { frame.weights }
+    public var responseVariances: [Double] {
+        CoefficientRow.gaussianVariances(sigma: sigma, weights: frame.weights, rows: frame.rows.count)
+    }
+    public var offsets: [Double]? { frame.offset }
+    public var meanSlopes: [Double] { [Double](repeating: 1, count: frame.rows.count) }
+    public var nobs: Int { observations }
+    /// The coefficients, the absorbed levels and the residual variance, as `logLik` of the fit
+    /// with dummies counts them.
+    public var dof: Int { rank + absorbedDegreesOfFreedom + 1 }
+    public var dofResidual: Int { residualDegreesOfFreedom }
+    public var logLikelihood: Double? { gaussianLogLikelihood }
+    public var deviance: Double { residualSumOfSquares }
+
+    /// The hat matrix's diagonal of the fit with dummies: the levels' share plus the
+    /// within-transformed design's. `NaN` where the levels were projected iteratively.
+    public var leverage: [Double] {
+        let projector = FixedEffectProjector(
+            factors: factors.map(\.codes), levelCounts: factors.map(\.levels.count), weights: frame.weights)
+        guard let levels = projector.levelLeverage() else { return [Double](repeating: .nan, count: frame.rows.count) }
+        let own = CovarianceEstimator.leverages(workingDesign, kept: solution.keptColumns, c: solution.keptUnscaledCovariance)
+        return zip(levels, own).map { $0 + $1 }
+    }
+
+    /// `r_i^2 h_i / (k (1 - h_i))`, k counting the absorbed levels, as `cooks.distance` of the fit with dummies.
+    public var cooksDistance: [Double] {
+        let h = leverage, r = standardized(h), k = Double(rank + absorbedDegreesOfFreedom)
+        return r.indices.map { r[$0] * r[$0] * h[$0] / (k * (1 - h[$0])) }
+    }
+
+    private func standardized(_ h: [Double]) -> [Double] {
+        let s = sigma
+        let e = frame.weights.map { w in zip(residualValues, w).map { $0 * $1.squareRoot() } } ?? residualValues
+        return e.indices.map { i in
+            let one = 1 - h[i]
+            return one > 1e-10 ? e[i] / (s * one.squareRoot()) : .nan
+        }
+    }
+
+    public var residualKinds: [ResidualKind] { [.response, .pearson, .deviance, .working, .standardized, .studentized] }
+
+    public func residuals(_ kind: ResidualKind) -> [Double]? {
+        switch kind {
+        case .response, .working: return residualValues
+        case .pearson, .deviance:
+            return frame.weights.map { w in zip(residualValues, w).map { $0 * $1.squareRoot() } } ?? residualValues
+        case .standardized: return standardized(leverage)
+        case .studentized:
+            let df = Double(residualDegreesOfFreedom)
+            return standardized(leverage).map { r in r * ((df - 1) / (df - r * r)).squareRoot() }
+        }
+    }
+
+    /// `X b + D a` for the rows of `data`; every level must be one the fit estimated (a level
+    /// the fit never saw, or one removed as a singleton, is an error naming it).
+    public func predictMean(_ data: DataTable?) throws(ModelError) -> MeanPrediction {
+        guard let data else { return MeanPrediction(rows: frame.rows, dropped: [], mean: fittedValues) }
+        var (design, rows, dropped) = try frame.design(for: data)
+        // Rows missing a factor's cell are left out too.
+        var columns = [String: Column]()
+        for name in frame.formula.fixedEffects.joined() {
+            do { columns[name] = try data.column(named: name) } catch { throw .data(error) }
+        }
+        var keep = [Int](), keptRows = [Int]()
+        for (k, r) in rows.enumerated() {
+            if let name = frame.formula.fixedEffects.joined().first(where: { columns[$0]!.isMissing(r) }) {
+                dropped.append(ModelFrame.DroppedRow(row: r, line: data.rowLines[r], column: name, marker: columns[name]!.missing[r] ?? ""))
+            } else {
+                keep.append(k)
+                keptRows.append(r)
+            }
+        }
+        if keep.count < rows.count {
+            var reduced = Matrix(rows: keep.count, columns: design.columns)
+            for j in 0..<design.columns { for (t, k) in keep.enumerated() { reduced[t, j] = design[k, j] } }
+            design = reduced
+            rows = keptRows
+        }
+        let offset = frame.offset == nil ? nil : try frame.offsets(for: data, rows: rows)
+        var mean = offset ?? [Double](repeating: 0, count: rows.count)
+        for (j, b) in solution.coefficients.enumerated() where !b.isNaN {
+            for t in rows.indices { mean[t] += design[t, j] * b }
+        }
+        for (f, factor) in factors.enumerated() {
+            let index = Dictionary(uniqueKeysWithValues: factor.levels.enumerated().map { ($1, $0) })
+            let parts = frame.formula.fixedEffects[f].map { columns[$0]! }
+            for (t, r) in rows.enumerated() {
+                let label = parts.map { data.cellText(row: r, column: $0) ?? "" }.joined(separator: "_")
+                guard let g = index[label] else { throw .unseenLevel(term: factor.name, level: label, line: data.rowLines[r]) }
+                mean[t] += effects[f][g]
+            }
+        }
+        return MeanPrediction(rows: rows, dropped: dropped, mean: mean)
+    }
+
+    public func refit(rows: [Int]) throws(ModelError) -> FixedEffectsFit {
+        try FixedEffectsModel.fit(frame.formula, data: frame.table, options: options, backend: backend, candidates: rows)
+    }
+
+    public func refit(response y: [Double]) throws(ModelError) -> FixedEffectsFit {
+        try FixedEffectsModel.fit(
+            frame: frame.replacingResponse(y), factors: factors, singletons: singletonsRemoved, options: options, backend: backend)
+    }
+}

@@ -1,0 +1,124 @@
+import DataTable
+import LinearAlgebra
+
+/// The coefficient covariance of a fixed-effects fit: the sandwich of the within-transformed
+/// working design (which, by Frisch-Waugh-Lovell, is the coefficients' block of the sandwich
+/// of the fit with a dummy per level), scaled by a named ``SmallSampleConvention``.
+enum PanelCovariance {
+    struct Inputs {
+        let kind: PanelStandardErrors
+        let convention: SmallSampleConvention
+        /// Rows of positive weight.
+        let observations: Int
+        /// Levels absorbed less those not identified.
+        let absorbedDOF: Int
+        /// Each factor's levels per row, and its count of levels.
+        let factors: [AbsorbedFactor]
+        let solution: LeastSquaresSolution
+        let workingDesign: Matrix
+        /// Each cluster column's labels per row.
+        let clusterLabels: [[String]]
+        let source: String
+    }
+
+    static func estimate(_ inputs: Inputs) throws(ModelError) -> CovarianceEstimate {
+        let solution = inputs.solution, design = inputs.workingDesign
+        let p = design.columns, k = solution.rank, kept = solution.keptColumns
+        let c = solution.keptUnscaledCovariance
+        let e = solution.residuals
+        let n = Double(inputs.observations), kFull = Double(k + inputs.absorbedDOF)
+        let residualDF = n - kFull
+        var matrix: Matrix, description: String, df = residualDF, warning: String?
+        switch inputs.kind {
+        case .classical:
+            let s2 = solution.residualSumOfSquares / residualDF
+            matrix = Matrix(rows: k, columns: k, elements: c.elements.map { $0 * s2 })
+            description = "classical (homoskedastic; \(Int(residualDF)) residual df after \(inputs.absorbedDOF) absorbed levels)"
+        case .hc1:
+            let meat = CovarianceEstimator.gram(design, kept: kept, weights: e.map { $0 * $0 })
+            let factor = inputs.convention == .plm ? 1 : n / residualDF
+            matrix = Matrix(rows: k, columns: k, elements: (c * meat * c).elements.map { $0 * factor })
+            description = inputs.convention == .plm
+                ? "HC0 (heteroskedasticity-consistent, as plm's vcovHC(method = \"white1\"))"
+                : "HC1 (heteroskedasticity-consistent; n/(n-K) with K = \(Int(kFull)) counting the absorbed levels)"
+        case .cluster(let columns):
+            var codings = inputs.clusterLabels.map(codes)
+            if codings.count == 2 {
+                let pairs = zip(inputs.clusterLabels[0], inputs.clusterLabels[1]).map { $0 + "\u{1F}" + $1 }
+                codings.append(codes(pairs))
+            }
+            for (t, coding) in codings.prefix(columns.count).enumerated() where coding.groups < 2 {
+                throw .tooFewClusters(file: inputs.source, column: columns[t], clusters: coding.groups)
+            }
+            let sizes = codings.map(\.groups)
+            let smallest = sizes.prefix(columns.count).min()!
+            // K for the a factor: fixest and Stata leave out the levels of factors nested in a cluster factor.
+            var kSmall = kFull
+            if inputs.convention == .fixest || inputs.convention == .stata {
+                for factor in inputs.factors {
+                    let nested = codings.prefix(columns.count).contains { coding in
+                        AbsorbedFactors.isNested(factor.codes, innerLevels: factor.levels.count, in: coding.codes)
+                    }
+                    if nested { kSmall -= Double(factor.levels.count - 1) }
+                }
+            }
+            let a = inputs.convention == .plm ? 1 : (n - 1) / (n - kSmall)
+            func clusterFactor(_ g: Int) -> Double { inputs.convention == .plm ? 1 : Double(g) / Double(g - 1) }
+            let perTerm = inputs.convention == .stata || inputs.convention == .lm
+            var total = Matrix(rows: k, columns: k)
+            for (t, coding) in codings.enumerated() {
+                let meat = scoreMeat(design, kept: kept, residuals: e, coding: coding)
+                let sign: Double = t == 2 ? -1 : 1
+                let scale = sign * (perTerm ? clusterFactor(coding.groups) : 1)
+                let v = c * meat * c
+                for i in 0..<(k * k) { total.elements[i] += scale * v.elements[i] }
+            }
+            let common = a * (perTerm ? 1 : clusterFactor(smallest))
+            matrix = Matrix(rows: k, columns: k, elements: total.elements.map { $0 * common })
+            df = inputs.convention == .plm ? residualDF : Double(smallest - 1)
+            let by = columns.joined(separator: " and ")
+            let counts = zip(columns, sizes).map { "G = \($1) \($0)" }.joined(separator: ", ")
+            description = (columns.count == 2 ? "two-way cluster-robust (Cameron-Gelbach-Miller) by " : "cluster-robust by ") + by
+                + " (\(counts); convention \(inputs.convention.rawValue): \(inputs.convention.summary); "
+                + (inputs.convention == .plm ? "" : "K = \(Int(kSmall)), ") + "t on \(Int(df)) df)"
+            if smallest < 40 && inputs.convention != .plm {
+                warning = "only \(smallest) clusters: cluster-robust standard errors tend to be too small with fewer than about 40"
+            }
+        }
+        var full = Matrix(rows: p, columns: p, repeating: .nan)
+        for (t, j) in kept.enumerated() {
+            for (s, i) in kept.enumerated() { full[i, j] = matrix[s, t] }
+        }
+        return CovarianceEstimate(
+            matrix: full, degreesOfFreedom: df, coefficientDegreesOfFreedom: nil, description: description, warning: warning)
+    }
+
+    struct Coding {
+        let codes: [Int32]
+        let groups: Int
+    }
+
+    static func codes(_ labels: [String]) -> Coding {
+        var index = [String: Int32](), out = [Int32](repeating: 0, count: labels.count)
+        for (i, label) in labels.enumerated() {
+            if let c = index[label] { out[i] = c } else {
+                out[i] = Int32(index.count)
+                index[label] = out[i]
+            }
+        }
+        return Coding(codes: out, groups: index.count)
+    }
+
+    /// `S' S` of the cluster sums of scores `x_i e_i` (kept columns).
+    static func scoreMeat(_ x: Matrix, kept: [Int], residuals e: [Double], coding: Coding) -> Matrix {
+        let n = x.rows, k = kept.count
+        var scores = Matrix(rows: coding.groups, columns: k)
+        x.elements.withUnsafeBufferPointer { xb in
+            for (t, j) in kept.enumerated() {
+                let col = xb.baseAddress! + j * n
+                for i in 0..<n { scores[Int(coding.codes[i]), t] += col[i] * e[i] }
+            }
+        }
+        return scores.transposed * scores
+    }
+}

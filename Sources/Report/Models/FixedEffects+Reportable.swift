@@ -1,0 +1,50 @@
+import DataTable
+import Regression
+
+extension FixedEffectsReport: RenderedReport {
+    public var markdownTable: String? { markdown }
+}
+
+/// Fixed-effects fits read as fixest's `summary`, with per-row residuals and influence of the
+/// fit with dummies, and point predictions that include the absorbed effects.
+extension FixedEffectsFit: ReportableModel {
+    public func summaryReport(_ request: SummaryRequest) throws -> any RenderedReport {
+        FixedEffectsReport(fit: self, dataName: request.dataName)
+    }
+
+    public func observationReport(ids: [String]?) throws -> any RenderedReport {
+        let e = self.residuals(.response)!, standardized = self.residuals(.standardized)!, studentized = self.residuals(.studentized)!
+        let h = leverage, cooks = cooksDistance
+        return RowTable(
+            title: "Observations of \(callDescription): \(frame.rows.count) used"
+                + (singletonsRemoved > 0 ? " (\(singletonsRemoved) singletons removed)" : ""),
+            columns: ["observed", "fitted", "residual", "std_residual", "student_residual", "leverage", "cooks_distance"],
+            identifiers: try RowIdentifiers(table: frame.table, names: ids), table: frame.table, rows: frame.rows,
+            values: frame.rows.indices.map { i in
+                [response[i], fitted[i], e[i], standardized[i], studentized[i], h[i], cooks[i]]
+            },
+            left: frame.dropped, leftTitle: "Dropped for missing values",
+            extra: [("formula", .string(frame.formula.text)), ("model", .string("feols"))])
+    }
+
+    public func predictionReport(_ data: DataTable?, request: PredictionRequest, ids: [String]?) throws -> any RenderedReport {
+        let p = try predictMean(data)
+        return RowTable(
+            title: "Predictions of \(callDescription): X b plus the fixed effects of each row's levels (point predictions; "
+                + "no intervals, as the fixed effects' own uncertainty is not estimated)",
+            columns: ["fit"], identifiers: try RowIdentifiers(table: data ?? frame.table, names: ids), table: data ?? frame.table,
+            rows: p.rows, values: p.mean.map { [$0] }, left: p.dropped, leftTitle: "Not predicted (a predictor is missing)",
+            extra: [("model", .string("feols"))])
+    }
+}
+
+extension RowTable: RenderedReport {}
+
+/// Fixed-effects models as a reportable kind.
+extension FixedEffectsOptions: ReportableSpecification {
+    public var summaryExtras: Set<SummaryExtra> { [] }
+
+    public func nestedComparison(_ formulas: [Formula], data: DataTable) throws -> any RenderedReport {
+        throw ModelError.unsupported("anova of fixed-effects models is not available")
+    }
+}

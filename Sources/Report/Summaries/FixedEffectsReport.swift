@@ -1,0 +1,120 @@
+import Foundation
+import Regression
+
+/// Renders a fixed-effects fit as fixest's `summary(feols(...))` reads: the coefficients of
+/// interest, the levels absorbed per factor, the within R-squared, and how the projection was
+/// made and how accurate it is.
+public struct FixedEffectsReport {
+    /// The fit reported.
+    public let fit: FixedEffectsFit
+    /// How the data were named on the command line.
+    public let dataName: String
+
+    /// The summary of `fit` of `dataName`.
+    public init(fit: FixedEffectsFit, dataName: String) {
+        self.fit = fit
+        self.dataName = dataName
+    }
+
+    /// Each factor's name and levels, as fixest prints them: `la_code: 22, year: 8`.
+    var factorCounts: String { fit.factors.map { "\($0.name): \($0.levels.count)" }.joined(separator: ", ") }
+
+    /// How the levels were projected out, in words.
+    var projectionText: String {
+        let p = fit.projection
+        var s = p.method.rawValue + ", accuracy " + NumberFormat.significant(p.accuracy, digits: 2)
+        if p.method == .alternating { s += " (tolerance \(NumberFormat.significant(p.tolerance, digits: 2)), \(p.iterations) sweeps)" }
+        return s
+    }
+
+    public var text: String {
+        var out = "\nCall:\nfeols(formula = \(fit.frame.formula.text), data = \(dataName))\n\n"
+        out += "Least squares with absorbed fixed effects. Observations: \(fit.observations)"
+        var notes = [String]()
+        if fit.singletonsRemoved > 0 { notes.append("\(fit.singletonsRemoved) singletons removed") }
+        if !fit.frame.dropped.isEmpty {
+            let detail = fit.frame.droppedSummary.map { "\($0.column) \"\($0.marker)\": \($0.count)" }.joined(separator: ", ")
+            notes.append("\(fit.frame.dropped.count) rows dropped for missing values: \(detail)")
+        }
+        out += (notes.isEmpty ? "" : " (" + notes.joined(separator: "; ") + ")") + "\n"
+        out += "Fixed effects: \(factorCounts) (\(fit.absorbedDegreesOfFreedom) degrees of freedom absorbed"
+            + (fit.redundantLevels > 0 ? ", \(fit.redundantLevels) level\(fit.redundantLevels == 1 ? "" : "s") redundant"
+                + (fit.redundantExact ? "" : " at least") : "") + ")\n"
+        out += "Projection: \(projectionText)\n"
+        out += "Standard errors: \(fit.standardErrorKind)\n\n"
+        let rows = fit.coefficients
+        let undefined = rows.filter(\.aliased).count
+        out += undefined > 0 ? "Coefficients: (\(undefined) not defined: absorbed by the fixed effects or collinear)\n" : "Coefficients:\n"
+        let estimates = NumberFormat.column(rows.map(\.estimate) + rows.map(\.standardError))
+        let pValues = NumberFormat.pValues(rows.map(\.pValue))
+        var table = [["", "Estimate", "Std. Error", "t value", "Pr(>|t|)", ""]]
+        for (k, row) in rows.enumerated() {
+            table.append([
+                row.term, estimates[k], estimates[rows.count + k], row.statistic.map { String(format: "%.3f", $0) } ?? "NA",
+                pValues[k], NumberFormat.stars(row.pValue),
+            ])
+        }
+        out += alignColumns(table, leftAlignLast: true).map { $0 + "\n" }.joined()
+        out += "---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n\n"
+        out += "Residual standard error: \(NumberFormat.significant(fit.sigma)) on \(fit.residualDegreesOfFreedom) degrees of freedom\n"
+        out += "R-squared: \(NumberFormat.significant(fit.rSquared)),\tAdjusted R-squared: \(NumberFormat.significant(fit.adjustedRSquared)),"
+            + "\tWithin R-squared: \(NumberFormat.significant(fit.withinRSquared))\n"
+        out += "Backend: \(fit.solution.backend.rawValue).\n"
+        if fit.frame.weights != nil { out += "Weights: analytic (inverse-variance) weights, as R's lm.\n" }
+        if let warning = fit.covariance.warning { out += "Warning: \(warning).\n" }
+        return out
+    }
+
+    /// The tidy coefficient table as CSV.
+    public var csv: String { TidyCoefficients.csv(fit.coefficients) }
+
+    public var json: String {
+        let model: [(String, JSONValue)] = [
+            ("type", .string("feols")),
+            ("formula", .string(fit.frame.formula.text)),
+            ("data", .string(dataName)),
+            ("standard_errors", .string(fit.standardErrorKind)),
+            ("convention", .string(fit.options.convention.rawValue)),
+            ("test_df", .number(fit.covariance.degreesOfFreedom)),
+            ("conf_level", .number(fit.level)),
+            ("projection", .string(fit.projection.method.rawValue)),
+            ("projection_accuracy", .number(fit.projection.accuracy)),
+            ("backend", .string(fit.solution.backend.rawValue)),
+        ]
+        let factors = JSONValue.array(fit.factors.map { .object([("factor", .string($0.name)), ("levels", .number(Double($0.levels.count)))]) })
+        let statistics: [(String, JSONValue)] = [
+            ("n", .number(Double(fit.observations))),
+            ("singletons_removed", .number(Double(fit.singletonsRemoved))),
+            ("rank", .number(Double(fit.rank))),
+            ("absorbed_df", .number(Double(fit.absorbedDegreesOfFreedom))),
+            ("redundant_levels", .number(Double(fit.redundantLevels))),
+            ("df_residual", .number(Double(fit.residualDegreesOfFreedom))),
+            ("sigma", .number(fit.sigma)),
+            ("r_squared", .number(fit.rSquared)),
+            ("adj_r_squared", .number(fit.adjustedRSquared)),
+            ("within_r_squared", .number(fit.withinRSquared)),
+            ("log_likelihood", .number(fit.gaussianLogLikelihood)),
+            ("rows_dropped", .number(Double(fit.frame.dropped.count))),
+        ]
+        let root = JSONValue.object([
+            ("model", .object(model)), ("fixed_effects", factors), ("coefficients", TidyCoefficients.json(fit.coefficients)),
+            ("statistics", .object(statistics)), ("aliased", .array(fit.aliased.map { .string($0) })),
+            ("warnings", .array(fit.covariance.warning.map { [.string($0)] } ?? [])),
+        ])
+        return root.rendered(indent: 0) + "\n"
+    }
+
+    /// The tidy table as a Markdown table.
+    public var markdown: String { TidyCoefficients.markdown(fit.coefficients) }
+
+    /// The fixed effects as tidy CSV: `factor,level,effect`, with the normalisation stated in
+    /// a leading comment-free way (a `normalisation` column would repeat it on every row, so
+    /// it is the summary's and the JSON's to state).
+    public var fixedEffectsCSV: String {
+        var out = "factor,level,effect\n"
+        for row in fit.fixedEffectRows {
+            out += csvField(row.factor) + "," + csvField(row.level) + "," + NumberFormat.exact(row.effect) + "\n"
+        }
+        return out
+    }
+}
