@@ -12,6 +12,8 @@
 // Whole commands, CSV in and summary out, against R and Python: see EndToEndBenchmark.swift.
 //   swift run -c release carerates-bench e2e [rows ...]
 //   swift run -c release carerates-bench bootstrap [replicates]
+// Least squares with absorbed fixed effects against PyFixest: see PanelBenchmark.swift.
+//   swift run -c release carerates-bench panel [n]
 //
 // Prints seconds, GFLOP/s (Householder QR count 2np^2 - 2p^3/3), the ratio to each peer, the
 // largest relative difference of coefficients from the peer's, and peak resident memory
@@ -191,6 +193,10 @@ if CommandLine.arguments.dropFirst().first == "glm" {
 if CommandLine.arguments.dropFirst().first == "e2e" {
     let rows = CommandLine.arguments.dropFirst(2).compactMap { Int($0) }
     EndToEndBenchmark.run(rows: rows.isEmpty ? [300_000, 1_000_000] : rows)
+    exit(0)
+}
+if CommandLine.arguments.dropFirst().first == "panel" {
+    PanelBenchmark.run(n: CommandLine.arguments.dropFirst(2).first.flatMap { Int($0) } ?? 1_000_000)
     exit(0)
 }
 if CommandLine.arguments.dropFirst().first == "bootstrap" {

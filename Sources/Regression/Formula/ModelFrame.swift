@@ -130,8 +130,13 @@ public struct ModelFrame: Sendable {
             throw .unsupported("\(table.location(row: row, column: name)): \"\(value)\" is not a number, and the response "
                 + (name == formula.response ? "" : "(the failures of cbind(successes, failures)) ") + "must be numbers")
         }
-        response = keep.map { columns[formula.response]!.numbers[$0] }
-        failures = formula.responseFailures.map { name in keep.map { columns[name]!.numbers[$0] } }
+        // (Each column looked up once, not once per row.)
+        let responseNumbers = columns[formula.response]!.numbers
+        response = keep.count == responseNumbers.count ? responseNumbers : keep.map { responseNumbers[$0] }
+        failures = formula.responseFailures.map { name in
+            let numbers = columns[name]!.numbers
+            return keep.map { numbers[$0] }
+        }
 
         // Evaluate each model variable over the rows used (data-dependent transforms learned first).
         learned = try LearnedTransform.learn(formula: formula, table: table, columns: columns, candidates: candidates)

@@ -72,6 +72,7 @@ public enum AbsorbedFactors {
                 $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars)
             }
         }
+        if let direct = encodeWholeNumbers(column.numbers, rows: rows) { return direct }
         var index = [Double: Int32]()
         var first = [Int32](repeating: 0, count: rows.count)
         for (k, r) in rows.enumerated() {
@@ -84,6 +85,30 @@ public enum AbsorbedFactors {
         let values = index.sorted { $0.value < $1.value }.map(\.key)
         let sorted = sortedLevels(values, codes: first, by: <)
         return (sorted.levels.map(\.shortText), sorted.codes)
+    }
+
+    /// Whole numbers in a range not much wider than the rows (years, codes): levels by a table
+    /// indexed by value, sorted as they are found, without hashing. Nil for other numbers.
+    private static func encodeWholeNumbers(_ numbers: [Double], rows: [Int]) -> (levels: [String], codes: [Int32])? {
+        guard let firstRow = rows.first else { return ([], []) }
+        var low = numbers[firstRow], high = low
+        for r in rows {
+            let v = numbers[r]
+            guard v == v.rounded(.towardZero), abs(v) < 1e15 else { return nil }
+            low = min(low, v)
+            high = max(high, v)
+        }
+        let width = Int(high - low) + 1
+        guard width <= max(4 * rows.count, 1 << 16) else { return nil }
+        var rank = [Int32](repeating: -1, count: width)
+        for r in rows { rank[Int(numbers[r] - low)] = 0 }
+        var levels = [String](), next: Int32 = 0
+        for k in 0..<width where rank[k] == 0 {
+            rank[k] = next
+            next += 1
+            levels.append((low + Double(k)).shortText)
+        }
+        return (levels, rows.map { rank[Int(numbers[$0] - low)] })
     }
 
     /// Levels in first-seen order relabelled in sorted order.
@@ -111,12 +136,14 @@ public enum AbsorbedFactors {
             for (f, factor) in factors.enumerated() {
                 counts[f] = [Int](repeating: 0, count: factor.levels.count)
                 for i in 0..<n where alive[i] { counts[f][Int(factor.codes[i])] += 1 }
+                guard counts[f].contains(1) else { continue }
                 for i in 0..<n where alive[i] && counts[f][Int(factor.codes[i])] == 1 {
                     alive[i] = false
                     changed = true
                 }
             }
         }
+        if alive.allSatisfy({ $0 }) { return (Array(0..<n), 0) }
         for (f, factor) in factors.enumerated() {
             counts[f] = [Int](repeating: 0, count: factor.levels.count)
             for i in 0..<n where alive[i] { counts[f][Int(factor.codes[i])] += 1 }

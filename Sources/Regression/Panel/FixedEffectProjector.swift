@@ -29,6 +29,14 @@ struct FixedEffectProjector: Sendable {
     let order: [Int]
     /// Each factor's total weight per level.
     let levelWeights: [[Double]]
+    /// Where each factor's levels start in the flat index of every level.
+    let levelOffsets: [Int]
+    /// Levels of every factor.
+    let totalLevels: Int
+    /// Each row's flat level in every factor, row by row (`n` x factors): one pass reads them all.
+    let flatCodes: [Int32]
+    /// ``levelWeights`` flat.
+    let flatWeights: [Double]
     /// The exact solver of the other factors' levels, when they are few enough.
     let elimination: Elimination?
     /// Levels not identified (one per factor beyond the first in each connected set of levels),
@@ -80,6 +88,22 @@ struct FixedEffectProjector: Sendable {
             }
             return total
         }
+        var offsets = [Int](), at = 0
+        for c in levelCounts {
+            offsets.append(at)
+            at += c
+        }
+        levelOffsets = offsets
+        totalLevels = at
+        flatWeights = Array(levelWeights.joined())
+        let k = factors.count, rows = n
+        flatCodes = [Int32](unsafeUninitializedCapacity: rows * k) { buffer, count in
+            for f in 0..<k {
+                let o = Int32(offsets[f])
+                factors[f].withUnsafeBufferPointer { c in for i in 0..<rows { buffer[i * k + f] = c[i] + o } }
+            }
+            count = rows * k
+        }
         let rest = order.dropFirst().map { levelCounts[$0] }.reduce(0, +)
         if factors.count >= 2 && rest <= exactLimit {
             let e = Elimination(factors: factors, order: order, levelCounts: levelCounts, weights: weights, levelWeights: levelWeights)
@@ -100,7 +124,10 @@ struct FixedEffectProjector: Sendable {
     }
 
     /// Projects `v` (one value per row).
-    func project(_ v: [Double]) -> Projection {
+    func project(_ v: [Double]) -> Projection { v.withUnsafeBufferPointer { project($0) } }
+
+    /// Projects the `n` values at `v`.
+    func project(_ v: UnsafeBufferPointer<Double>) -> Projection {
         let scale = Self.rootMeanSquare(v, weights)
         if factors.count == 1 || elimination != nil { return projectExactly(v, scale: scale) }
         return projectAlternating(v, scale: scale)
@@ -108,90 +135,117 @@ struct FixedEffectProjector: Sendable {
 
     /// The weighted root mean square of `v`.
     static func rootMeanSquare(_ v: [Double], _ weights: [Double]?) -> Double {
+        v.withUnsafeBufferPointer { rootMeanSquare($0, weights) }
+    }
+
+    static func rootMeanSquare(_ v: UnsafeBufferPointer<Double>, _ weights: [Double]?) -> Double {
         var sum = 0.0, total = 0.0
-        for i in v.indices {
-            let w = weights?[i] ?? 1
-            sum += w * v[i] * v[i]
-            total += w
+        if let weights {
+            for i in v.indices {
+                sum += weights[i] * v[i] * v[i]
+                total += weights[i]
+            }
+        } else {
+            for i in v.indices { sum += v[i] * v[i] }
+            total = Double(v.count)
         }
         return total > 0 ? (sum / total).squareRoot() : 0
     }
 
-    /// Weighted sums of `r` per level of every factor (the order given).
-    private func levelSums(_ r: [Double]) -> [[Double]] {
-        factors.indices.map { f in
-            var t = [Double](repeating: 0, count: levelCounts[f])
-            factors[f].withUnsafeBufferPointer { codes in
-                r.withUnsafeBufferPointer { r in
-                    if let weights {
-                        weights.withUnsafeBufferPointer { w in for i in 0..<n { t[Int(codes[i])] += w[i] * r[i] } }
-                    } else {
-                        for i in 0..<n { t[Int(codes[i])] += r[i] }
+    /// A flat vector over every level (factor by factor, the order given) split per factor.
+    private func split(_ flat: [Double]) -> [[Double]] {
+        factors.indices.map { f in Array(flat[levelOffsets[f]..<(levelOffsets[f] + levelCounts[f])]) }
+    }
+
+    /// The weighted sums of `r` per level of every factor (flat), in one pass.
+    private func levelSums(_ r: UnsafeBufferPointer<Double>) -> [Double] {
+        var t = [Double](repeating: 0, count: totalLevels)
+        let k = factors.count
+        t.withUnsafeMutableBufferPointer { t in
+            flatCodes.withUnsafeBufferPointer { c in
+                if let weights {
+                    for i in 0..<n {
+                        let v = weights[i] * r[i]
+                        for f in 0..<k { t[Int(c[i * k + f])] += v }
+                    }
+                } else {
+                    for i in 0..<n { for f in 0..<k { t[Int(c[i * k + f])] += r[i] } }
+                }
+            }
+        }
+        return t
+    }
+
+    /// `r -= D a` (a flat), and the weighted level sums of the new `r`, in one pass.
+    private func subtractSumming(_ a: [Double], _ r: UnsafeMutableBufferPointer<Double>) -> [Double] {
+        var t = [Double](repeating: 0, count: totalLevels)
+        let k = factors.count
+        t.withUnsafeMutableBufferPointer { t in
+            a.withUnsafeBufferPointer { a in
+                flatCodes.withUnsafeBufferPointer { c in
+                    for i in 0..<n {
+                        var v = r[i]
+                        for f in 0..<k { v -= a[Int(c[i * k + f])] }
+                        r[i] = v
+                        let wv = (weights?[i] ?? 1) * v
+                        for f in 0..<k { t[Int(c[i * k + f])] += wv }
                     }
                 }
             }
-            return t
         }
+        return t
     }
 
-    /// The largest level mean of sums `t`, relative to `scale`.
-    private func accuracy(_ t: [[Double]], scale: Double) -> Double {
+    /// The largest level mean of flat sums `t`, relative to `scale`.
+    private func accuracy(_ t: [Double], scale: Double) -> Double {
         guard scale > 0 else { return 0 }
         var worst = 0.0
-        for f in t.indices { for g in t[f].indices where levelWeights[f][g] > 0 { worst = max(worst, abs(t[f][g] / levelWeights[f][g])) } }
+        for g in t.indices where flatWeights[g] > 0 { worst = max(worst, abs(t[g] / flatWeights[g])) }
         return worst / scale
     }
 
-    /// `r -= D a`.
-    private func subtract(_ a: [[Double]], from r: inout [Double]) {
-        r.withUnsafeMutableBufferPointer { r in
-            for f in factors.indices {
-                a[f].withUnsafeBufferPointer { a in
-                    factors[f].withUnsafeBufferPointer { codes in for i in 0..<n { r[i] -= a[Int(codes[i])] } }
-                }
-            }
-        }
-    }
-
-    private func projectExactly(_ v: [Double], scale: Double) -> Projection {
-        var r = v
-        var effects = levelCounts.map { [Double](repeating: 0, count: $0) }
-        var t = levelSums(r)
+    private func projectExactly(_ v: UnsafeBufferPointer<Double>, scale: Double) -> Projection {
+        var r = Array(v)
+        var effects = [Double](repeating: 0, count: totalLevels)
+        var t = levelSums(v)
         var reached = accuracy(t, scale: scale)
         var steps = 0
         // The first solve, then refinements from the residual while they still gain.
         while steps < 4 && (steps == 0 || reached > 4 * Double.ulpOfOne) {
-            let a = factors.count == 1 ? [zip(t[0], levelWeights[0]).map { $1 > 0 ? $0 / $1 : 0 }] : elimination!.solve(t)
-            subtract(a, from: &r)
-            for f in effects.indices { for g in effects[f].indices { effects[f][g] += a[f][g] } }
-            t = levelSums(r)
+            let a = factors.count == 1 ? zip(t, flatWeights).map { $1 > 0 ? $0 / $1 : 0 } : Array(elimination!.solve(split(t)).joined())
+            t = r.withUnsafeMutableBufferPointer { subtractSumming(a, $0) }
+            for g in effects.indices { effects[g] += a[g] }
             let next = accuracy(t, scale: scale)
             steps += 1
             if steps > 1 && next >= reached { reached = min(reached, next); break }
             reached = next
         }
-        return Projection(residual: r, effects: effects, accuracy: reached, iterations: steps)
+        return Projection(residual: r, effects: split(effects), accuracy: reached, iterations: steps)
     }
 
     /// Irons-Tuck extrapolation of Gauss-Seidel sweeps in the space of the effects.
-    private func projectAlternating(_ v: [Double], scale: Double) -> Projection {
-        var effects = levelCounts.map { [Double](repeating: 0, count: $0) }
-        var r = v
+    private func projectAlternating(_ v: UnsafeBufferPointer<Double>, scale: Double) -> Projection {
+        let k = factors.count
+        var effects = [Double](repeating: 0, count: totalLevels)
+        var r = Array(v)
         var reached = Double.infinity
         var iterations = 0
         /// One sweep from the effects `a` (with `r = v - D a`): each factor's level means removed in turn.
-        func sweep(_ a: inout [[Double]], _ r: inout [Double]) -> Double {
+        func sweep(_ a: inout [Double], _ r: inout [Double]) -> Double {
             var largest = 0.0
             for f in order {
-                var t = [Double](repeating: 0, count: levelCounts[f])
-                let codes = factors[f]
-                for i in 0..<n { t[Int(codes[i])] += (weights?[i] ?? 1) * r[i] }
-                for g in t.indices where levelWeights[f][g] > 0 {
-                    t[g] /= levelWeights[f][g]
-                    largest = max(largest, abs(t[g]))
-                    a[f][g] += t[g]
+                var t = [Double](repeating: 0, count: totalLevels)
+                flatCodes.withUnsafeBufferPointer { c in
+                    for i in 0..<n { t[Int(c[i * k + f])] += (weights?[i] ?? 1) * r[i] }
                 }
-                for i in 0..<n { r[i] -= t[Int(codes[i])] }
+                for g in levelOffsets[f]..<(levelOffsets[f] + levelCounts[f]) where flatWeights[g] > 0 {
+                    t[g] /= flatWeights[g]
+                    largest = max(largest, abs(t[g]))
+                    a[g] += t[g]
+                }
+                flatCodes.withUnsafeBufferPointer { c in
+                    for i in 0..<n { r[i] -= t[Int(c[i * k + f])] }
+                }
             }
             return scale > 0 ? largest / scale : 0
         }
@@ -204,25 +258,24 @@ struct FixedEffectProjector: Sendable {
             if reached <= tolerance { break }
             // x2 - (delta2 . dx / delta2 . delta2) dx, with dx = x2 - x1, delta2 = x2 - 2 x1 + x0.
             var num = 0.0, den = 0.0
-            for f in effects.indices {
-                for g in effects[f].indices {
-                    let dx = effects[f][g] - x1[f][g], d2 = dx - (x1[f][g] - x0[f][g])
-                    num += d2 * dx
-                    den += d2 * d2
-                }
+            for g in effects.indices {
+                let dx = effects[g] - x1[g], d2 = dx - (x1[g] - x0[g])
+                num += d2 * dx
+                den += d2 * d2
             }
             if den > 0 {
                 let step = num / den
-                for f in effects.indices { for g in effects[f].indices { effects[f][g] -= step * (effects[f][g] - x1[f][g]) } }
-                r = v
-                subtract(effects, from: &r)
+                for g in effects.indices { effects[g] -= step * (effects[g] - x1[g]) }
+                r = Array(v)
+                _ = r.withUnsafeMutableBufferPointer { subtractSumming(effects, $0) }
             }
         }
-        normalise(&effects)
-        r = v
-        subtract(effects, from: &r)
-        reached = accuracy(levelSums(r), scale: scale)
-        return Projection(residual: r, effects: effects, accuracy: reached, iterations: 2 * iterations)
+        var perFactor = split(effects)
+        normalise(&perFactor)
+        r = Array(v)
+        let t = r.withUnsafeMutableBufferPointer { subtractSumming(Array(perFactor.joined()), $0) }
+        reached = accuracy(t, scale: scale)
+        return Projection(residual: r, effects: perFactor, accuracy: reached, iterations: 2 * iterations)
     }
 
     /// The normalisation of the exact solve for effects found iteratively: the first level of

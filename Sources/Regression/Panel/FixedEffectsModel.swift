@@ -59,13 +59,20 @@ public enum FixedEffectsModel {
         // The response less any offset, then each design column, projected on every core.
         let y = frame.offset.map { zip(frame.response, $0).map { $0 - $1 } } ?? frame.response
         var projections = [FixedEffectProjector.Projection?](repeating: nil, count: p + 1)
+        var own = [Double](repeating: 0, count: p)
         projections.withUnsafeMutableBufferPointer { out in
             let out = SharedPointer(base: out.baseAddress!)
+            let scales = own.withUnsafeMutableBufferPointer { SharedPointer(base: $0.baseAddress!) }
             frame.design.elements.withUnsafeBufferPointer { x in
                 let x = x
                 parallelFor(p + 1, parallel: n * (p + 1) >= 1 << 16) { j in
-                    let v = j == 0 ? y : Array(x[((j - 1) * n)..<(j * n)])
-                    out.base[j] = projector.project(v)
+                    if j == 0 {
+                        out.base[0] = projector.project(y)
+                    } else {
+                        let column = UnsafeBufferPointer(rebasing: x[((j - 1) * n)..<(j * n)])
+                        scales.base[j - 1] = FixedEffectProjector.rootMeanSquare(column, frame.weights)
+                        out.base[j] = projector.project(column)
+                    }
                 }
             }
         }
@@ -75,12 +82,11 @@ public enum FixedEffectsModel {
         design.elements.withUnsafeMutableBufferPointer { d in
             for j in 0..<p {
                 let column = projected[j + 1].residual
-                let own = FixedEffectProjector.rootMeanSquare(Array(frame.design.elements[(j * n)..<((j + 1) * n)]), frame.weights)
-                if FixedEffectProjector.rootMeanSquare(column, frame.weights) <= absorbedShare * own {
+                if FixedEffectProjector.rootMeanSquare(column, frame.weights) <= absorbedShare * own[j] {
                     absorbed.append(j)
                     continue  // left zero: aliased below
                 }
-                for i in 0..<n { d[j * n + i] = column[i] }
+                column.withUnsafeBufferPointer { (d.baseAddress! + j * n).update(from: $0.baseAddress!, count: n) }
             }
         }
         let yTilde = projected[0].residual
@@ -91,7 +97,14 @@ public enum FixedEffectsModel {
         let b = solution.coefficients.map { $0.isNaN ? 0 : $0 }
         // Residuals of the model with every level: M(y - X b) = y~ - X~ b.
         var residuals = yTilde
-        for j in 0..<p where b[j] != 0 { for i in 0..<n { residuals[i] -= design[i, j] * b[j] } }
+        residuals.withUnsafeMutableBufferPointer { r in
+            design.elements.withUnsafeBufferPointer { d in
+                for j in 0..<p where b[j] != 0 {
+                    let column = d.baseAddress! + j * n, bj = b[j]
+                    for i in 0..<n { r[i] -= column[i] * bj }
+                }
+            }
+        }
         // The effects of y - X b, by linearity from those of y and of each column.
         var effects = projected[0].effects
         for j in 0..<p where b[j] != 0 {
