@@ -5,9 +5,9 @@ import Regression
 
 /// Least squares with absorbed fixed effects on a generated panel: n rows, five covariates, an
 /// authority factor of 150 levels and a year factor of 10 (every combination equally likely),
-/// a rate response (and a count with an exposure), fixed seed; ours from a data table through
-/// the formula, per backend, against PyFixest's feols warm (its compiled kernels loaded by a
-/// first fit, then the best of three) on the same data in the same run.
+/// a rate response and a Poisson count with an exposure, fixed seed; ours from a data table
+/// through the formula, per backend, against PyFixest's feols and fepois warm (its compiled
+/// kernels loaded by a first fit, then the best of three) on the same data in the same run.
 ///   swift run -c release carerates-bench panel [n]
 enum PanelBenchmark {
     static let pythonScript = """
@@ -15,15 +15,19 @@ enum PanelBenchmark {
     import pyfixest as pf
     warnings.simplefilter("ignore")
     d, n = sys.argv[1], int(sys.argv[2])
-    cols = {name: np.fromfile(d + "/" + name + ".bin") for name in ["x1", "x2", "x3", "x4", "x5", "rate", "la", "year"]}
-    data = pd.DataFrame(cols)
+    names = ["x1", "x2", "x3", "x4", "x5", "rate", "count", "exposure", "la", "year"]
+    data = pd.DataFrame({name: np.fromfile(d + "/" + name + ".bin") for name in names})
     data["la"] = data["la"].astype(np.int64)
     data["year"] = data["year"].astype(np.int64)
-    f = "rate ~ x1 + x2 + x3 + x4 + x5 | la + year"
-    pf.feols(f, data=data)
+    data["log_exposure"] = np.log(data["exposure"])
+    if sys.argv[3] == "feols":
+        fit = lambda: pf.feols("rate ~ x1 + x2 + x3 + x4 + x5 | la + year", data=data)
+    else:
+        fit = lambda: pf.fepois("count ~ x1 + x2 + x3 + x4 + x5 | la + year", data=data, offset="log_exposure")
+    fit()
     best = 1e9
     for _ in range(3):
-        t = time.perf_counter(); m = pf.feols(f, data=data); best = min(best, time.perf_counter() - t)
+        t = time.perf_counter(); m = fit(); best = min(best, time.perf_counter() - t)
     print(best, *[f"{v:.17g}" for v in m.coef().values])
     """
 
@@ -34,28 +38,20 @@ enum PanelBenchmark {
         let laEffect = (0..<150).map { _ in generator.normal() }
         var columns = [(name: String, values: [Double])]()
         var rate = (0..<n).map { i in 40 + 10 * laEffect[Int(la[i])] + (year[i] - 2015) + generator.normal() * 5 }
+        var eta = (0..<n).map { i in -4 + 0.3 * laEffect[Int(la[i])] + 0.02 * (year[i] - 2015) }
         for j in 1...5 {
             let x = (0..<n).map { i in generator.normal() + 0.3 * laEffect[Int(la[i])] }
-            for i in 0..<n { rate[i] += Double(j) * 0.5 * x[i] }
+            for i in 0..<n {
+                rate[i] += Double(j) * 0.5 * x[i]
+                eta[i] += (j % 2 == 0 ? 0.05 : -0.05) * x[i]
+            }
             columns.append(("x\(j)", x))
         }
-        columns += [("rate", rate), ("la", la), ("year", year)]
+        let exposure = (0..<n).map { _ in 1000 + 19000 * generator.uniform() }
+        let count = (0..<n).map { generator.poisson(exposure[$0] * exp(eta[$0])) }
+        columns += [("rate", rate), ("count", count), ("exposure", exposure), ("la", la), ("year", year)]
         let table = DataTable(source: "generated", numericColumns: columns)
         print(String(format: "Fixed effects n = %d, 5 covariates, la (150 levels) + year (10 levels)", n))
-        let formula = try! Formula("rate ~ x1 + x2 + x3 + x4 + x5 | la + year")
-        var ours = [BackendKind: (seconds: Double, fit: FixedEffectsFit)]()
-        for kind in BackendKind.available {
-            let backend = try! kind.make()
-            for _ in 0..<3 {
-                let start = Date()
-                let fit = try! FixedEffectsModel.fit(formula, data: table, options: FixedEffectsOptions(), backend: backend)
-                let seconds = Date().timeIntervalSince(start)
-                if seconds < ours[kind]?.seconds ?? .infinity { ours[kind] = (seconds, fit) }
-            }
-            let (seconds, fit) = ours[kind]!
-            print(String(format: "  feols %-7@ %.3f s (%@, accuracy %.1e)", kind.rawValue, seconds, fit.projection.method.rawValue,
-                         fit.projection.accuracy))
-        }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("carerates-panel-\(getpid())")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -63,15 +59,41 @@ enum PanelBenchmark {
             values.withUnsafeBytes { try? Data($0).write(to: dir.appendingPathComponent("\(name).bin")) }
         }
         try? pythonScript.write(to: dir.appendingPathComponent("panel.py"), atomically: true, encoding: .utf8)
-        let reference = ours[BackendKind.preferred]!.fit.coef
-        guard let numbers = peerNumbers("python3", [dir.appendingPathComponent("panel.py").path, dir.path, "\(n)"]), numbers.count == 6
-        else {
-            print("    PyFixest feols: not installed, skipped")
-            return
+        for model in ["feols", "fepois"] {
+            var ours = [BackendKind: (seconds: Double, coefficients: [Double], detail: String)]()
+            for kind in BackendKind.available {
+                let backend = try! kind.make()
+                for _ in 0..<3 {
+                    let start = Date()
+                    let (coefficients, detail): ([Double], String)
+                    if model == "feols" {
+                        let fit = try! FixedEffectsModel.fit(
+                            Formula("rate ~ x1 + x2 + x3 + x4 + x5 | la + year"), data: table, options: FixedEffectsOptions(),
+                            backend: backend)
+                        (coefficients, detail) = (fit.coef, String(format: "%@, accuracy %.1e", fit.projection.method.rawValue, fit.projection.accuracy))
+                    } else {
+                        let fit = try! FixedEffectsGLM.fit(
+                            Formula("count ~ x1 + x2 + x3 + x4 + x5 | la + year"), data: table,
+                            options: FixedEffectsGLMOptions(family: .poisson, exposure: "exposure"), backend: backend)
+                        (coefficients, detail) = (fit.coef, "\(fit.iterations) IRLS iterations to the optimum")
+                    }
+                    let seconds = Date().timeIntervalSince(start)
+                    if seconds < ours[kind]?.seconds ?? .infinity { ours[kind] = (seconds, coefficients, detail) }
+                }
+                print(String(format: "  %@ %-7@ %.3f s (%@)", model, kind.rawValue, ours[kind]!.seconds, ours[kind]!.detail))
+            }
+            let reference = ours[BackendKind.preferred]!.coefficients
+            guard let numbers = peerNumbers("python3", [dir.appendingPathComponent("panel.py").path, dir.path, "\(n)", model]),
+                numbers.count == 6
+            else {
+                print("    PyFixest \(model): not installed, skipped")
+                continue
+            }
+            let seconds = numbers[0], coefficients = Array(numbers[1...])
+            let ratios = BackendKind.available.map { String(format: "%@ %.1fx faster", $0.rawValue, seconds / ours[$0]!.seconds) }
+            let diff = zip(coefficients, reference).map { abs($0 - $1) / abs($1) }.max() ?? .nan
+            print(String(format: "    PyFixest %@ (warm) %.3f s: %@; coefficients agree to %.1e", model, seconds,
+                         ratios.joined(separator: ", "), diff))
         }
-        let seconds = numbers[0], coefficients = Array(numbers[1...])
-        let ratios = BackendKind.available.map { String(format: "%@ %.1fx faster", $0.rawValue, seconds / ours[$0]!.seconds) }
-        let diff = zip(coefficients, reference).map { abs($0 - $1) / abs($1) }.max() ?? .nan
-        print(String(format: "    PyFixest feols (warm) %.3f s: %@; coefficients agree to %.1e", seconds, ratios.joined(separator: ", "), diff))
     }
 }

@@ -77,12 +77,14 @@ struct FitCommand: ParsableCommand {
         let request = SummaryRequest(dataName: model.file, exponentiate: exponentiate, checks: checks, hypotheses: hypotheses)
         let spec = try model.specification(
             glm, standardErrors: standardErrors, level: level, summary: request.extras, convention: ssc ?? .fixest)
-        if !(spec is FixedEffectsOptions) && (ssc != nil || fixef != nil) {
+        if !(spec is FixedEffectsOptions || spec is FixedEffectsGLMOptions) && (ssc != nil || fixef != nil) {
             throw CLIError("--ssc and --fixef are for models with absorbed fixed effects (factors after | in the formula)")
         }
         let (fit, path) = try model.fit(spec)
-        if let fixef, let fe = fit as? FixedEffectsFit {
-            try OutputWriter.write(FixedEffectsReport(fit: fe, dataName: model.file).fixedEffectsCSV, to: fixef, inputs: [path])
+        if let fixef {
+            let csv = (fit as? FixedEffectsFit).map { FixedEffectsReport(fit: $0, dataName: model.file).fixedEffectsCSV }
+                ?? (fit as? FixedEffectsGLMFit).map { FixedEffectsGLMReport(fit: $0, dataName: model.file).fixedEffectsCSV }
+            if let csv { try OutputWriter.write(csv, to: fixef, inputs: [path]) }
         }
         if let plot { try OutputWriter.write(ModelPlots.coefficients(fit).figure.svg, to: plot, inputs: [path]) }
         try OutputWriter.emit(format, try fit.summaryReport(request), to: out, inputs: [path])

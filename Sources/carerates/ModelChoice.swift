@@ -57,13 +57,13 @@ extension ModelChoice {
     static func fixedEffectsSpecification(
         _ glm: GLMOptionGroup, weights: String?, weightKind: WeightKind, tolerance: Double?,
         standardErrors: StandardErrorKind, level: Double, summary: Set<SummaryExtra>, convention: SmallSampleConvention
-    ) throws -> FixedEffectsOptions {
-        if glm.isGeneralized {
-            throw CLIError("absorbed fixed effects (after | in the formula) are for least squares so far; "
-                + "for a count model write the factor as a term, factor(la_code)")
-        }
+    ) throws -> any ReportableSpecification {
         if weightKind == .frequency { throw CLIError("--weight-kind frequency is not available with absorbed fixed effects") }
-        if !summary.isEmpty { throw CLIError("--test, --checks and --exponentiate are not available with absorbed fixed effects") }
+        let allowed: Set<SummaryExtra> = glm.isGeneralized ? [.exponentiate] : []
+        if !summary.subtracting(allowed).isEmpty {
+            throw CLIError("--test and --checks are not available with absorbed fixed effects"
+                + (glm.isGeneralized ? "" : " (--exponentiate is for count models)"))
+        }
         let errors: PanelStandardErrors
         switch standardErrors {
         case .classical: errors = .classical
@@ -78,6 +78,18 @@ extension ModelChoice {
             throw CLIError("with absorbed fixed effects, --se takes classical, hc1 or cluster (with --cluster COLUMN or COLUMN,COLUMN); "
                 + "\(standardErrors.shortName) is not available")
         }
-        return FixedEffectsOptions(standardErrors: errors, convention: convention, level: level, weights: weights, tolerance: tolerance)
+        guard glm.isGeneralized else {
+            return FixedEffectsOptions(standardErrors: errors, convention: convention, level: level, weights: weights, tolerance: tolerance)
+        }
+        let family = GLMFamily(rawValue: glm.family.rawValue)!
+        guard FixedEffectsGLMOptions.families.contains(family), (glm.link ?? .log) == .log else {
+            throw CLIError("absorbed fixed effects (after | in the formula) are for least squares and for --family poisson, "
+                + "quasipoisson or negbin with the log link")
+        }
+        if tolerance != nil { throw CLIError("--tol is for linear models") }
+        return FixedEffectsGLMOptions(
+            family: family, exposure: glm.exposure, weights: weights, theta: glm.theta, standardErrors: errors,
+            convention: convention, level: level, maxIterations: glm.maxit,
+            convergence: glm.epsilon.map { .deviance(epsilon: $0) } ?? .optimum)
     }
 }

@@ -22,6 +22,23 @@ import Testing
         #expect(((object["fixed_effects"] as! [[String: Any]]).map { $0["levels"] as! Int }) == [22, 4])
     }
 
+    @Test func countModelsWithAuthorityAndYearEffects() throws {
+        let model = ["fit", "wales_la_panel", "-f", "children_looked_after ~ children_low_income_pct + unemployment_rate_pct | la_code + year",
+                     "--exposure", "population_0_15"]
+        let poisson = try run(model + ["--family", "poisson", "--exponentiate"])
+        #expect(poisson.status == 0, "\(poisson.stderr)")
+        #expect(poisson.stdout.contains("fepois(formula = children_looked_after ~ children_low_income_pct + unemployment_rate_pct | la_code + year, data = wales_la_panel, offset = log(population_0_15))"))
+        #expect(poisson.stdout.contains("Poisson model (log link) with absorbed fixed effects. Observations: 88"))
+        #expect(poisson.stdout.contains("z value") && poisson.stdout.contains("Rate ratios, exp(estimate)"), "\(poisson.stdout)")
+        let negbin = try run(model + ["--family", "negbin", "--se", "cluster", "--cluster", "la_code", "--format", "json"])
+        let object = try JSONSerialization.jsonObject(with: Data(negbin.stdout.utf8)) as! [String: Any]
+        let statistics = object["statistics"] as! [String: Any]
+        #expect((object["model"] as! [String: Any])["type"] as? String == "fenegbin")
+        #expect((statistics["theta"] as! Double) > 300 && (statistics["theta"] as! Double) < 400, "\(statistics)")
+        let residuals = try run(["residuals"] + model.dropFirst() + ["--family", "negbin", "--format", "csv"])
+        #expect(residuals.status == 0 && residuals.stdout.split(separator: "\n").count == 89, "\(residuals.stderr)")
+    }
+
     @Test func fixedEffectsAreWrittenWithTheirNormalisation() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("fixef-\(UUID().uuidString).csv")
         defer { try? FileManager.default.removeItem(at: file) }
@@ -35,7 +52,8 @@ import Testing
 
     @Test(arguments: [
         (["--se", "hc3"], "--se takes classical, hc1 or cluster"),
-        (["--family", "poisson"], "absorbed fixed effects (after | in the formula) are for least squares"),
+        (["--family", "binomial"], "absorbed fixed effects (after | in the formula) are for least squares and for --family poisson"),
+        (["--family", "poisson"], "a count must be a whole number"),
         (["--se", "cluster", "--cluster", "la_code,year,la_name"], "--cluster takes one column, or two"),
         (["--se", "cluster", "--cluster", "nope"], "nope"),
         (["--checks"], "not available with absorbed fixed effects"),

@@ -159,6 +159,25 @@ enum BoundaryCheck {
 }
 
 /// Short numbers for messages.
+extension ModelFrame {
+    /// The frame's offsets plus the log of an exposure column per used row (zeros without
+    /// either); an exposure that is not a positive number is an error naming its cell.
+    func offsets(exposure: String?) throws(ModelError) -> [Double] {
+        var offset = self.offset ?? [Double](repeating: 0, count: rows.count)
+        guard let exposure else { return offset }
+        let column: Column
+        do { column = try table.column(named: exposure) } catch { throw .data(error) }
+        for (k, row) in rows.enumerated() {
+            let e = column.kind == .numeric ? column.numbers[row] : .nan
+            guard e > 0 && e.isFinite else {
+                throw .badResponse(table.location(row: row, column: exposure), value: e, reason: "exposure must be positive")
+            }
+            offset[k] += log(e)
+        }
+        return offset
+    }
+}
+
 enum NumberFormatting {
     static func short(_ v: Double) -> String { String(format: "%.6g", v) }
 }

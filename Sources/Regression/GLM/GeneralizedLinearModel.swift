@@ -109,18 +109,7 @@ public enum GeneralizedLinearModel {
         let n = frame.rows.count, p = frame.columnNames.count
         let chosen = try resolveBackend(backend)
         let response = try GLMResponse(frame: frame, family: family, link: link)
-        var offset = frame.offset ?? [Double](repeating: 0, count: n)
-        if let exposure = options.exposure {
-            let column: Column
-            do { column = try data.column(named: exposure) } catch { throw .data(error) }
-            for (k, row) in frame.rows.enumerated() {
-                let e = column.kind == .numeric ? column.numbers[row] : .nan
-                guard e > 0 && e.isFinite else {
-                    throw .badResponse(data.location(row: row, column: exposure), value: e, reason: "exposure must be positive")
-                }
-                offset[k] += log(e)
-            }
-        }
+        let offset = try frame.offsets(exposure: options.exposure)
         let used = response.priorWeights.filter { $0 > 0 }.count
         if used <= p && p > 0 { throw .tooFewRows(file: data.source, rows: used, coefficients: p, dropped: frame.dropped.count) }
         if let groups = frame.groups, Set(groups).count < 2 {

@@ -22,10 +22,14 @@ public struct CoefficientRow: Sendable {
 
 extension CoefficientRow {
     /// The t table of `estimates` (`NaN`: aliased) under `covariance`: each test on the
-    /// covariance's degrees of freedom, or its per-coefficient ones where it has them.
+    /// covariance's degrees of freedom, or its per-coefficient ones where it has them; infinite
+    /// degrees of freedom are z tests.
     static func tTable(names: [String], estimates: [Double], covariance: CovarianceEstimate, level: Double) -> [CoefficientRow] {
         let common = covariance.degreesOfFreedom
-        let commonQuantile = Distributions.studentTQuantile(1 - (1 - level) / 2, df: common)
+        func quantile(_ df: Double) -> Double {
+            df.isFinite ? Distributions.studentTQuantile(1 - (1 - level) / 2, df: df) : Distributions.normalQuantile(1 - (1 - level) / 2)
+        }
+        let commonQuantile = quantile(common)
         return names.enumerated().map { j, name in
             let b = estimates[j]
             guard !b.isNaN else {
@@ -34,13 +38,13 @@ extension CoefficientRow {
                     confidenceLow: nil, confidenceHigh: nil, degreesOfFreedom: nil)
             }
             let df = covariance.coefficientDegreesOfFreedom?[j] ?? common
-            let q = df == common ? commonQuantile : Distributions.studentTQuantile(1 - (1 - level) / 2, df: df)
+            let q = df == common ? commonQuantile : quantile(df)
             let se = covariance.matrix[j, j].squareRoot()
             let t = b / se
+            let p = df.isFinite ? Distributions.studentTTwoSided(t, df: df) : 2 * Distributions.normalSF(abs(t))
             return CoefficientRow(
-                term: name, estimate: b, standardError: se, statistic: t,
-                pValue: Distributions.studentTTwoSided(t, df: df), confidenceLow: b - q * se, confidenceHigh: b + q * se,
-                degreesOfFreedom: df)
+                term: name, estimate: b, standardError: se, statistic: t, pValue: p, confidenceLow: b - q * se,
+                confidenceHigh: b + q * se, degreesOfFreedom: df)
         }
     }
 

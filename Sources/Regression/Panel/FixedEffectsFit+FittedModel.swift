@@ -66,42 +66,9 @@ extension FixedEffectsFit: FittedModel {
     /// the fit never saw, or one removed as a singleton, is an error naming it).
     public func predictMean(_ data: DataTable?) throws(ModelError) -> MeanPrediction {
         guard let data else { return MeanPrediction(rows: frame.rows, dropped: [], mean: fittedValues) }
-        var (design, rows, dropped) = try frame.design(for: data)
-        // Rows missing a factor's cell are left out too.
-        var columns = [String: Column]()
-        for name in frame.formula.fixedEffects.joined() {
-            do { columns[name] = try data.column(named: name) } catch { throw .data(error) }
-        }
-        var keep = [Int](), keptRows = [Int]()
-        for (k, r) in rows.enumerated() {
-            if let name = frame.formula.fixedEffects.joined().first(where: { columns[$0]!.isMissing(r) }) {
-                dropped.append(ModelFrame.DroppedRow(row: r, line: data.rowLines[r], column: name, marker: columns[name]!.missing[r] ?? ""))
-            } else {
-                keep.append(k)
-                keptRows.append(r)
-            }
-        }
-        if keep.count < rows.count {
-            var reduced = Matrix(rows: keep.count, columns: design.columns)
-            for j in 0..<design.columns { for (t, k) in keep.enumerated() { reduced[t, j] = design[k, j] } }
-            design = reduced
-            rows = keptRows
-        }
-        let offset = frame.offset == nil ? nil : try frame.offsets(for: data, rows: rows)
-        var mean = offset ?? [Double](repeating: 0, count: rows.count)
-        for (j, b) in solution.coefficients.enumerated() where !b.isNaN {
-            for t in rows.indices { mean[t] += design[t, j] * b }
-        }
-        for (f, factor) in factors.enumerated() {
-            let index = Dictionary(uniqueKeysWithValues: factor.levels.enumerated().map { ($1, $0) })
-            let parts = frame.formula.fixedEffects[f].map { columns[$0]! }
-            for (t, r) in rows.enumerated() {
-                let label = parts.map { data.cellText(row: r, column: $0) ?? "" }.joined(separator: "_")
-                guard let g = index[label] else { throw .unseenLevel(term: factor.name, level: label, line: data.rowLines[r]) }
-                mean[t] += effects[f][g]
-            }
-        }
-        return MeanPrediction(rows: rows, dropped: dropped, mean: mean)
+        let linear = try FixedEffectsPrediction.linearPredictor(
+            frame: frame, factors: factors, effects: effects, coefficients: solution.coefficients, data: data)
+        return MeanPrediction(rows: linear.rows, dropped: linear.dropped, mean: zip(linear.eta, linear.offset).map { $0 + $1 })
     }
 
     public func refit(rows: [Int]) throws(ModelError) -> FixedEffectsFit {

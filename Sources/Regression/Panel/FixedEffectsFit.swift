@@ -81,14 +81,7 @@ public struct FixedEffectsFit: Sendable {
         self.projection = projection
         self.absorbedColumns = absorbedColumns
         self.backend = backend
-        var labels = [[String]]()
-        let clusters = options.standardErrors.clusterColumns
-        if let groups = frame.groups { labels.append(groups) }
-        for name in clusters.dropFirst() {
-            let column: Column
-            do { column = try frame.table.column(named: name) } catch { throw .data(error) }
-            labels.append(frame.rows.map { frame.table.cellText(row: $0, column: column) ?? "" })
-        }
+        let labels = try PanelCovariance.labels(frame, options.standardErrors)
         let used = frame.weights.map { $0.filter { $0 > 0 }.count } ?? frame.rows.count
         covariance = try PanelCovariance.estimate(PanelCovariance.Inputs(
             kind: options.standardErrors, convention: options.convention, observations: used,

@@ -44,20 +44,66 @@ public enum FixedEffectsModel {
     static func fit(
         frame: ModelFrame, factors: [AbsorbedFactor], singletons: Int, options: FixedEffectsOptions, backend: (any Backend)?
     ) throws(ModelError) -> FixedEffectsFit {
-        let formula = frame.formula, data = frame.table
-        let n = frame.rows.count, p = frame.columnNames.count
+        let data = frame.table
+        let used = try checkedRows(frame)
+        let chosen = try resolveBackend(backend)
+        let y = frame.offset.map { zip(frame.response, $0).map { $0 - $1 } } ?? frame.response
+        let within = WithinSolve(
+            frame: frame, factors: factors, weights: frame.weights, response: y, tolerance: options.tolerance,
+            projectionTolerance: options.projectionTolerance, backend: chosen)
+        if used <= within.solution.rank + within.absorbedDOF {
+            throw .unsupported(
+                "\(data.source): \(used) rows for \(within.solution.rank) coefficients and \(within.absorbedDOF) absorbed levels; "
+                    + "a fixed-effects model needs more rows than both")
+        }
+        return try FixedEffectsFit(
+            frame: frame, options: options, factors: factors, singletonsRemoved: singletons, solution: within.solution,
+            design: within.design, workingDesign: within.workingDesign, projectedResponse: within.projectedResponse,
+            residuals: within.residuals, effects: within.effects, redundantLevels: within.redundant,
+            redundantExact: within.redundantExact, projection: within.projection, absorbedColumns: within.absorbed, backend: chosen)
+    }
+
+    /// Rows of positive weight, refusing a frame with none or no terms.
+    static func checkedRows(_ frame: ModelFrame) throws(ModelError) -> Int {
+        let p = frame.columnNames.count
         if p == 0 {
             throw .formula(FormulaError(
-                text: formula.text, position: 1, message: "a fixed-effects model needs at least one term before |"))
+                text: frame.formula.text, position: 1, message: "a fixed-effects model needs at least one term before |"))
         }
-        let used = frame.weights.map { $0.filter { $0 > 0 }.count } ?? n
-        if used == 0 { throw .tooFewRows(file: data.source, rows: 0, coefficients: p, dropped: frame.dropped.count) }
-        let chosen = try resolveBackend(backend)
+        let used = frame.weights.map { $0.filter { $0 > 0 }.count } ?? frame.rows.count
+        if used == 0 { throw .tooFewRows(file: frame.table.source, rows: 0, coefficients: p, dropped: frame.dropped.count) }
+        return used
+    }
+}
+
+/// One weighted least-squares problem with absorbed factors: the response and every design
+/// column projected off the levels (on every core), the coefficients solved from the projected
+/// columns, the residuals and the fixed effects of the fit with every level. A linear model
+/// solves one; a count model one per IRLS step, with its working weights and response.
+struct WithinSolve {
+    let solution: LeastSquaresSolution
+    /// The projected design (unweighted); zero in absorbed columns.
+    let design: Matrix
+    /// ``design`` scaled by the square roots of the weights.
+    let workingDesign: Matrix
+    let projectedResponse: [Double]
+    /// `M (y - X b)`, unweighted.
+    let residuals: [Double]
+    let effects: [[Double]]
+    let redundant: Int
+    let redundantExact: Bool
+    let projection: FixedEffectsFit.ProjectionReport
+    let absorbed: [Int]
+    let absorbedDOF: Int
+
+    init(
+        frame: ModelFrame, factors: [AbsorbedFactor], weights: [Double]?, response y: [Double], tolerance: Double?,
+        projectionTolerance: Double, backend: any Backend
+    ) {
+        let n = frame.rows.count, p = frame.columnNames.count
         let projector = FixedEffectProjector(
-            factors: factors.map(\.codes), levelCounts: factors.map(\.levels.count), weights: frame.weights,
-            tolerance: options.projectionTolerance)
-        // The response less any offset, then each design column, projected on every core.
-        let y = frame.offset.map { zip(frame.response, $0).map { $0 - $1 } } ?? frame.response
+            factors: factors.map(\.codes), levelCounts: factors.map(\.levels.count), weights: weights,
+            tolerance: projectionTolerance)
         var projections = [FixedEffectProjector.Projection?](repeating: nil, count: p + 1)
         var own = [Double](repeating: 0, count: p)
         projections.withUnsafeMutableBufferPointer { out in
@@ -70,7 +116,7 @@ public enum FixedEffectsModel {
                         out.base[0] = projector.project(y)
                     } else {
                         let column = UnsafeBufferPointer(rebasing: x[((j - 1) * n)..<(j * n)])
-                        scales.base[j - 1] = FixedEffectProjector.rootMeanSquare(column, frame.weights)
+                        scales.base[j - 1] = FixedEffectProjector.rootMeanSquare(column, weights)
                         out.base[j] = projector.project(column)
                     }
                 }
@@ -82,7 +128,7 @@ public enum FixedEffectsModel {
         design.elements.withUnsafeMutableBufferPointer { d in
             for j in 0..<p {
                 let column = projected[j + 1].residual
-                if FixedEffectProjector.rootMeanSquare(column, frame.weights) <= absorbedShare * own[j] {
+                if FixedEffectProjector.rootMeanSquare(column, weights) <= FixedEffectsModel.absorbedShare * own[j] {
                     absorbed.append(j)
                     continue  // left zero: aliased below
                 }
@@ -90,10 +136,10 @@ public enum FixedEffectsModel {
             }
         }
         let yTilde = projected[0].residual
-        let working: (Matrix, [Double]) = frame.weights.map { w in
+        let working: (Matrix, [Double]) = weights.map { w in
             (rowsScaled(design, byRootOf: w), zip(w, yTilde).map { $0.squareRoot() * $1 })
         } ?? (design, yTilde)
-        let solution = LeastSquares.solve(working.0, working.1, backend: chosen, tolerance: options.tolerance)
+        let solution = LeastSquares.solve(working.0, working.1, backend: backend, tolerance: tolerance)
         let b = solution.coefficients.map { $0.isNaN ? 0 : $0 }
         // Residuals of the model with every level: M(y - X b) = y~ - X~ b.
         var residuals = yTilde
@@ -110,21 +156,19 @@ public enum FixedEffectsModel {
         for j in 0..<p where b[j] != 0 {
             for f in effects.indices { for g in effects[f].indices { effects[f][g] -= b[j] * projected[j + 1].effects[f][g] } }
         }
-        let levels = factors.map(\.levels.count).reduce(0, +)
-        let absorbedDOF = levels - projector.redundant
-        if used <= solution.rank + absorbedDOF {
-            throw .unsupported(
-                "\(data.source): \(used) rows for \(solution.rank) coefficients and \(absorbedDOF) absorbed levels; "
-                    + "a fixed-effects model needs more rows than both")
-        }
-        return try FixedEffectsFit(
-            frame: frame, options: options, factors: factors, singletonsRemoved: singletons, solution: solution,
-            design: design, workingDesign: working.0, projectedResponse: yTilde, residuals: residuals, effects: effects,
-            redundantLevels: projector.redundant, redundantExact: projector.redundantExact,
-            projection: FixedEffectsFit.ProjectionReport(
-                method: factors.count == 1 ? .closedForm : projector.elimination != nil ? .elimination : .alternating,
-                accuracy: projected.map(\.accuracy).max() ?? 0, iterations: projected.map(\.iterations).max() ?? 0,
-                tolerance: options.projectionTolerance),
-            absorbedColumns: absorbed, backend: chosen)
+        self.solution = solution
+        self.design = design
+        self.workingDesign = working.0
+        projectedResponse = yTilde
+        self.residuals = residuals
+        self.effects = effects
+        redundant = projector.redundant
+        redundantExact = projector.redundantExact
+        projection = FixedEffectsFit.ProjectionReport(
+            method: factors.count == 1 ? .closedForm : projector.elimination != nil ? .elimination : .alternating,
+            accuracy: projected.map(\.accuracy).max() ?? 0, iterations: projected.map(\.iterations).max() ?? 0,
+            tolerance: projectionTolerance)
+        self.absorbed = absorbed
+        absorbedDOF = factors.map(\.levels.count).reduce(0, +) - projector.redundant
     }
 }

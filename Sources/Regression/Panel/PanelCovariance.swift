@@ -19,21 +19,32 @@ enum PanelCovariance {
         /// Each cluster column's labels per row.
         let clusterLabels: [[String]]
         let source: String
+        /// The working residuals the scores use (nil: the solution's).
+        var residuals: [Double]? = nil
+        /// The dispersion the classical covariance scales by (nil: the residual mean square).
+        var dispersion: Double? = nil
+        /// Whether the tests are z tests (count models, as glm and PyFixest's fepois).
+        var zTests = false
     }
 
     static func estimate(_ inputs: Inputs) throws(ModelError) -> CovarianceEstimate {
         let solution = inputs.solution, design = inputs.workingDesign
         let p = design.columns, k = solution.rank, kept = solution.keptColumns
         let c = solution.keptUnscaledCovariance
-        let e = solution.residuals
+        let e = inputs.residuals ?? solution.residuals
         let n = Double(inputs.observations), kFull = Double(k + inputs.absorbedDOF)
         let residualDF = n - kFull
         var matrix: Matrix, description: String, df = residualDF, warning: String?
         switch inputs.kind {
         case .classical:
-            let s2 = solution.residualSumOfSquares / residualDF
+            // A count model's inverse information; fixest and Stata scale it by (n - 1) / (n - K) too.
+            let adjusted = inputs.dispersion != nil && (inputs.convention == .fixest || inputs.convention == .stata)
+            let s2 = inputs.dispersion.map { $0 * (adjusted ? (n - 1) / residualDF : 1) } ?? solution.residualSumOfSquares / residualDF
             matrix = Matrix(rows: k, columns: k, elements: c.elements.map { $0 * s2 })
-            description = "classical (homoskedastic; \(Int(residualDF)) residual df after \(inputs.absorbedDOF) absorbed levels)"
+            description = inputs.dispersion.map { d in
+                (d == 1 ? "classical (inverse Fisher information" : "classical (dispersion \(NumberFormatting.short(d)) from the Pearson statistic")
+                    + (adjusted ? ", times (n-1)/(n-K) = \(NumberFormatting.short((n - 1) / residualDF)) as \(inputs.convention.rawValue))" : ")")
+            } ?? "classical (homoskedastic; \(Int(residualDF)) residual df after \(inputs.absorbedDOF) absorbed levels)"
         case .hc1:
             let meat = CovarianceEstimator.gram(design, kept: kept, weights: e.map { $0 * $0 })
             let factor = inputs.convention == .plm ? 1 : n / residualDF
@@ -79,11 +90,15 @@ enum PanelCovariance {
             let by = columns.joined(separator: " and ")
             let counts = zip(columns, sizes).map { "G = \($1) \($0)" }.joined(separator: ", ")
             description = (columns.count == 2 ? "two-way cluster-robust (Cameron-Gelbach-Miller) by " : "cluster-robust by ") + by
-                + " (\(counts); convention \(inputs.convention.rawValue): \(inputs.convention.summary); "
-                + (inputs.convention == .plm ? "" : "K = \(Int(kSmall)), ") + "t on \(Int(df)) df)"
+                + " (\(counts); convention \(inputs.convention.rawValue), \(inputs.convention.summary); "
+                + (inputs.convention == .plm ? "" : "K = \(Int(kSmall))") + (inputs.zTests ? ")" : ", t on \(Int(df)) df)")
             if smallest < 40 && inputs.convention != .plm {
                 warning = "only \(smallest) clusters: cluster-robust standard errors tend to be too small with fewer than about 40"
             }
+        }
+        if inputs.zTests {
+            df = .infinity
+            description += "; z tests"
         }
         var full = Matrix(rows: p, columns: p, repeating: .nan)
         for (t, j) in kept.enumerated() {

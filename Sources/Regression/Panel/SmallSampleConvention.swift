@@ -39,10 +39,10 @@ public enum SmallSampleConvention: String, Sendable, CaseIterable {
     /// Its description in a summary.
     var summary: String {
         switch self {
-        case .fixest: "fixest: K without levels nested in the clusters, G/(G-1) of the smaller G, t on G-1"
-        case .stata: "Stata reghdfe: K without levels nested in the clusters, G/(G-1) per term, t on G-1"
-        case .plm: "plm arellano: no small-sample factors, t on the residual df"
-        case .lm: "lm with dummies: K with every level, G/(G-1), t on G-1"
+        case .fixest: "as fixest, K without levels nested in the clusters, G/(G-1) of the smaller G"
+        case .stata: "as Stata's reghdfe, K without levels nested in the clusters, G/(G-1) per term"
+        case .plm: "as plm's arellano, no small-sample factors"
+        case .lm: "as lm with dummies, K with every level, G/(G-1) per term"
         }
     }
 }

@@ -48,3 +48,50 @@ extension FixedEffectsOptions: ReportableSpecification {
         throw ModelError.unsupported("anova of fixed-effects models is not available")
     }
 }
+
+extension FixedEffectsGLMReport: RenderedReport {
+    public var markdownTable: String? { markdown }
+}
+
+/// Count models with absorbed fixed effects read as fixest's `summary(fepois(...))`, with per-row
+/// residuals and influence of the glm with dummies, and point predictions of the means.
+extension FixedEffectsGLMFit: ReportableModel {
+    public func summaryReport(_ request: SummaryRequest) throws -> any RenderedReport {
+        FixedEffectsGLMReport(fit: self, dataName: request.dataName, exponentiate: request.exponentiate)
+    }
+
+    public func observationReport(ids: [String]?) throws -> any RenderedReport {
+        let r = { (kind: ResidualKind) in self.residuals(kind)! }
+        let response = r(.response), pearson = r(.pearson), deviance = r(.deviance), working = r(.working)
+        let standardized = r(.standardized), h = leverage, cooks = cooksDistance
+        return RowTable(
+            title: "Observations of \(callDescription): \(frame.rows.count) used",
+            columns: ["observed", "fitted", "linear_predictor", "resid_response", "resid_pearson", "resid_deviance",
+                      "resid_working", "leverage", "std_resid_deviance", "cooks_distance"],
+            identifiers: try RowIdentifiers(table: frame.table, names: ids), table: frame.table, rows: frame.rows,
+            values: frame.rows.indices.map { i in
+                [self.response[i], mu[i], eta[i], response[i], pearson[i], deviance[i], working[i], h[i], standardized[i], cooks[i]]
+            },
+            left: frame.dropped, leftTitle: "Dropped for missing values",
+            extra: [("formula", .string(frame.formula.text)), ("family", .string(family.rawValue))])
+    }
+
+    public func predictionReport(_ data: DataTable?, request: PredictionRequest, ids: [String]?) throws -> any RenderedReport {
+        let p = try predictMean(data)
+        return RowTable(
+            title: "Predictions of \(callDescription): the mean, exp(X b plus the fixed effects of each row's levels plus the "
+                + "offset) (point predictions; no intervals, as the fixed effects' own uncertainty is not estimated)",
+            columns: ["fit"], identifiers: try RowIdentifiers(table: data ?? frame.table, names: ids), table: data ?? frame.table,
+            rows: p.rows, values: p.mean.map { [$0] }, left: p.dropped, leftTitle: "Not predicted (a predictor is missing)",
+            extra: [("model", .string(String(callDescription.prefix { $0 != "(" })))])
+    }
+}
+
+/// Count models with absorbed fixed effects as a reportable kind.
+extension FixedEffectsGLMOptions: ReportableSpecification {
+    public var summaryExtras: Set<SummaryExtra> { [.exponentiate] }
+
+    public func nestedComparison(_ formulas: [Formula], data: DataTable) throws -> any RenderedReport {
+        throw ModelError.unsupported("lrtest of fixed-effects models is not available")
+    }
+}

@@ -16,46 +16,12 @@ public struct FixedEffectsReport {
         self.dataName = dataName
     }
 
-    /// Each factor's name and levels, as fixest prints them: `la_code: 22, year: 8`.
-    var factorCounts: String { fit.factors.map { "\($0.name): \($0.levels.count)" }.joined(separator: ", ") }
-
-    /// How the levels were projected out, in words.
-    var projectionText: String {
-        let p = fit.projection
-        var s = p.method.rawValue + ", accuracy " + NumberFormat.significant(p.accuracy, digits: 2)
-        if p.method == .alternating { s += " (tolerance \(NumberFormat.significant(p.tolerance, digits: 2)), \(p.iterations) sweeps)" }
-        return s
-    }
-
     public var text: String {
         var out = "\nCall:\nfeols(formula = \(fit.frame.formula.text), data = \(dataName))\n\n"
-        out += "Least squares with absorbed fixed effects. Observations: \(fit.observations)"
-        var notes = [String]()
-        if fit.singletonsRemoved > 0 { notes.append("\(fit.singletonsRemoved) singletons removed") }
-        if !fit.frame.dropped.isEmpty {
-            let detail = fit.frame.droppedSummary.map { "\($0.column) \"\($0.marker)\": \($0.count)" }.joined(separator: ", ")
-            notes.append("\(fit.frame.dropped.count) rows dropped for missing values: \(detail)")
-        }
-        out += (notes.isEmpty ? "" : " (" + notes.joined(separator: "; ") + ")") + "\n"
-        out += "Fixed effects: \(factorCounts) (\(fit.absorbedDegreesOfFreedom) degrees of freedom absorbed"
-            + (fit.redundantLevels > 0 ? ", \(fit.redundantLevels) level\(fit.redundantLevels == 1 ? "" : "s") redundant"
-                + (fit.redundantExact ? "" : " at least") : "") + ")\n"
-        out += "Projection: \(projectionText)\n"
+        out += "Least squares with absorbed fixed effects. " + fit.absorbedHeader
         out += "Standard errors: \(fit.standardErrorKind)\n\n"
-        let rows = fit.coefficients
-        let undefined = rows.filter(\.aliased).count
-        out += undefined > 0 ? "Coefficients: (\(undefined) not defined: absorbed by the fixed effects or collinear)\n" : "Coefficients:\n"
-        let estimates = NumberFormat.column(rows.map(\.estimate) + rows.map(\.standardError))
-        let pValues = NumberFormat.pValues(rows.map(\.pValue))
-        var table = [["", "Estimate", "Std. Error", "t value", "Pr(>|t|)", ""]]
-        for (k, row) in rows.enumerated() {
-            table.append([
-                row.term, estimates[k], estimates[rows.count + k], row.statistic.map { String(format: "%.3f", $0) } ?? "NA",
-                pValues[k], NumberFormat.stars(row.pValue),
-            ])
-        }
-        out += alignColumns(table, leftAlignLast: true).map { $0 + "\n" }.joined()
-        out += "---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n\n"
+        out += Self.coefficientTable(fit.coefficients, statistic: "t") + "\n"
+
         out += "Residual standard error: \(NumberFormat.significant(fit.sigma)) on \(fit.residualDegreesOfFreedom) degrees of freedom\n"
         out += "R-squared: \(NumberFormat.significant(fit.rSquared)),\tAdjusted R-squared: \(NumberFormat.significant(fit.adjustedRSquared)),"
             + "\tWithin R-squared: \(NumberFormat.significant(fit.withinRSquared))\n"
@@ -63,6 +29,24 @@ public struct FixedEffectsReport {
         if fit.frame.weights != nil { out += "Weights: analytic (inverse-variance) weights, as R's lm.\n" }
         if let warning = fit.covariance.warning { out += "Warning: \(warning).\n" }
         return out
+    }
+
+    /// The coefficient table with `statistic` (t or z) tests and the significance codes, as
+    /// R prints it; undefined (absorbed or collinear) rows counted in its title.
+    static func coefficientTable(_ rows: [CoefficientRow], statistic: String) -> String {
+        let undefined = rows.filter(\.aliased).count
+        var out = undefined > 0 ? "Coefficients: (\(undefined) not defined: absorbed by the fixed effects or collinear)\n" : "Coefficients:\n"
+        let estimates = NumberFormat.column(rows.map(\.estimate) + rows.map(\.standardError))
+        let pValues = NumberFormat.pValues(rows.map(\.pValue))
+        var table = [["", "Estimate", "Std. Error", "\(statistic) value", "Pr(>|\(statistic)|)", ""]]
+        for (k, row) in rows.enumerated() {
+            table.append([
+                row.term, estimates[k], estimates[rows.count + k], row.statistic.map { String(format: "%.3f", $0) } ?? "NA",
+                pValues[k], NumberFormat.stars(row.pValue),
+            ])
+        }
+        out += alignColumns(table, leftAlignLast: true).map { $0 + "\n" }.joined()
+        return out + "---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n"
     }
 
     /// The tidy coefficient table as CSV.
@@ -81,7 +65,7 @@ public struct FixedEffectsReport {
             ("projection_accuracy", .number(fit.projection.accuracy)),
             ("backend", .string(fit.solution.backend.rawValue)),
         ]
-        let factors = JSONValue.array(fit.factors.map { .object([("factor", .string($0.name)), ("levels", .number(Double($0.levels.count)))]) })
+        let factors = fit.factorsJSON
         let statistics: [(String, JSONValue)] = [
             ("n", .number(Double(fit.observations))),
             ("singletons_removed", .number(Double(fit.singletonsRemoved))),
@@ -107,14 +91,62 @@ public struct FixedEffectsReport {
     /// The tidy table as a Markdown table.
     public var markdown: String { TidyCoefficients.markdown(fit.coefficients) }
 
-    /// The fixed effects as tidy CSV: `factor,level,effect`, with the normalisation stated in
-    /// a leading comment-free way (a `normalisation` column would repeat it on every row, so
-    /// it is the summary's and the JSON's to state).
-    public var fixedEffectsCSV: String {
-        var out = "factor,level,effect\n"
-        for row in fit.fixedEffectRows {
-            out += csvField(row.factor) + "," + csvField(row.level) + "," + NumberFormat.exact(row.effect) + "\n"
+    /// The fixed effects as tidy CSV: `factor,level,effect`.
+    public var fixedEffectsCSV: String { FixedEffectsFit.fixedEffectsCSV(fit.fixedEffectRows) }
+}
+
+/// What the summaries of fits with absorbed factors share.
+protocol AbsorbedSummary {
+    var frame: ModelFrame { get }
+    var observations: Int { get }
+    var factors: [AbsorbedFactor] { get }
+    var singletonsRemoved: Int { get }
+    var absorbedDegreesOfFreedom: Int { get }
+    var redundantLevels: Int { get }
+    var redundantExact: Bool { get }
+    var projection: FixedEffectsFit.ProjectionReport { get }
+    /// Rows removed for other reasons (a count model's all-zero levels), in words; nil: none.
+    var otherRemovals: String? { get }
+}
+
+extension FixedEffectsFit: AbsorbedSummary {
+    var otherRemovals: String? { nil }
+}
+
+extension AbsorbedSummary {
+    /// The observations, what was removed and dropped, the factors and the projection, as lines.
+    var absorbedHeader: String {
+        let fit = self
+        var out = "Observations: \(fit.observations)"
+        var notes = [String]()
+        if fit.singletonsRemoved > 0 { notes.append("\(fit.singletonsRemoved) singletons removed") }
+        if let other = fit.otherRemovals { notes.append(other) }
+        if !fit.frame.dropped.isEmpty {
+            let detail = fit.frame.droppedSummary.map { "\($0.column) \"\($0.marker)\": \($0.count)" }.joined(separator: ", ")
+            notes.append("\(fit.frame.dropped.count) rows dropped for missing values: \(detail)")
         }
+        out += (notes.isEmpty ? "" : " (" + notes.joined(separator: "; ") + ")") + "\n"
+        let counts = fit.factors.map { "\($0.name): \($0.levels.count)" }.joined(separator: ", ")
+        out += "Fixed effects: \(counts) (\(fit.absorbedDegreesOfFreedom) degrees of freedom absorbed"
+            + (fit.redundantLevels > 0 ? ", \(fit.redundantLevels) level\(fit.redundantLevels == 1 ? "" : "s") redundant"
+                + (fit.redundantExact ? "" : " at least") : "") + ")\n"
+        let p = fit.projection
+        var projection = p.method.rawValue + ", accuracy " + NumberFormat.significant(p.accuracy, digits: 2)
+        if p.method == .alternating {
+            projection += " (tolerance \(NumberFormat.significant(p.tolerance, digits: 2)), \(p.iterations) sweeps)"
+        }
+        return out + "Projection: \(projection)\n"
+    }
+
+    /// Each factor and its levels, for JSON.
+    var factorsJSON: JSONValue {
+        .array(factors.map { .object([("factor", .string($0.name)), ("levels", .number(Double($0.levels.count)))]) })
+    }
+
+    /// The fixed effects as tidy CSV: `factor,level,effect` (the normalisation is the summary's to state).
+    static func fixedEffectsCSV(_ rows: [(factor: String, level: String, effect: Double)]) -> String {
+        var out = "factor,level,effect\n"
+        for row in rows { out += csvField(row.factor) + "," + csvField(row.level) + "," + NumberFormat.exact(row.effect) + "\n" }
         return out
     }
 }

@@ -1,0 +1,228 @@
+import DataTable
+import Foundation
+import LinearAlgebra
+
+/// Count models with absorbed fixed effects, as fixest's `fepois` and `fenegbin`: IRLS whose
+/// every step is a weighted least-squares problem with absorbed factors (``WithinSolve``, with
+/// the step's working weights), so the coefficients and fixed effects are those of `glm` with a
+/// dummy per level. Theta of the negative binomial alternates with the means, as
+/// `MASS::glm.nb`, by maximum likelihood with its standard error.
+///
+/// Rows alone in a level (singletons) and rows in a level whose outcomes are all zero (its
+/// effect would be minus infinity: the fit does not exist with it) are removed, repeatedly, and
+/// counted, the zero levels named.
+public enum FixedEffectsGLM {
+    /// Fits `formula` (with absorbed factors after `|`) to `data`, on the table rows
+    /// `candidates` when given, warm-started from `start` (means by table row, and theta).
+    public static func fit(
+        _ formula: Formula, data: DataTable, options: FixedEffectsGLMOptions, backend: (any Backend)? = nil,
+        candidates: [Int]? = nil
+    ) throws(ModelError) -> FixedEffectsGLMFit {
+        try fit(formula, data: data, options: options, backend: backend, candidates: candidates, start: nil)
+    }
+
+    static func fit(
+        _ formula: Formula, data: DataTable, options: FixedEffectsGLMOptions, backend: (any Backend)?, candidates: [Int]?,
+        start: (mu: [Int: Double], theta: Double?)?
+    ) throws(ModelError) -> FixedEffectsGLMFit {
+        guard FixedEffectsGLMOptions.families.contains(options.family) else {
+            throw .unsupported("absorbed fixed effects are for least squares and the poisson, quasipoisson and negbin families")
+        }
+        guard !formula.fixedEffects.isEmpty else {
+            throw .unsupported("a fixed-effects model needs the factors to absorb after |, as in y ~ x | la_code + year")
+        }
+        if formula.responseFailures != nil { throw .unsupported("a cbind(successes, failures) response is for --family binomial") }
+        if options.theta != nil && options.family != .negbin { throw .unsupported("a fixed theta is for the negative binomial family") }
+        let clusters = options.standardErrors.clusterColumns
+        let build = { (rows: [Int]?) throws(ModelError) -> ModelFrame in
+            try ModelFrame(
+                formula: formula, table: data, groupColumn: clusters.first, weightsColumn: options.weights,
+                alsoRequire: Array(clusters.dropFirst()) + options.alsoRequire + (options.exposure.map { [$0] } ?? []),
+                candidates: rows)
+        }
+        var frame = try build(candidates)
+        _ = try GLMResponse(frame: frame, family: options.family, link: .log)  // a bad count is named before anything else
+        var factors = try AbsorbedFactors.build(formula, table: data, rows: frame.rows)
+        // Singletons and all-zero levels, removed in turn until neither is left.
+        var positions = Array(frame.rows.indices), singletons = 0, zeroRows = 0
+        var zeroLevels = [(factor: String, level: String)]()
+        var current = factors
+        while true {
+            let weights = frame.weights.map { w in positions.map { w[$0] } }
+            let (kept, removed) = AbsorbedFactors.withoutSingletons(current, weights: weights)
+            singletons += removed
+            positions = kept.map { positions[$0] }
+            current = factors.map { $0.restricted(to: positions) }
+            let y = positions.map { frame.response[$0] }
+            let zero = AbsorbedFactors.allZeroLevels(current, y: y, weights: frame.weights.map { w in positions.map { w[$0] } })
+            if zero.rows.isEmpty && removed == 0 { break }
+            if zero.rows.isEmpty { continue }
+            zeroRows += zero.rows.count
+            zeroLevels += zero.levels
+            let drop = Set(zero.rows)
+            positions = positions.indices.filter { !drop.contains($0) }.map { positions[$0] }
+            current = factors.map { $0.restricted(to: positions) }
+        }
+        if positions.count < frame.rows.count {
+            frame = try build(positions.map { frame.rows[$0] })
+            factors = current
+        }
+        return try fit(
+            frame: frame, factors: factors, removed: (singletons, zeroRows, zeroLevels), options: options, backend: backend,
+            start: start)
+    }
+
+    /// The fit of a frame whose factors are free of singletons and all-zero levels.
+    static func fit(
+        frame: ModelFrame, factors: [AbsorbedFactor], removed: (singletons: Int, zeroRows: Int, zeroLevels: [(factor: String, level: String)]),
+        options: FixedEffectsGLMOptions, backend: (any Backend)?, start: (mu: [Int: Double], theta: Double?)?
+    ) throws(ModelError) -> FixedEffectsGLMFit {
+        let data = frame.table, n = frame.rows.count
+        let used = try FixedEffectsModel.checkedRows(frame)
+        let chosen = try resolveBackend(backend)
+        let response = try GLMResponse(frame: frame, family: options.family, link: .log)
+        let offset = try frame.offsets(exposure: options.exposure)
+        var model = FamilyModel(family: options.family, link: .log, theta: options.theta)
+        let y = response.y, prior = response.priorWeights
+        var mu = frame.rows.compactMap { start?.mu[$0] }
+        if mu.count != n { mu = y.map { $0 + 0.1 } }
+        var thetaFit: (value: Double, standardError: Double)?
+        var warnings = [String]()
+        let irls = Loop(
+            frame: frame, factors: factors, y: y, prior: prior, offset: offset, options: options, backend: chosen)
+        var state: Loop.State
+        if options.family == .negbin && options.theta == nil {
+            // glm.nb's alternation: a Poisson fit (or the warm start), then theta by ML and IRLS in turn.
+            let counts = CountTally(y: y, weights: prior)
+            if start?.theta == nil {
+                state = try irls.run(FamilyModel(family: .poisson, link: .log, theta: nil), from: mu)
+                mu = state.mu
+            }
+            var theta = thetaML(counts, y: y, weights: prior, mu: mu, rule: options.convergence, limit: options.maxIterations,
+                                start: start?.theta)
+            model.theta = theta.value
+            var alternations = 0, lastChange = Double.infinity
+            repeat {
+                alternations += 1
+                state = try irls.run(model, from: mu)
+                mu = state.mu
+                let previous = theta.value
+                theta = thetaML(counts, y: y, weights: prior, mu: mu, rule: options.convergence, limit: options.maxIterations,
+                                start: previous)
+                model.theta = theta.value
+                let change = abs(theta.value - previous) / theta.value
+                if change <= ConvergenceRule.settled || (options.convergence != .optimum && change < 1e-8)
+                    || (change >= lastChange && alternations > 2)
+                {
+                    break
+                }
+                lastChange = change
+            } while alternations < options.maxIterations
+            // The means at the final theta.
+            state = try irls.run(model, from: mu)
+            if let warning = theta.warning { warnings.append(warning) }
+            thetaFit = (theta.value, theta.standardError)
+        } else {
+            state = try irls.run(model, from: mu)
+        }
+        if !state.converged {
+            warnings.append("IRLS did not converge in \(state.iterations) iterations: the deviance stood at "
+                + "\(NumberFormatting.short(state.deviance))")
+        }
+        let within = state.within
+        if used <= within.solution.rank + within.absorbedDOF {
+            throw .unsupported(
+                "\(data.source): \(used) rows for \(within.solution.rank) coefficients and \(within.absorbedDOF) absorbed levels; "
+                    + "a fixed-effects model needs more rows than both")
+        }
+        return try FixedEffectsGLMFit(
+            frame: frame, options: options, model: model, factors: factors, removed: removed, y: y, priorWeights: prior,
+            offset: offset, state: state, theta: thetaFit, warnings: warnings, backend: chosen)
+    }
+
+    /// IRLS with absorbed factors for one family (theta fixed).
+    struct Loop {
+        let frame: ModelFrame
+        let factors: [AbsorbedFactor]
+        let y: [Double], prior: [Double], offset: [Double]
+        let options: FixedEffectsGLMOptions
+        let backend: any Backend
+
+        struct State {
+            var eta: [Double], mu: [Double]
+            /// The last step's working weights and its solve.
+            var workingWeights: [Double]
+            var within: WithinSolve
+            var deviance: Double
+            var iterations: Int
+            var converged: Bool
+        }
+
+        func deviance(_ model: FamilyModel, _ mu: [Double]) -> Double {
+            blockSum(y.count) { i in model.devianceContribution(y[i], mu[i], prior[i]) }
+        }
+
+        /// From the means `start` to the optimum (or R's rule): each step the working problem
+        /// `z = eta - offset + (y - mu) / mu` with weights `prior mu^2 / V(mu)`, solved with the
+        /// factors absorbed; halved while the deviance is not finite or rises.
+        func run(_ model: FamilyModel, from start: [Double]) throws(ModelError) -> State {
+            let n = y.count
+            var mu = start, eta = start.map { log($0) }
+            var dev = deviance(model, mu)
+            var state: State?
+            var previous = [Double](repeating: .nan, count: frame.columnNames.count), lastMoved = Double.infinity
+            for iteration in 1...options.maxIterations {
+                let w = (0..<n).map { i in prior[i] * mu[i] * mu[i] / model.variance(mu[i]) }
+                let z = (0..<n).map { i in eta[i] - offset[i] + (y[i] - mu[i]) / mu[i] }
+                let within = WithinSolve(
+                    frame: frame, factors: factors, weights: w, response: z, tolerance: nil,
+                    projectionTolerance: options.projectionTolerance, backend: backend)
+                var newEta = (0..<n).map { i in offset[i] + z[i] - within.residuals[i] }
+                var newMu = newEta.map { exp($0) }
+                var newDev = deviance(model, newMu)
+                var halvings = 0
+                while halvings < 30 && iteration > 1 && (!newDev.isFinite || newDev > dev + 1e-8 * abs(dev)) {
+                    newEta = zip(newEta, eta).map { ($0 + $1) / 2 }
+                    newMu = newEta.map { exp($0) }
+                    newDev = deviance(model, newMu)
+                    halvings += 1
+                }
+                guard newDev.isFinite, newMu.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+                    throw .unsupported("no valid fit was found: the fitted means left the range of the \(model.family.rName) family "
+                        + "(a covariate may separate the zero counts: a level of it where every outcome is zero)")
+                }
+                let change = newDev - dev
+                (eta, mu, dev) = (newEta, newMu, newDev)
+                let b = within.solution.coefficients
+                let moved = largestRelativeChange(b.map { $0.isNaN ? 0 : $0 }, previous.map { $0.isNaN ? 0 : $0 })
+                previous = b
+                state = State(eta: eta, mu: mu, workingWeights: w, within: within, deviance: dev, iterations: iteration, converged: false)
+                guard abs(change) / (abs(dev) + 0.1) < options.convergence.devianceEpsilon, iteration > 1 else { continue }
+                if options.convergence != .optimum || moved <= ConvergenceRule.settled || (moved >= lastMoved && halvings == 0) {
+                    state!.converged = true
+                    break
+                }
+                lastMoved = moved
+            }
+            return state!
+        }
+    }
+}
+
+extension AbsorbedFactors {
+    /// The rows (positions) in levels whose outcomes (of positive weight) are all zero, and those levels.
+    static func allZeroLevels(_ factors: [AbsorbedFactor], y: [Double], weights: [Double]?) -> (rows: [Int], levels: [(factor: String, level: String)]) {
+        var zeroRow = [Bool](repeating: false, count: y.count)
+        var levels = [(factor: String, level: String)]()
+        for factor in factors {
+            var total = [Double](repeating: 0, count: factor.levels.count), seen = [Bool](repeating: false, count: factor.levels.count)
+            for i in y.indices where weights.map({ $0[i] > 0 }) ?? true {
+                total[Int(factor.codes[i])] += y[i]
+                seen[Int(factor.codes[i])] = true
+            }
+            for g in total.indices where seen[g] && total[g] == 0 { levels.append((factor.name, factor.levels[g])) }
+            for i in y.indices where seen[Int(factor.codes[i])] && total[Int(factor.codes[i])] == 0 { zeroRow[i] = true }
+        }
+        return (zeroRow.indices.filter { zeroRow[$0] }, levels)
+    }
+}
