@@ -14,7 +14,7 @@ public struct SharedPointer<T>: @unchecked Sendable {
 }
 
 /// Cores to split large jobs over.
-let workerCount: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+public let workerCount: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
 /// Runs `body(i)` for `i` in `0..<count`, in parallel when `parallel` is true. Each call must
 /// write only memory no other call touches.
@@ -35,7 +35,7 @@ struct UnsafeSendable<T>: @unchecked Sendable {
 }
 
 /// Splits `0..<n` into `parts` contiguous ranges of nearly equal length.
-func splitRange(_ n: Int, parts: Int) -> [Range<Int>] {
+public func splitRange(_ n: Int, parts: Int) -> [Range<Int>] {
     let parts = max(1, min(parts, n))
     return (0..<parts).map { (($0 * n) / parts)..<((($0 + 1) * n) / parts) }
 }

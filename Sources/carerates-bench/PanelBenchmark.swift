@@ -7,28 +7,31 @@ import Regression
 /// authority factor of 150 levels and a year factor of 10 (every combination equally likely),
 /// a rate response and a Poisson count with an exposure, fixed seed; ours from a data table
 /// through the formula, per backend, against PyFixest's feols and fepois warm (its compiled
-/// kernels loaded by a first fit, then the best of three) on the same data in the same run.
+/// kernels loaded by a first fit) on the same data, in turn in each of five rounds: the ratio is
+/// the median of the rounds' ratios.
 ///   swift run -c release carerates-bench panel [n]
 enum PanelBenchmark {
+    static let rounds = 5
+
     static let pythonScript = """
     import sys, time, warnings, numpy as np, pandas as pd
     import pyfixest as pf
     warnings.simplefilter("ignore")
-    d, n = sys.argv[1], int(sys.argv[2])
+    d = sys.argv[1]
     names = ["x1", "x2", "x3", "x4", "x5", "rate", "count", "exposure", "la", "year"]
     data = pd.DataFrame({name: np.fromfile(d + "/" + name + ".bin") for name in names})
     data["la"] = data["la"].astype(np.int64)
     data["year"] = data["year"].astype(np.int64)
     data["log_exposure"] = np.log(data["exposure"])
-    if sys.argv[3] == "feols":
-        fit = lambda: pf.feols("rate ~ x1 + x2 + x3 + x4 + x5 | la + year", data=data)
-    else:
-        fit = lambda: pf.fepois("count ~ x1 + x2 + x3 + x4 + x5 | la + year", data=data, offset="log_exposure")
-    fit()
-    best = 1e9
-    for _ in range(3):
-        t = time.perf_counter(); m = fit(); best = min(best, time.perf_counter() - t)
-    print(best, *[f"{v:.17g}" for v in m.coef().values])
+    fits = {
+        "feols": lambda: pf.feols("rate ~ x1 + x2 + x3 + x4 + x5 | la + year", data=data),
+        "fepois": lambda: pf.fepois("count ~ x1 + x2 + x3 + x4 + x5 | la + year", data=data, offset="log_exposure"),
+    }
+    for fit in fits.values():
+        fit()
+    for request in sys.stdin:
+        t = time.perf_counter(); m = fits[request.strip()](); t = time.perf_counter() - t
+        print(t, *[f"{v:.17g}" for v in m.coef().values], flush=True)
     """
 
     static func run(n: Int) {
@@ -59,40 +62,50 @@ enum PanelBenchmark {
             values.withUnsafeBytes { try? Data($0).write(to: dir.appendingPathComponent("\(name).bin")) }
         }
         try? pythonScript.write(to: dir.appendingPathComponent("panel.py"), atomically: true, encoding: .utf8)
-        for model in ["feols", "fepois"] {
-            var ours = [BackendKind: (seconds: Double, coefficients: [Double], detail: String)]()
-            for kind in BackendKind.available {
-                let backend = try! kind.make()
-                for _ in 0..<3 {
-                    let start = Date()
-                    let (coefficients, detail): ([Double], String)
-                    if model == "feols" {
-                        let fit = try! FixedEffectsModel.fit(
-                            Formula("rate ~ x1 + x2 + x3 + x4 + x5 | la + year"), data: table, options: FixedEffectsOptions(),
-                            backend: backend)
-                        (coefficients, detail) = (fit.coef, String(format: "%@, accuracy %.1e", fit.projection.method.rawValue, fit.projection.accuracy))
-                    } else {
-                        let fit = try! FixedEffectsGLM.fit(
-                            Formula("count ~ x1 + x2 + x3 + x4 + x5 | la + year"), data: table,
-                            options: FixedEffectsGLMOptions(family: .poisson, exposure: "exposure"), backend: backend)
-                        (coefficients, detail) = (fit.coef, "\(fit.iterations) IRLS iterations to the optimum")
-                    }
-                    let seconds = Date().timeIntervalSince(start)
-                    if seconds < ours[kind]?.seconds ?? .infinity { ours[kind] = (seconds, coefficients, detail) }
-                }
-                print(String(format: "  %@ %-7@ %.3f s (%@)", model, kind.rawValue, ours[kind]!.seconds, ours[kind]!.detail))
+        signal(SIGPIPE, SIG_IGN)  // a peer that exits must not take the benchmark with it
+        let pyfixest = PeerSession("python3", [dir.appendingPathComponent("panel.py").path, dir.path])
+        let ours: (String, BackendKind) -> (seconds: Double, coefficients: [Double], detail: String) = { model, kind in
+            let backend = try! kind.make()
+            let start = Date()
+            if model == "feols" {
+                let fit = try! FixedEffectsModel.fit(
+                    Formula("rate ~ x1 + x2 + x3 + x4 + x5 | la + year"), data: table, options: FixedEffectsOptions(), backend: backend)
+                return (Date().timeIntervalSince(start), fit.coef,
+                        String(format: "%@, accuracy %.1e", fit.projection.method.rawValue, fit.projection.accuracy))
             }
-            let reference = ours[BackendKind.preferred]!.coefficients
-            guard let numbers = peerNumbers("python3", [dir.appendingPathComponent("panel.py").path, dir.path, "\(n)", model]),
-                numbers.count == 6
-            else {
+            let fit = try! FixedEffectsGLM.fit(
+                Formula("count ~ x1 + x2 + x3 + x4 + x5 | la + year"), data: table,
+                options: FixedEffectsGLMOptions(family: .poisson, exposure: "exposure"), backend: backend)
+            return (Date().timeIntervalSince(start), fit.coef, "\(fit.iterations) IRLS iterations to the optimum")
+        }
+        // Ours (each backend) and PyFixest's in turn, every round: each ratio compares runs made side by side.
+        for model in ["feols", "fepois"] {
+            var times = [BackendKind: [Double]](), theirs = [Double](), detail = "", reference = [Double](), coefficients = [Double]()
+            for _ in 0..<rounds {
+                for kind in BackendKind.available {
+                    let run = ours(model, kind)
+                    times[kind, default: []].append(run.seconds)
+                    (detail, reference) = (run.detail, kind == BackendKind.preferred ? run.coefficients : reference)
+                }
+                if let answer = pyfixest?.askNumbers(model), answer.count == 6 {
+                    theirs.append(answer[0])
+                    coefficients = Array(answer[1...])
+                }
+            }
+            for kind in BackendKind.available {
+                print(String(format: "  %@ %-7@ best %.3f s (%@)", model, kind.rawValue, times[kind]!.min()!, detail))
+            }
+            guard theirs.count == rounds else {
                 print("    PyFixest \(model): not installed, skipped")
                 continue
             }
-            let seconds = numbers[0], coefficients = Array(numbers[1...])
-            let ratios = BackendKind.available.map { String(format: "%@ %.1fx faster", $0.rawValue, seconds / ours[$0]!.seconds) }
+            let ratios = BackendKind.available.map { kind -> String in
+                let perRound = zip(theirs, times[kind]!).map { $0 / $1 }.sorted()
+                return String(format: "%@ %.1fx faster (median of rounds; %.1f to %.1f)", kind.rawValue, perRound[rounds / 2],
+                              perRound[0], perRound[rounds - 1])
+            }
             let diff = zip(coefficients, reference).map { abs($0 - $1) / abs($1) }.max() ?? .nan
-            print(String(format: "    PyFixest %@ (warm) %.3f s: %@; coefficients agree to %.1e", model, seconds,
+            print(String(format: "    PyFixest %@ (warm) best %.3f s: %@; coefficients agree to %.1e", model, theirs.min()!,
                          ratios.joined(separator: ", "), diff))
         }
     }

@@ -27,9 +27,18 @@ final class PeerSession {
     /// Sends `request` and returns the number the peer answers; nil if it failed (for example
     /// a library that is not installed made the script exit).
     func ask(_ request: String) -> Double? {
+        guard let numbers = askNumbers(request), numbers.count == 1 else { return nil }
+        return numbers[0]
+    }
+
+    /// Sends `request` and returns every number of the line the peer answers (its time first,
+    /// then, for a fit, its coefficients); nil if it failed.
+    func askNumbers(_ request: String) -> [Double]? {
         guard process.isRunning, (try? input.fileHandleForWriting.write(contentsOf: Data((request + "\n").utf8))) != nil
         else { return nil }
-        return readLine().flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard let line = readLine() else { return nil }
+        let numbers = line.split(whereSeparator: \.isWhitespace).map { Double($0) }
+        return numbers.isEmpty || numbers.contains(nil) ? nil : numbers.map { $0! }
     }
 
     private func readLine() -> String? {

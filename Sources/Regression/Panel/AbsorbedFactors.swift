@@ -1,4 +1,5 @@
 import DataTable
+import LinearAlgebra
 
 /// One factor whose fixed effects are absorbed: its levels and each row's level.
 public struct AbsorbedFactor: Sendable {
@@ -34,12 +35,18 @@ public struct AbsorbedFactor: Sendable {
 public enum AbsorbedFactors {
     /// Each factor of `formula.fixedEffects` over table `rows` (every cell present).
     static func build(_ formula: Formula, table: DataTable, rows: [Int]) throws(ModelError) -> [AbsorbedFactor] {
-        var single = [String: (levels: [String], codes: [Int32])]()
-        for name in formula.fixedEffects.joined() where single[name] == nil {
-            let column: Column
-            do { column = try table.column(named: name) } catch { throw .data(error) }
-            single[name] = encode(column, rows: rows)
+        var names = [String](), columns = [Column]()
+        for name in formula.fixedEffects.joined() where !names.contains(name) {
+            do { columns.append(try table.column(named: name)) } catch { throw .data(error) }
+            names.append(name)
         }
+        // Each column encoded on its own core.
+        var encoded = [(levels: [String], codes: [Int32])](repeating: ([], []), count: columns.count)
+        encoded.withUnsafeMutableBufferPointer { out in
+            let out = SharedPointer(base: out.baseAddress!)
+            parallelFor(columns.count, parallel: rows.count >= 1 << 16) { k in out.base[k] = encode(columns[k], rows: rows) }
+        }
+        let single = Dictionary(uniqueKeysWithValues: zip(names, encoded))
         return formula.fixedEffects.map { columns in
             var (levels, codes) = single[columns[0]]!
             for name in columns.dropFirst() {

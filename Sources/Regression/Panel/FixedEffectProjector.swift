@@ -22,13 +22,13 @@ struct FixedEffectProjector: Sendable {
     /// Levels per factor.
     let levelCounts: [Int]
     /// Row weights (nil: all 1).
-    let weights: [Double]?
+    private(set) var weights: [Double]?
     /// Rows.
     let n: Int
     /// The factors in elimination order: the one of most levels first.
     let order: [Int]
     /// Each factor's total weight per level.
-    let levelWeights: [[Double]]
+    private(set) var levelWeights: [[Double]]
     /// Where each factor's levels start in the flat index of every level.
     let levelOffsets: [Int]
     /// Levels of every factor.
@@ -36,15 +36,15 @@ struct FixedEffectProjector: Sendable {
     /// Each row's flat level in every factor, row by row (`n` x factors): one pass reads them all.
     let flatCodes: [Int32]
     /// ``levelWeights`` flat.
-    let flatWeights: [Double]
+    private(set) var flatWeights: [Double]
     /// The exact solver of the other factors' levels, when they are few enough.
-    let elimination: Elimination?
+    private(set) var elimination: Elimination?
     /// Levels not identified (one per factor beyond the first in each connected set of levels),
     /// counted exactly by the elimination or, for two factors, from the connected sets; with
     /// three or more factors solved iteratively, a lower bound (one per further factor), as fixest.
-    let redundant: Int
+    private(set) var redundant: Int
     /// Whether ``redundant`` is exact.
-    let redundantExact: Bool
+    private(set) var redundantExact: Bool
     /// Relative accuracy at which alternating projections stop.
     let tolerance: Double
     /// Most Irons-Tuck steps (two sweeps each) per vector.
@@ -65,6 +65,8 @@ struct FixedEffectProjector: Sendable {
         var accuracy: Double
         /// Sweeps taken (0 for a closed form, the refinements for an exact solve).
         var iterations: Int
+        /// The root mean square of the vector projected (weighted).
+        var scale: Double
     }
 
     /// `exactLimit`: most levels outside the largest factor to solve exactly (tests lower it
@@ -80,14 +82,6 @@ struct FixedEffectProjector: Sendable {
         self.tolerance = tolerance
         self.maxIterations = maxIterations
         order = factors.indices.sorted { (levelCounts[$0], -$0) > (levelCounts[$1], -$1) }
-        levelWeights = factors.indices.map { f in
-            var total = [Double](repeating: 0, count: levelCounts[f])
-            let codes = factors[f]
-            if let weights { for i in codes.indices { total[Int(codes[i])] += weights[i] } } else {
-                for c in codes { total[Int(c)] += 1 }
-            }
-            return total
-        }
         var offsets = [Int](), at = 0
         for c in levelCounts {
             offsets.append(at)
@@ -95,7 +89,6 @@ struct FixedEffectProjector: Sendable {
         }
         levelOffsets = offsets
         totalLevels = at
-        flatWeights = Array(levelWeights.joined())
         let k = factors.count, rows = n
         flatCodes = [Int32](unsafeUninitializedCapacity: rows * k) { buffer, count in
             for f in 0..<k {
@@ -104,6 +97,35 @@ struct FixedEffectProjector: Sendable {
             }
             count = rows * k
         }
+        self.exactLimit = exactLimit
+        (levelWeights, flatWeights, elimination, redundant, redundantExact) = ([], [], nil, 0, true)
+        weigh()
+    }
+
+    /// Most levels outside the largest factor this projector solves exactly.
+    let exactLimit: Int
+
+    /// The same factors with other row weights (an IRLS step's): the levels' layout kept, their
+    /// weights and the exact solver made again.
+    func reweighted(_ weights: [Double]?) -> FixedEffectProjector {
+        var copy = self
+        copy.weights = weights
+        copy.weigh()
+        return copy
+    }
+
+    /// The parts that depend on the weights: the level weights and the exact solver.
+    private mutating func weigh() {
+        let weights = self.weights
+        levelWeights = factors.indices.map { f in
+            var total = [Double](repeating: 0, count: levelCounts[f])
+            let codes = factors[f]
+            if let weights { for i in codes.indices { total[Int(codes[i])] += weights[i] } } else {
+                for c in codes { total[Int(c)] += 1 }
+            }
+            return total
+        }
+        flatWeights = Array(levelWeights.joined())
         let rest = order.dropFirst().map { levelCounts[$0] }.reduce(0, +)
         if factors.count >= 2 && rest <= exactLimit {
             let e = Elimination(factors: factors, order: order, levelCounts: levelCounts, weights: weights, levelWeights: levelWeights)
@@ -128,9 +150,20 @@ struct FixedEffectProjector: Sendable {
 
     /// Projects the `n` values at `v`.
     func project(_ v: UnsafeBufferPointer<Double>) -> Projection {
-        let scale = Self.rootMeanSquare(v, weights)
-        if factors.count == 1 || elimination != nil { return projectExactly(v, scale: scale) }
-        return projectAlternating(v, scale: scale)
+        var r = [Double](unsafeUninitializedCapacity: n) { _, count in count = n }  // every element written
+        var projection = r.withUnsafeMutableBufferPointer { project(v, into: $0) }
+        projection.residual = r
+        return projection
+    }
+
+    /// Projects the `n` values at `v`, writing `M v` to `out` (the projection's ``Projection/residual``
+    /// is then empty): a design's columns are projected where they will be solved from.
+    func project(_ v: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) -> Projection {
+        if factors.count == 1 || elimination != nil { return projectExactly(v, into: out) }
+        var projection = projectAlternating(v, scale: Self.rootMeanSquare(v, weights))
+        projection.residual.withUnsafeBufferPointer { out.baseAddress!.update(from: $0.baseAddress!, count: n) }
+        projection.residual = []
+        return projection
     }
 
     /// The weighted root mean square of `v`.
@@ -153,42 +186,65 @@ struct FixedEffectProjector: Sendable {
     }
 
     /// A flat vector over every level (factor by factor, the order given) split per factor.
-    private func split(_ flat: [Double]) -> [[Double]] {
+    func split(_ flat: [Double]) -> [[Double]] {
         factors.indices.map { f in Array(flat[levelOffsets[f]..<(levelOffsets[f] + levelCounts[f])]) }
     }
 
-    /// The weighted sums of `r` per level of every factor (flat), in one pass.
-    private func levelSums(_ r: UnsafeBufferPointer<Double>) -> [Double] {
+    /// The weighted sums of `r` per level of every factor (flat), and the root mean square of
+    /// `r`, in one pass.
+    private func levelSums(_ r: UnsafeBufferPointer<Double>) -> (sums: [Double], rootMeanSquare: Double) {
         var t = [Double](repeating: 0, count: totalLevels)
         let k = factors.count
+        var squares = 0.0, total = 0.0
         t.withUnsafeMutableBufferPointer { t in
             flatCodes.withUnsafeBufferPointer { c in
                 if let weights {
                     for i in 0..<n {
                         let v = weights[i] * r[i]
+                        squares += v * r[i]
+                        total += weights[i]
                         for f in 0..<k { t[Int(c[i * k + f])] += v }
                     }
                 } else {
-                    for i in 0..<n { for f in 0..<k { t[Int(c[i * k + f])] += r[i] } }
+                    for i in 0..<n {
+                        squares += r[i] * r[i]
+                        for f in 0..<k { t[Int(c[i * k + f])] += r[i] }
+                    }
+                    total = Double(n)
                 }
             }
         }
-        return t
+        return (t, total > 0 ? (squares / total).squareRoot() : 0)
     }
 
-    /// `r -= D a` (a flat), and the weighted level sums of the new `r`, in one pass.
-    private func subtractSumming(_ a: [Double], _ r: UnsafeMutableBufferPointer<Double>) -> [Double] {
+    /// `r = source - D a` (a flat; `r` itself without a source), and the weighted level sums of
+    /// the new `r`, in one pass.
+    private func subtractSumming(
+        _ a: [Double], _ r: UnsafeMutableBufferPointer<Double>, from source: UnsafeBufferPointer<Double>? = nil
+    ) -> [Double] {
         var t = [Double](repeating: 0, count: totalLevels)
         let k = factors.count
+        let input = source ?? UnsafeBufferPointer(r)
         t.withUnsafeMutableBufferPointer { t in
             a.withUnsafeBufferPointer { a in
                 flatCodes.withUnsafeBufferPointer { c in
-                    for i in 0..<n {
-                        var v = r[i]
-                        for f in 0..<k { v -= a[Int(c[i * k + f])] }
-                        r[i] = v
-                        let wv = (weights?[i] ?? 1) * v
-                        for f in 0..<k { t[Int(c[i * k + f])] += wv }
+                    if let weights {
+                        weights.withUnsafeBufferPointer { w in
+                            for i in 0..<n {
+                                var v = input[i]
+                                for f in 0..<k { v -= a[Int(c[i * k + f])] }
+                                r[i] = v
+                                let wv = w[i] * v
+                                for f in 0..<k { t[Int(c[i * k + f])] += wv }
+                            }
+                        }
+                    } else {
+                        for i in 0..<n {
+                            var v = input[i]
+                            for f in 0..<k { v -= a[Int(c[i * k + f])] }
+                            r[i] = v
+                            for f in 0..<k { t[Int(c[i * k + f])] += v }
+                        }
                     }
                 }
             }
@@ -204,23 +260,28 @@ struct FixedEffectProjector: Sendable {
         return worst / scale
     }
 
-    private func projectExactly(_ v: UnsafeBufferPointer<Double>, scale: Double) -> Projection {
-        var r = Array(v)
+    /// The effects (flat) whose level sums are `t` (flat): `(D' W D)^- t`, exactly (one factor,
+    /// or the elimination), normalised as every projection is.
+    func solveLevels(_ t: [Double]) -> [Double] {
+        factors.count == 1 ? zip(t, flatWeights).map { $1 > 0 ? $0 / $1 : 0 } : Array(elimination!.solve(split(t)).joined())
+    }
+
+    private func projectExactly(_ v: UnsafeBufferPointer<Double>, into r: UnsafeMutableBufferPointer<Double>) -> Projection {
         var effects = [Double](repeating: 0, count: totalLevels)
-        var t = levelSums(v)
+        var (t, scale) = levelSums(v)
         var reached = accuracy(t, scale: scale)
         var steps = 0
-        // The first solve, then refinements from the residual while they still gain.
+        // The first solve (r = v - D a), then refinements from the residual while they still gain.
         while steps < 4 && (steps == 0 || reached > 4 * Double.ulpOfOne) {
-            let a = factors.count == 1 ? zip(t, flatWeights).map { $1 > 0 ? $0 / $1 : 0 } : Array(elimination!.solve(split(t)).joined())
-            t = r.withUnsafeMutableBufferPointer { subtractSumming(a, $0) }
+            let a = solveLevels(t)
+            t = subtractSumming(a, r, from: steps == 0 ? v : nil)
             for g in effects.indices { effects[g] += a[g] }
             let next = accuracy(t, scale: scale)
             steps += 1
             if steps > 1 && next >= reached { reached = min(reached, next); break }
             reached = next
         }
-        return Projection(residual: r, effects: split(effects), accuracy: reached, iterations: steps)
+        return Projection(residual: [], effects: split(effects), accuracy: reached, iterations: steps, scale: scale)
     }
 
     /// Irons-Tuck extrapolation of Gauss-Seidel sweeps in the space of the effects.
@@ -275,7 +336,7 @@ struct FixedEffectProjector: Sendable {
         r = Array(v)
         let t = r.withUnsafeMutableBufferPointer { subtractSumming(Array(perFactor.joined()), $0) }
         reached = accuracy(t, scale: scale)
-        return Projection(residual: r, effects: perFactor, accuracy: reached, iterations: 2 * iterations)
+        return Projection(residual: r, effects: perFactor, accuracy: reached, iterations: 2 * iterations, scale: scale)
     }
 
     /// The normalisation of the exact solve for effects found iteratively: the first level of
@@ -370,16 +431,33 @@ extension FixedEffectProjector {
             var crossTable = [Int: Double]()
             let dense = l1 * rest <= 1 << 22
             var crossDense = dense ? [Double](repeating: 0, count: l1 * rest) : []
-            var positions = [Int](repeating: 0, count: others.count)
-            for i in 0..<n {
-                let w = weights?[i] ?? 1
-                let g = Int(factors[first][i])
-                for (k, f) in others.enumerated() { positions[k] = offsets[f] + Int(factors[f][i]) }
-                for (k, p) in positions.enumerated() {
-                    for q in positions[k...] {
-                        b[min(p, q) * rest + max(p, q)] += w
+            if others.count == 1 && dense {
+                // Two factors: B is the other factor's level weights; C one sum per row.
+                let other = others[0], width = at
+                for g in 0..<levelCounts[other] { b[g * width + g] = levelWeights[other][g] }
+                factors[first].withUnsafeBufferPointer { a in
+                    factors[other].withUnsafeBufferPointer { c in
+                        crossDense.withUnsafeMutableBufferPointer { table in
+                            if let weights {
+                                for i in 0..<n { table[Int(a[i]) * width + Int(c[i])] += weights[i] }
+                            } else {
+                                for i in 0..<n { table[Int(a[i]) * width + Int(c[i])] += 1 }
+                            }
+                        }
                     }
-                    if dense { crossDense[g * rest + p] += w } else { crossTable[g * rest + p, default: 0] += w }
+                }
+            } else {
+                var positions = [Int](repeating: 0, count: others.count)
+                for i in 0..<n {
+                    let w = weights?[i] ?? 1
+                    let g = Int(factors[first][i])
+                    for (k, f) in others.enumerated() { positions[k] = offsets[f] + Int(factors[f][i]) }
+                    for (k, p) in positions.enumerated() {
+                        for q in positions[k...] {
+                            b[min(p, q) * rest + max(p, q)] += w
+                        }
+                        if dense { crossDense[g * rest + p] += w } else { crossTable[g * rest + p, default: 0] += w }
+                    }
                 }
             }
             var cross = [[(Int, Double)]](repeating: [], count: l1)

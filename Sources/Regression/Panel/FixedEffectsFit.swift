@@ -16,9 +16,8 @@ public struct FixedEffectsFit: Sendable {
     public let singletonsRemoved: Int
     /// The least-squares solution of the within-transformed working problem.
     public let solution: LeastSquaresSolution
-    /// The within-transformed design (unweighted), one column per coefficient; zero where absorbed.
-    public let design: Matrix
-    /// ``design`` scaled by the square roots of the weights (the design itself without weights).
+    /// The within-transformed design scaled by the square roots of the weights (unscaled
+    /// without weights), one column per coefficient; zero where absorbed.
     public let workingDesign: Matrix
     /// The within-transformed response (less any offset).
     public let projectedResponse: [Double]
@@ -62,7 +61,7 @@ public struct FixedEffectsFit: Sendable {
 
     init(
         frame: ModelFrame, options: FixedEffectsOptions, factors: [AbsorbedFactor], singletonsRemoved: Int,
-        solution: LeastSquaresSolution, design: Matrix, workingDesign: Matrix, projectedResponse: [Double], residuals: [Double],
+        solution: LeastSquaresSolution, workingDesign: Matrix, projectedResponse: [Double], residuals: [Double],
         effects: [[Double]], redundantLevels: Int, redundantExact: Bool, projection: ProjectionReport, absorbedColumns: [Int],
         backend: any Backend
     ) throws(ModelError) {
@@ -71,7 +70,6 @@ public struct FixedEffectsFit: Sendable {
         self.factors = factors
         self.singletonsRemoved = singletonsRemoved
         self.solution = solution
-        self.design = design
         self.workingDesign = workingDesign
         self.projectedResponse = projectedResponse
         self.residualValues = residuals

@@ -47,14 +47,16 @@ public enum FixedEffectsGLM {
         var positions = Array(frame.rows.indices), singletons = 0, zeroRows = 0
         var zeroLevels = [(factor: String, level: String)]()
         var current = factors
+        func weightsNow() -> [Double]? { frame.weights.map { w in positions.count == w.count ? w : positions.map { w[$0] } } }
         while true {
-            let weights = frame.weights.map { w in positions.map { w[$0] } }
-            let (kept, removed) = AbsorbedFactors.withoutSingletons(current, weights: weights)
+            let (kept, removed) = AbsorbedFactors.withoutSingletons(current, weights: weightsNow())
             singletons += removed
-            positions = kept.map { positions[$0] }
-            current = factors.map { $0.restricted(to: positions) }
-            let y = positions.map { frame.response[$0] }
-            let zero = AbsorbedFactors.allZeroLevels(current, y: y, weights: frame.weights.map { w in positions.map { w[$0] } })
+            if kept.count < positions.count {
+                positions = kept.map { positions[$0] }
+                current = factors.map { $0.restricted(to: positions) }
+            }
+            let y = positions.count == frame.rows.count ? frame.response : positions.map { frame.response[$0] }
+            let zero = AbsorbedFactors.allZeroLevels(current, y: y, weights: weightsNow())
             if zero.rows.isEmpty && removed == 0 { break }
             if zero.rows.isEmpty { continue }
             zeroRows += zero.rows.count
@@ -162,29 +164,84 @@ public enum FixedEffectsGLM {
             blockSum(y.count) { i in model.devianceContribution(y[i], mu[i], prior[i]) }
         }
 
+        /// The working weights `prior mu^2 / V(mu)` and response `eta - offset + (y - mu) / mu`, on every core.
+        func working(_ model: FamilyModel, eta: [Double], mu: [Double]) -> (w: [Double], z: [Double]) {
+            let n = y.count
+            var w = [Double](repeating: 0, count: n), z = w
+            w.withUnsafeMutableBufferPointer { wb in
+                z.withUnsafeMutableBufferPointer { zb in
+                    let (wb, zb) = (SharedPointer(base: wb.baseAddress!), SharedPointer(base: zb.baseAddress!))
+                    forEachRowBlock(n) { range in
+                        for i in range {
+                            wb.base[i] = prior[i] * mu[i] * mu[i] / model.variance(mu[i])
+                            zb.base[i] = eta[i] - offset[i] + (y[i] - mu[i]) / mu[i]
+                        }
+                    }
+                }
+            }
+            return (w, z)
+        }
+
+        /// The means `exp(eta)` and their deviance, in one pass on every core. A Poisson
+        /// deviance, `2 sum w (y log y - y eta - y + mu)`, takes its logs from `eta` and a
+        /// constant (``poissonConstant``): no logarithm per row.
+        func means(_ model: FamilyModel, _ eta: [Double], constant: Double) -> (mu: [Double], deviance: Double) {
+            let n = y.count
+            var mu = [Double](repeating: 0, count: n)
+            let poisson = model.family != .negbin
+            let deviance = mu.withUnsafeMutableBufferPointer { m in
+                let m = SharedPointer(base: m.baseAddress!)
+                return blockSum(n) { i in
+                    let mi = exp(eta[i])
+                    m.base[i] = mi
+                    if poisson { return prior[i] * (mi - y[i] * (eta[i] + 1)) }
+                    return model.devianceContribution(y[i], mi, prior[i])
+                }
+            }
+            return (mu, poisson ? 2 * (deviance + constant) : deviance)
+        }
+
+        /// `sum w y log y` (zero counts contribute nothing).
+        var poissonConstant: Double { blockSum(y.count) { i in y[i] > 0 ? prior[i] * y[i] * log(y[i]) : 0 } }
+
         /// From the means `start` to the optimum (or R's rule): each step the working problem
         /// `z = eta - offset + (y - mu) / mu` with weights `prior mu^2 / V(mu)`, solved with the
-        /// factors absorbed; halved while the deviance is not finite or rises.
+        /// factors absorbed; halved while the deviance is not finite or rises. Steps are solved
+        /// by their normal equations (``AbsorbedNormalEquations``: one pass over the rows) until
+        /// the coefficients settle to about 1e-10, then by ``WithinSolve`` (QR of the projected
+        /// design) until they settle again: the fit is that of the exact solve.
         func run(_ model: FamilyModel, from start: [Double]) throws(ModelError) -> State {
             let n = y.count
             var mu = start, eta = start.map { log($0) }
             var dev = deviance(model, mu)
+            let constant = model.family == .negbin ? 0 : poissonConstant
             var state: State?
             var previous = [Double](repeating: .nan, count: frame.columnNames.count), lastMoved = Double.infinity
+            var exact = options.convergence != .optimum  // R's rule: every step by QR, as glm.fit
+            let projector = FixedEffectProjector(
+                factors: factors.map(\.codes), levelCounts: factors.map(\.levels.count), weights: nil,
+                tolerance: options.projectionTolerance)
             for iteration in 1...options.maxIterations {
-                let w = (0..<n).map { i in prior[i] * mu[i] * mu[i] / model.variance(mu[i]) }
-                let z = (0..<n).map { i in eta[i] - offset[i] + (y[i] - mu[i]) / mu[i] }
-                let within = WithinSolve(
-                    frame: frame, factors: factors, weights: w, response: z, tolerance: nil,
-                    projectionTolerance: options.projectionTolerance, backend: backend)
-                var newEta = (0..<n).map { i in offset[i] + z[i] - within.residuals[i] }
-                var newMu = newEta.map { exp($0) }
-                var newDev = deviance(model, newMu)
+                let (w, z) = working(model, eta: eta, mu: mu)
+                let weighted = projector.reweighted(w)
+                var within: WithinSolve?, b: [Double], newEta: [Double]
+                if !exact, let step = AbsorbedNormalEquations.solve(design: frame.design, z: z, projector: weighted) {
+                    b = step.coefficients
+                    newEta = (0..<n).map { offset[$0] + step.linear[$0] }
+                } else {
+                    exact = true
+                    let solve = WithinSolve(
+                        frame: frame, factors: factors, weights: w, response: z, tolerance: nil,
+                        projectionTolerance: options.projectionTolerance, backend: backend, projector: weighted)
+                    within = solve
+                    b = solve.solution.coefficients
+                    newEta = (0..<n).map { i in offset[i] + z[i] - solve.residuals[i] }
+                }
+                var (newMu, newDev) = means(model, newEta, constant: constant)
                 var halvings = 0
                 while halvings < 30 && iteration > 1 && (!newDev.isFinite || newDev > dev + 1e-8 * abs(dev)) {
                     newEta = zip(newEta, eta).map { ($0 + $1) / 2 }
-                    newMu = newEta.map { exp($0) }
-                    newDev = deviance(model, newMu)
+                    (newMu, newDev) = means(model, newEta, constant: constant)
                     halvings += 1
                 }
                 guard newDev.isFinite, newMu.allSatisfy({ $0 > 0 && $0.isFinite }) else {
@@ -193,17 +250,41 @@ public enum FixedEffectsGLM {
                 }
                 let change = newDev - dev
                 (eta, mu, dev) = (newEta, newMu, newDev)
-                let b = within.solution.coefficients
                 let moved = largestRelativeChange(b.map { $0.isNaN ? 0 : $0 }, previous.map { $0.isNaN ? 0 : $0 })
                 previous = b
+                let passed = abs(change) / (abs(dev) + 0.1) < options.convergence.devianceEpsilon && iteration > 1
+                guard let within else {
+                    // On the normal equations: to QR once the coefficients settle (or stop shrinking).
+                    if passed && (moved <= 1e-10 || (moved >= lastMoved && halvings == 0)) {
+                        exact = true
+                        lastMoved = .infinity
+                    } else {
+                        lastMoved = moved
+                    }
+                    continue
+                }
                 state = State(eta: eta, mu: mu, workingWeights: w, within: within, deviance: dev, iterations: iteration, converged: false)
-                guard abs(change) / (abs(dev) + 0.1) < options.convergence.devianceEpsilon, iteration > 1 else { continue }
-                if options.convergence != .optimum || moved <= ConvergenceRule.settled || (moved >= lastMoved && halvings == 0) {
+                guard passed else { continue }
+                if options.convergence != .optimum || moved <= 1e-9 && lastMoved == .infinity || moved <= ConvergenceRule.settled
+                    || (moved >= lastMoved && halvings == 0)
+                {
                     state!.converged = true
                     break
                 }
                 lastMoved = moved
             }
+            if state == nil {
+                // The iterations ran out on the normal equations: the last means' solve by QR, for the fit's quantities.
+                let w = (0..<n).map { i in prior[i] * mu[i] * mu[i] / model.variance(mu[i]) }
+                let z = (0..<n).map { i in eta[i] - offset[i] + (y[i] - mu[i]) / mu[i] }
+                let within = WithinSolve(
+                    frame: frame, factors: factors, weights: w, response: z, tolerance: nil,
+                    projectionTolerance: options.projectionTolerance, backend: backend, projector: projector.reweighted(w))
+                state = State(eta: eta, mu: mu, workingWeights: w, within: within, deviance: dev, iterations: options.maxIterations,
+                              converged: false)
+            }
+            // The deviance reported, summed row by row (the iterations' cancels a constant).
+            state!.deviance = deviance(model, state!.mu)
             return state!
         }
     }

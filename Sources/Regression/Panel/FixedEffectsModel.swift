@@ -58,7 +58,7 @@ public enum FixedEffectsModel {
         }
         return try FixedEffectsFit(
             frame: frame, options: options, factors: factors, singletonsRemoved: singletons, solution: within.solution,
-            design: within.design, workingDesign: within.workingDesign, projectedResponse: within.projectedResponse,
+            workingDesign: within.workingDesign, projectedResponse: within.projectedResponse,
             residuals: within.residuals, effects: within.effects, redundantLevels: within.redundant,
             redundantExact: within.redundantExact, projection: within.projection, absorbedColumns: within.absorbed, backend: chosen)
     }
@@ -82,9 +82,7 @@ public enum FixedEffectsModel {
 /// solves one; a count model one per IRLS step, with its working weights and response.
 struct WithinSolve {
     let solution: LeastSquaresSolution
-    /// The projected design (unweighted); zero in absorbed columns.
-    let design: Matrix
-    /// ``design`` scaled by the square roots of the weights.
+    /// The projected design scaled by the square roots of the weights; zero in absorbed columns.
     let workingDesign: Matrix
     let projectedResponse: [Double]
     /// `M (y - X b)`, unweighted.
@@ -96,58 +94,75 @@ struct WithinSolve {
     let absorbed: [Int]
     let absorbedDOF: Int
 
+    /// `projector`: the factors' projector with these weights, when the caller has one.
     init(
         frame: ModelFrame, factors: [AbsorbedFactor], weights: [Double]?, response y: [Double], tolerance: Double?,
-        projectionTolerance: Double, backend: any Backend
+        projectionTolerance: Double, backend: any Backend, projector given: FixedEffectProjector? = nil
     ) {
         let n = frame.rows.count, p = frame.columnNames.count
-        let projector = FixedEffectProjector(
+        let projector = given ?? FixedEffectProjector(
             factors: factors.map(\.codes), levelCounts: factors.map(\.levels.count), weights: weights,
             tolerance: projectionTolerance)
+        // The response, then each design column projected straight into the working design
+        // (scaled by sqrt(w) in place), on every core: no column is copied.
         var projections = [FixedEffectProjector.Projection?](repeating: nil, count: p + 1)
-        var own = [Double](repeating: 0, count: p)
+        var design = Matrix(rows: n, columns: p, elements: [Double](unsafeUninitializedCapacity: n * p) { _, count in count = n * p })
+        let roots = weights?.map { $0.squareRoot() }
+        var absorbed = [Bool](repeating: false, count: p)
         projections.withUnsafeMutableBufferPointer { out in
             let out = SharedPointer(base: out.baseAddress!)
-            let scales = own.withUnsafeMutableBufferPointer { SharedPointer(base: $0.baseAddress!) }
-            frame.design.elements.withUnsafeBufferPointer { x in
-                let x = x
-                parallelFor(p + 1, parallel: n * (p + 1) >= 1 << 16) { j in
-                    if j == 0 {
-                        out.base[0] = projector.project(y)
-                    } else {
-                        let column = UnsafeBufferPointer(rebasing: x[((j - 1) * n)..<(j * n)])
-                        scales.base[j - 1] = FixedEffectProjector.rootMeanSquare(column, weights)
-                        out.base[j] = projector.project(column)
+            let lost = absorbed.withUnsafeMutableBufferPointer { SharedPointer(base: $0.baseAddress!) }
+            design.elements.withUnsafeMutableBufferPointer { d in
+                let d = SharedPointer(base: d.baseAddress!)
+                frame.design.elements.withUnsafeBufferPointer { x in
+                    let x = x
+                    parallelFor(p + 1, parallel: n * (p + 1) >= 1 << 16) { j in
+                        guard j > 0 else {
+                            out.base[0] = projector.project(y)
+                            return
+                        }
+                        let column = UnsafeMutableBufferPointer(start: d.base + (j - 1) * n, count: n)
+                        let projection = projector.project(UnsafeBufferPointer(rebasing: x[((j - 1) * n)..<(j * n)]), into: column)
+                        out.base[j] = projection
+                        // A column left with almost none of its variation is absorbed: zero, aliased below.
+                        if FixedEffectProjector.rootMeanSquare(UnsafeBufferPointer(column), weights)
+                            <= FixedEffectsModel.absorbedShare * projection.scale
+                        {
+                            lost.base[j - 1] = true
+                            column.update(repeating: 0)
+                        } else if let roots {
+                            for i in 0..<n { column[i] *= roots[i] }
+                        }
                     }
                 }
             }
         }
         let projected = projections.map { $0! }
-        var absorbed = [Int]()
-        var design = Matrix(rows: n, columns: p)
-        design.elements.withUnsafeMutableBufferPointer { d in
-            for j in 0..<p {
-                let column = projected[j + 1].residual
-                if FixedEffectProjector.rootMeanSquare(column, weights) <= FixedEffectsModel.absorbedShare * own[j] {
-                    absorbed.append(j)
-                    continue  // left zero: aliased below
-                }
-                column.withUnsafeBufferPointer { (d.baseAddress! + j * n).update(from: $0.baseAddress!, count: n) }
-            }
-        }
         let yTilde = projected[0].residual
-        let working: (Matrix, [Double]) = weights.map { w in
-            (rowsScaled(design, byRootOf: w), zip(w, yTilde).map { $0.squareRoot() * $1 })
-        } ?? (design, yTilde)
+        let working: (Matrix, [Double]) = (design, roots.map { r in zip(r, yTilde).map { $0 * $1 } } ?? yTilde)
         let solution = LeastSquares.solve(working.0, working.1, backend: backend, tolerance: tolerance)
         let b = solution.coefficients.map { $0.isNaN ? 0 : $0 }
-        // Residuals of the model with every level: M(y - X b) = y~ - X~ b.
+        // Residuals of the model with every level, unweighted: M(y - X b) = y~ - X~ b, the
+        // projected columns unscaled (a row of zero weight's from the columns' effects).
         var residuals = yTilde
         residuals.withUnsafeMutableBufferPointer { r in
             design.elements.withUnsafeBufferPointer { d in
                 for j in 0..<p where b[j] != 0 {
                     let column = d.baseAddress! + j * n, bj = b[j]
-                    for i in 0..<n { r[i] -= column[i] * bj }
+                    if let roots {
+                        for i in 0..<n where roots[i] > 0 { r[i] -= column[i] / roots[i] * bj }
+                    } else {
+                        for i in 0..<n { r[i] -= column[i] * bj }
+                    }
+                }
+            }
+        }
+        if let roots, roots.contains(0) {
+            for i in 0..<n where roots[i] == 0 {
+                for j in 0..<p where b[j] != 0 {
+                    var own = frame.design[i, j]
+                    for f in factors.indices { own -= projected[j + 1].effects[f][Int(factors[f].codes[i])] }
+                    residuals[i] -= own * b[j]
                 }
             }
         }
@@ -157,7 +172,6 @@ struct WithinSolve {
             for f in effects.indices { for g in effects[f].indices { effects[f][g] -= b[j] * projected[j + 1].effects[f][g] } }
         }
         self.solution = solution
-        self.design = design
         self.workingDesign = working.0
         projectedResponse = yTilde
         self.residuals = residuals
@@ -168,7 +182,7 @@ struct WithinSolve {
             method: factors.count == 1 ? .closedForm : projector.elimination != nil ? .elimination : .alternating,
             accuracy: projected.map(\.accuracy).max() ?? 0, iterations: projected.map(\.iterations).max() ?? 0,
             tolerance: projectionTolerance)
-        self.absorbed = absorbed
+        self.absorbed = absorbed.indices.filter { absorbed[$0] }
         absorbedDOF = factors.map(\.levels.count).reduce(0, +) - projector.redundant
     }
 }
