@@ -205,6 +205,13 @@ struct FixedEffectProjector: Sendable {
                         total += weights[i]
                         for f in 0..<k { t[Int(c[i * k + f])] += v }
                     }
+                } else if k == 2 {
+                    for i in 0..<n {
+                        squares += r[i] * r[i]
+                        t[Int(c[2 * i])] += r[i]
+                        t[Int(c[2 * i + 1])] += r[i]
+                    }
+                    total = Double(n)
                 } else {
                     for i in 0..<n {
                         squares += r[i] * r[i]
@@ -230,6 +237,18 @@ struct FixedEffectProjector: Sendable {
                 flatCodes.withUnsafeBufferPointer { c in
                     if let weights {
                         weights.withUnsafeBufferPointer { w in
+                            if k == 2 {
+                                // Two factors (authority and year), the common case, unrolled.
+                                for i in 0..<n {
+                                    let g = Int(c[2 * i]), h = Int(c[2 * i + 1])
+                                    let v = input[i] - a[g] - a[h]
+                                    r[i] = v
+                                    let wv = w[i] * v
+                                    t[g] += wv
+                                    t[h] += wv
+                                }
+                                return
+                            }
                             for i in 0..<n {
                                 var v = input[i]
                                 for f in 0..<k { v -= a[Int(c[i * k + f])] }
@@ -237,6 +256,14 @@ struct FixedEffectProjector: Sendable {
                                 let wv = w[i] * v
                                 for f in 0..<k { t[Int(c[i * k + f])] += wv }
                             }
+                        }
+                    } else if k == 2 {
+                        for i in 0..<n {
+                            let g = Int(c[2 * i]), h = Int(c[2 * i + 1])
+                            let v = input[i] - a[g] - a[h]
+                            r[i] = v
+                            t[g] += v
+                            t[h] += v
                         }
                     } else {
                         for i in 0..<n {
