@@ -62,6 +62,20 @@ enum PanelBenchmark {
             values.withUnsafeBytes { try? Data($0).write(to: dir.appendingPathComponent("\(name).bin")) }
         }
         try? pythonScript.write(to: dir.appendingPathComponent("panel.py"), atomically: true, encoding: .utf8)
+        // Scale: a factor of 100,000 levels (and the 150 authorities beside it); memory follows the rows.
+        let unit = (0..<n).map { i in Double(i % 100_000) }
+        let large = DataTable(source: "generated", numericColumns: columns + [("unit", unit)])
+        for fixed in ["unit + year", "unit + la"] {
+            let base = residentBytes()
+            resetPeak()
+            let start = Date()
+            let fit = try! FixedEffectsModel.fit(
+                Formula("rate ~ x1 + x2 + x3 + x4 + x5 | " + fixed), data: large, options: FixedEffectsOptions(), backend: nil)
+            print(String(format: "  feols | %@ (%@ levels): %.3f s, %@, accuracy %.1e; peak memory %.0f MB over the table (%.1f x the design)",
+                         fixed, fit.factors.map { String($0.levels.count) }.joined(separator: " + "), Date().timeIntervalSince(start),
+                         fit.projection.method.rawValue, fit.projection.accuracy, (peakBytes() - base) / 1e6,
+                         (peakBytes() - base) / Double(n * 5 * 8)))
+        }
         signal(SIGPIPE, SIG_IGN)  // a peer that exits must not take the benchmark with it
         let pyfixest = PeerSession("python3", [dir.appendingPathComponent("panel.py").path, dir.path])
         let ours: (String, BackendKind) -> (seconds: Double, coefficients: [Double], detail: String) = { model, kind in
