@@ -86,6 +86,16 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "How --weights are read in a linear model: analytic (inverse-variance, as R's lm) or frequency (each row counts that many times, as Stata's fweight; whole numbers).")
     var weightKind: WeightKind = .analytic
 
+    @Option(help: "The panel's unit and time columns, UNIT,TIME (e.g. la_code,year): the unit that within(x) and between(x) in the formula average over.")
+    var panel: String?
+
+    /// The panel's unit and time columns, from --panel.
+    var panelIndex: (unit: String, time: String?)? {
+        guard let panel else { return nil }
+        let parts = panel.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingCharacters(in: .whitespaces) }
+        return (parts[0], parts.count > 1 ? parts[1] : nil)
+    }
+
     @OptionGroup var backend: BackendOptions
 
     @OptionGroup var memory: MemoryOption
@@ -95,6 +105,12 @@ struct ModelOptions: ParsableArguments {
             throw ValidationError("--tol must be between 0 and 1")
         }
         try checkWeightKind(weightKind, weights: weights, generalized: false)
+        if let panel {
+            let parts = panel.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count > 2 || parts.contains("") {
+                throw ValidationError("--panel takes the unit and time columns joined by a comma, e.g. la_code,year")
+            }
+        }
     }
 
     /// The model the options ask for (see ``ModelChoice``), refusing summary extras it lacks.
@@ -123,7 +139,7 @@ struct ModelOptions: ParsableArguments {
     func load(alsoRead: [String]?) throws -> (Formula, DataTable, String) {
         let path = try Sandbox.input(file)
         let parsed: Formula
-        do { parsed = try Formula(formula) } catch { throw CLIError(error.description) }
+        do { parsed = try Formula(formula).withPanel(unit: panelIndex?.unit) } catch { throw CLIError(error.description) }
         var options = CSVOptions.limited
         if let alsoRead {
             var columns = parsed.variables

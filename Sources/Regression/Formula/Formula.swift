@@ -77,11 +77,54 @@ public struct Formula: Sendable, CustomStringConvertible {
     /// fixest's name of an absorbed factor: its columns joined by "^".
     public static func name(ofFixedEffect columns: [String]) -> String { columns.joined(separator: "^") }
 
-    /// Every data column the formula reads, response first (the absorbed factors' last).
+    /// Every data column the formula reads, response first (the absorbed factors' and the
+    /// panel's unit last).
     public var variables: [String] {
         var seen = modelVariables
-        for v in fixedEffects.joined() where !seen.contains(v) { seen.append(v) }
+        for v in fixedEffects.joined() + unitColumns where !seen.contains(v) { seen.append(v) }
         return seen
+    }
+
+    /// The panel's unit column, for `within(x)` and `between(x)` written without one (set by
+    /// ``withPanel(unit:)``; the CLI's `--panel`).
+    public private(set) var panelUnit: String?
+
+    /// The formula with `unit` as the panel's unit column.
+    public func withPanel(unit: String?) -> Formula {
+        var copy = self
+        copy.panelUnit = unit
+        return copy
+    }
+
+    /// The `within()` and `between()` calls among the terms.
+    var unitCalls: [FormulaNode] {
+        var calls = [FormulaNode]()
+        func collect(_ node: FormulaNode) {
+            switch node {
+            case .call(let name, let args, _):
+                if name == "within" || name == "between" { calls.append(node) } else { args.forEach(collect) }
+            case .binary(_, let l, let r, _):
+                collect(l)
+                collect(r)
+            case .negate(let inner, _), .named(_, let inner, _): collect(inner)
+            case .variable, .number, .string: break
+            }
+        }
+        for label in terms.joined() { expressions[label].map(collect) }
+        return calls
+    }
+
+    /// The unit column of a `within()` or `between()` call: its own, else the panel's.
+    func unitColumn(of call: FormulaNode) -> String? {
+        if case .call(_, let args, _) = call, args.count == 2, case .variable(let name, _) = args[1] { return name }
+        return panelUnit
+    }
+
+    /// The unit columns the terms' `within()` and `between()` calls read.
+    var unitColumns: [String] {
+        var out = [String]()
+        for call in unitCalls { if let c = unitColumn(of: call), !out.contains(c) { out.append(c) } }
+        return out
     }
 
     /// The columns the response, the terms and the offsets read (not the absorbed factors).
@@ -177,9 +220,12 @@ indirect enum FormulaNode: Sendable {
         case .named: return []  // named arguments are options (ref =, raw =), never data
         case .binary(_, let l, let r, _): return l.columns + r.columns.filter { !l.columns.contains($0) }
         case .negate(let inner, _): return inner.columns
-        case .call(_, let args, _):
+        case .call(let name, let args, _):
             var out = [String]()
-            for a in args { for c in a.columns where !out.contains(c) { out.append(c) } }
+            // A within() or between() call's unit column is read as a panel index, not a variable.
+            for a in (name == "within" || name == "between" ? Array(args.prefix(1)) : args) {
+                for c in a.columns where !out.contains(c) { out.append(c) }
+            }
             return out
         }
     }
@@ -203,7 +249,7 @@ indirect enum FormulaNode: Sendable {
 
 /// The functions a model variable may call.
 enum FormulaFunction: String, CaseIterable {
-    case log, log1p, exp, sqrt, abs, I, factor, poly, scale
+    case log, log1p, exp, sqrt, abs, I, factor, poly, scale, within, between
 }
 
 /// Recursive descent over R's precedence: `~` < `+ -` < `*` `/` < `:` < `^`.
@@ -583,6 +629,17 @@ struct TermSet {
                         + FormulaFunction.allCases.map { "\($0.rawValue)()" }.joined(separator: ", "))
             }
             let positional = args.filter { if case .named = $0 { return false } else { return true } }
+            if function == .within || function == .between {
+                // within(x) and between(x): the deviation from, and the mean of, x within each
+                // unit of the panel (its unit column given, or set by --panel).
+                guard positional.count == args.count, args.count == 1 || (args.count == 2 && { if case .variable = args[1] { true } else { false } }()) else {
+                    throw FormulaError(
+                        text: text, position: at,
+                        message: "\(name)() takes an expression and optionally the panel's unit column: \(name)(x) or \(name)(x, la_code)")
+                }
+                expressions[node.deparsed] = node
+                return [[node.deparsed]]
+            }
             if function == .poly || function == .scale {
                 // Checked here so that a mistake is pointed at before any data is read.
                 if function == .poly { _ = try PolyCall(node, text: text) } else { _ = try ScaleCall(node, text: text) }

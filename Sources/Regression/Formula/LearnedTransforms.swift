@@ -15,6 +15,28 @@ enum LearnedTransform: Sendable, Equatable {
     /// `P_{k+1} = (x - alpha_k) P_k - (norms_k / norms_{k-1}) P_{k-1}`, column k = `P_k / sqrt(norms_k)`;
     /// `norms_k` is the sum of squares of `P_k` over the fitting rows (`norms_0 = n`).
     case poly(alpha: [Double], norms: [Double])
+    /// `within(x)` and `between(x)`: the mean of `x` in each unit of the panel (by the unit's label).
+    case unitMeans([String: Double])
+
+    /// The unit means of every `within()` and `between()` call's argument over `rows` (the rows
+    /// a model uses: the estimation sample's means, as plm's Between).
+    static func learnUnitMeans(
+        formula: Formula, table: DataTable, columns: [String: Column], rows: [Int], learned: [String: LearnedTransform]
+    ) throws(ModelError) -> [String: LearnedTransform] {
+        var out = [String: LearnedTransform]()
+        for call in formula.unitCalls where out[call.deparsed] == nil {
+            guard case .call(_, let args, _) = call, let unit = formula.unitColumn(of: call), let column = columns[unit] else { continue }
+            let x = try Evaluator(table: table, columns: columns, rows: rows, formula: formula, learned: learned).numeric(args[0])
+            var sums = [String: (Double, Int)]()
+            for (k, row) in rows.enumerated() {
+                let label = table.cellText(row: row, column: column) ?? ""
+                sums[label, default: (0, 0)].0 += x[k]
+                sums[label, default: (0, 0)].1 += 1
+            }
+            out[call.deparsed] = .unitMeans(sums.mapValues { $0.0 / Double($0.1) })
+        }
+        return out
+    }
 
     /// The columns of the orthogonal polynomial basis at `x`.
     static func polyColumns(_ x: [Double], alpha: [Double], norms: [Double]) -> [[Double]] {

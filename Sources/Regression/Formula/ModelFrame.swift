@@ -66,8 +66,14 @@ public struct ModelFrame: Sendable {
         for name in alsoRequire + (weightsColumn.map { [$0] } ?? []) {
             do { required[name] = try table.column(named: name) } catch { throw .data(error) }
         }
-        // An absorbed factor's columns need only be present: their cells are levels, text or numbers.
-        for name in formula.fixedEffects.joined() where required[name] == nil {
+        for call in formula.unitCalls where formula.unitColumn(of: call) == nil {
+            throw .formula(FormulaError(
+                text: formula.text, position: call.position,
+                message: "\(call.deparsed) needs the panel's unit: give --panel UNIT,TIME (e.g. la_code,year) or write it in the call"))
+        }
+        // An absorbed factor's and a panel unit's columns need only be present: their cells
+        // are levels, text or numbers.
+        for name in formula.fixedEffects.joined() + formula.unitColumns where required[name] == nil {
             do { required[name] = try table.column(named: name) } catch {
                 throw formula.pointing(at: error).map { .formula($0) } ?? .data(error)
             }
@@ -139,7 +145,11 @@ public struct ModelFrame: Sendable {
         }
 
         // Evaluate each model variable over the rows used (data-dependent transforms learned first).
-        learned = try LearnedTransform.learn(formula: formula, table: table, columns: columns, candidates: candidates)
+        var learned = try LearnedTransform.learn(formula: formula, table: table, columns: columns, candidates: candidates)
+        for name in formula.unitColumns where columns[name] == nil { columns[name] = required[name] }
+        // within() and between() learn their unit means from the rows used.
+        learned.merge(try LearnedTransform.learnUnitMeans(formula: formula, table: table, columns: columns, rows: keep, learned: learned)) { a, _ in a }
+        self.learned = learned
         let evaluator = Evaluator(table: table, columns: columns, rows: keep, formula: formula, learned: learned)
         var values = [String: ModelVariable]()
         for term in formula.terms {
@@ -157,7 +167,7 @@ public struct ModelFrame: Sendable {
     /// same factor levels and coding (a level the fit never saw is an error naming it). Rows
     /// missing a predictor are left out and returned as dropped.
     public func design(for data: DataTable) throws(ModelError) -> (design: Matrix, rows: [Int], dropped: [DroppedRow]) {
-        let predictors = formula.predictors
+        let predictors = formula.predictors + formula.unitColumns.filter { !formula.predictors.contains($0) }
         var columns = [String: Column]()
         for name in predictors {
             do { columns[name] = try data.column(named: name) } catch { throw .data(error) }

@@ -140,6 +140,16 @@ struct Evaluator {
             default:
                 throw .formula(FormulaError(text: formula.text, position: at, message: "\"\(op)\" has no arithmetic meaning inside I()"))
             }
+        case .call(let name, let args, let at) where name == "within" || name == "between":
+            guard case .unitMeans(let means)? = learned[node.deparsed], let unit = formula.unitColumn(of: node), let column = columns[unit] else {
+                throw .formula(FormulaError(text: formula.text, position: at, message: "\(name)() cannot be used here"))
+            }
+            let x = try numeric(args[0])
+            return try rows.indices.map { (k: Int) throws(ModelError) -> Double in
+                let label = table.cellText(row: rows[k], column: column) ?? ""
+                guard let mean = means[label] else { throw .unseenLevel(term: "\(name)(): \(unit)", level: label, line: table.rowLines[rows[k]]) }
+                return name == "within" ? x[k] - mean : mean
+            }
         case .call("scale", _, let at):
             guard case .scale(let center, let scale)? = learned[node.deparsed], let argument = ScaleCall.of(node)?.argument else {
                 throw .formula(FormulaError(text: formula.text, position: at, message: "scale() cannot be used here"))
@@ -156,7 +166,7 @@ struct Evaluator {
             case .exp: return x.map { exp($0) }
             case .sqrt: return x.map { $0.squareRoot() }
             case .abs: return x.map { Swift.abs($0) }
-            case .I, .factor, .poly, .scale: return x
+            case .I, .factor, .poly, .scale, .within, .between: return x
             }
         case .string(_, let at), .named(_, _, let at):
             throw .formula(FormulaError(text: formula.text, position: at, message: "text cannot be used in arithmetic"))
