@@ -76,9 +76,12 @@ struct FitCommand: ParsableCommand {
     func run() throws {
         let request = SummaryRequest(dataName: model.file, exponentiate: exponentiate, checks: checks, hypotheses: hypotheses)
         let spec = try model.specification(
-            glm, standardErrors: standardErrors, level: level, summary: request.extras, convention: ssc ?? .fixest)
-        if !(spec is FixedEffectsOptions || spec is FixedEffectsGLMOptions) && (ssc != nil || fixef != nil) {
-            throw CLIError("--ssc and --fixef are for models with absorbed fixed effects (factors after | in the formula)")
+            glm, standardErrors: standardErrors, level: level, summary: request.extras, convention: ssc)
+        if !(spec is FixedEffectsOptions || spec is FixedEffectsGLMOptions) && fixef != nil {
+            throw CLIError("--fixef is for models with absorbed fixed effects (factors after | in the formula)")
+        }
+        if !(spec is FixedEffectsOptions || spec is FixedEffectsGLMOptions || spec is RandomEffectsOptions) && ssc != nil {
+            throw CLIError("--ssc is for panel models: absorbed fixed effects (factors after | in the formula) or --model random")
         }
         let (fit, path) = try model.fit(spec)
         if let fixef {

@@ -93,3 +93,24 @@ extension ModelChoice {
             convergence: glm.epsilon.map { .deviance(epsilon: $0) } ?? .optimum)
     }
 }
+
+extension ModelChoice {
+    /// Random-effects GLS on the panel's unit (`--model random`).
+    static func randomEffectsSpecification(
+        _ glm: GLMOptionGroup, unit: String, weights: String?, absorbs: Bool, standardErrors: StandardErrorKind, level: Double,
+        summary: Set<SummaryExtra>, convention: SmallSampleConvention?
+    ) throws -> RandomEffectsOptions {
+        if glm.isGeneralized { throw CLIError("--model random is for linear models (a mixed model of counts is not available yet)") }
+        if absorbs { throw CLIError("--model random takes no absorbed fixed effects (after | in the formula)") }
+        if weights != nil { throw CLIError("--weights are not available with --model random") }
+        if !summary.isEmpty { throw CLIError("--test, --checks and --exponentiate are not available with --model random") }
+        let errors: PanelStandardErrors
+        switch standardErrors {
+        case .classical: errors = .classical
+        case .cluster(let column) where !column.contains(","): errors = .cluster([column])
+        default:
+            throw CLIError("with --model random, --se takes classical or cluster (--cluster COLUMN; by the unit, as plm's vcovHC(method = \"arellano\"))")
+        }
+        return RandomEffectsOptions(unit: unit, standardErrors: errors, convention: convention ?? .plm, level: level)
+    }
+}

@@ -89,6 +89,9 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "The panel's unit and time columns, UNIT,TIME (e.g. la_code,year): the unit that within(x) and between(x) in the formula average over.")
     var panel: String?
 
+    @Option(name: .customLong("model"), help: "With --panel: random for random-effects GLS (Swamy-Arora variance components, as plm's model = \"random\"), printed with both Hausman tests against the fixed-effects fit.")
+    var panelModel: PanelModelOption?
+
     /// The panel's unit and time columns, from --panel.
     var panelIndex: (unit: String, time: String?)? {
         guard let panel else { return nil }
@@ -105,6 +108,9 @@ struct ModelOptions: ParsableArguments {
             throw ValidationError("--tol must be between 0 and 1")
         }
         try checkWeightKind(weightKind, weights: weights, generalized: false)
+        if panelModel == .random && panel == nil {
+            throw ValidationError("--model random needs --panel UNIT,TIME (e.g. la_code,year): the unit whose effects are random")
+        }
         if let panel {
             let parts = panel.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             if parts.count > 2 || parts.contains("") {
@@ -118,13 +124,18 @@ struct ModelOptions: ParsableArguments {
     /// not refused.
     func specification(
         _ glm: GLMOptionGroup, standardErrors: StandardErrorKind = .classical, level: Double = 0.95,
-        summary: Set<SummaryExtra> = [], exposureMakesRates: Bool = false, convention: SmallSampleConvention = .fixest
+        summary: Set<SummaryExtra> = [], exposureMakesRates: Bool = false, convention: SmallSampleConvention? = nil
     ) throws -> any ReportableSpecification {
         // A formula that does not parse is reported when it is read, with its position.
         let absorbs = (try? Formula(formula))?.fixedEffects.isEmpty == false
+        if panelModel == .random, let unit = panelIndex?.unit {
+            return try ModelChoice.randomEffectsSpecification(
+                glm, unit: unit, weights: weights, absorbs: absorbs, standardErrors: standardErrors, level: level, summary: summary,
+                convention: convention)
+        }
         return try ModelChoice.specification(
             glm, weights: weights, weightKind: weightKind, tolerance: tolerance, standardErrors: standardErrors, level: level,
-            summary: summary, exposureMakesRates: exposureMakesRates, fixedEffects: absorbs, convention: convention)
+            summary: summary, exposureMakesRates: exposureMakesRates, fixedEffects: absorbs, convention: convention ?? .fixest)
     }
 
     /// Reads the data and fits `spec`; returns the fit and the path read. Only the columns the
@@ -166,6 +177,10 @@ enum StandardErrorOption: String, ExpressibleByArgument, CaseIterable {
 
 extension WeightKind: ExpressibleByArgument {}
 extension SmallSampleConvention: ExpressibleByArgument {}
+
+enum PanelModelOption: String, ExpressibleByArgument, CaseIterable {
+    case random
+}
 
 /// Refuses `--weight-kind frequency` without weights, or for a generalized linear model (whose
 /// weights are glm's prior weights).

@@ -63,9 +63,28 @@ import Testing
         #expect(r.status != 0 && r.stderr.contains(message), "\(r.stderr)")
     }
 
+    @Test func randomEffectsAndWithinBetweenModels() throws {
+        let formula = "rate_per_10000 ~ children_low_income_pct + unemployment_rate_pct"
+        let random = try run(["fit", "wales_la_panel", "-f", formula, "--panel", "la_code,year", "--model", "random"])
+        #expect(random.status == 0, "\(random.stderr)")
+        #expect(random.stdout.contains("Random-effects GLS (individual effects of la_code; Swamy-Arora variance components). Observations: 88, units: 22 (balanced, T = 4)"))
+        #expect(random.stdout.contains("Hausman test (fixed against random effects") && random.stdout.contains("Regression-based Hausman test"))
+        let hybrid = try run(["fit", "wales_la_panel", "-f", "rate_per_10000 ~ within(unemployment_rate_pct) + between(unemployment_rate_pct)",
+                              "--panel", "la_code,year", "--se", "cluster", "--cluster", "la_code", "--format", "csv"])
+        #expect(hybrid.status == 0 && hybrid.stdout.contains("\nwithin(unemployment_rate_pct),"), "\(hybrid.stderr)")
+        for (extra, message) in [
+            (["--model", "random"], "--model random needs --panel"),
+            (["--panel", "la_code,year,x"], "--panel takes the unit and time columns"),
+            (["--panel", "la_code,year", "--model", "random", "--family", "poisson"], "--model random is for linear models"),
+        ] {
+            let r = try run(["fit", "wales_la_panel", "-f", formula] + extra)
+            #expect(r.status != 0 && r.stderr.contains(message), "\(extra): \(r.stderr)")
+        }
+    }
+
     @Test func conventionsAreForFixedEffects() throws {
         let r = try run(["fit", "wales_la_panel", "-f", "rate_per_10000 ~ unemployment_rate_pct", "--ssc", "stata"])
-        #expect(r.status != 0 && r.stderr.contains("--ssc and --fixef are for models with absorbed fixed effects"), "\(r.stderr)")
+        #expect(r.status != 0 && r.stderr.contains("--ssc is for panel models"), "\(r.stderr)")
         let misspelt = try run(["fit", "wales_la_panel", "-f", "rate_per_10000 ~ unemployment_rate_pct | la_cod"])
         #expect(misspelt.status != 0 && misspelt.stderr.contains("position 42") && misspelt.stderr.contains("la_code"), "\(misspelt.stderr)")
     }

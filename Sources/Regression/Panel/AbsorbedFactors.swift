@@ -12,7 +12,7 @@ public struct AbsorbedFactor: Sendable {
     public let codes: [Int32]
 
     /// Rows per level.
-    var counts: [Int] {
+    public var counts: [Int] {
         var c = [Int](repeating: 0, count: levels.count)
         for k in codes { c[Int(k)] += 1 }
         return c

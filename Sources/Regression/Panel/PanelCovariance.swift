@@ -44,7 +44,8 @@ enum PanelCovariance {
             description = inputs.dispersion.map { d in
                 (d == 1 ? "classical (inverse Fisher information" : "classical (dispersion \(NumberFormatting.short(d)) from the Pearson statistic")
                     + (adjusted ? ", times (n-1)/(n-K) = \(NumberFormatting.short((n - 1) / residualDF)) as \(inputs.convention.rawValue))" : ")")
-            } ?? "classical (homoskedastic; \(Int(residualDF)) residual df after \(inputs.absorbedDOF) absorbed levels)"
+            } ?? "classical (homoskedastic; \(Int(residualDF)) residual df"
+                + (inputs.absorbedDOF > 0 ? " after \(inputs.absorbedDOF) absorbed levels)" : ")")
         case .hc1:
             let meat = CovarianceEstimator.gram(design, kept: kept, weights: e.map { $0 * $0 })
             let factor = inputs.convention == .plm ? 1 : n / residualDF

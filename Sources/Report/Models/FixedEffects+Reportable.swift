@@ -95,3 +95,44 @@ extension FixedEffectsGLMOptions: ReportableSpecification {
         throw ModelError.unsupported("lrtest of fixed-effects models is not available")
     }
 }
+
+extension RandomEffectsReport: RenderedReport {
+    public var markdownTable: String? { markdown }
+}
+
+/// Random-effects fits read as plm's summary, with per-row residuals of the composite error and
+/// population-average predictions.
+extension RandomEffectsFit: ReportableModel {
+    public func summaryReport(_ request: SummaryRequest) throws -> any RenderedReport {
+        RandomEffectsReport(fit: self, dataName: request.dataName)
+    }
+
+    public func observationReport(ids: [String]?) throws -> any RenderedReport {
+        let e = residuals, h = leverage, cooks = cooksDistance, fitted = fitted
+        return RowTable(
+            title: "Observations of \(callDescription): \(frame.rows.count) used",
+            columns: ["observed", "fitted", "residual", "leverage", "cooks_distance"],
+            identifiers: try RowIdentifiers(table: frame.table, names: ids), table: frame.table, rows: frame.rows,
+            values: frame.rows.indices.map { i in [response[i], fitted[i], e[i], h[i], cooks[i]] },
+            left: frame.dropped, leftTitle: "Dropped for missing values",
+            extra: [("formula", .string(frame.formula.text)), ("model", .string("plm_random"))])
+    }
+
+    public func predictionReport(_ data: DataTable?, request: PredictionRequest, ids: [String]?) throws -> any RenderedReport {
+        let p = try predictMean(data)
+        return RowTable(
+            title: "Predictions of \(callDescription): the population average Z b (no unit's own effect; point predictions)",
+            columns: ["fit"], identifiers: try RowIdentifiers(table: data ?? frame.table, names: ids), table: data ?? frame.table,
+            rows: p.rows, values: p.mean.map { [$0] }, left: p.dropped, leftTitle: "Not predicted (a predictor is missing)",
+            extra: [("model", .string("plm_random"))])
+    }
+}
+
+/// Random-effects models as a reportable kind.
+extension RandomEffectsOptions: ReportableSpecification {
+    public var summaryExtras: Set<SummaryExtra> { [] }
+
+    public func nestedComparison(_ formulas: [Formula], data: DataTable) throws -> any RenderedReport {
+        throw ModelError.unsupported("anova of random-effects models is not available")
+    }
+}
