@@ -59,10 +59,11 @@ extension ModelChoice {
         standardErrors: StandardErrorKind, level: Double, summary: Set<SummaryExtra>, convention: SmallSampleConvention
     ) throws -> any ReportableSpecification {
         if weightKind == .frequency { throw CLIError("--weight-kind frequency is not available with absorbed fixed effects") }
-        let allowed: Set<SummaryExtra> = glm.isGeneralized ? [.exponentiate] : []
+        let allowed: Set<SummaryExtra> = glm.isGeneralized ? [.exponentiate] : [.checks]
         if !summary.subtracting(allowed).isEmpty {
-            throw CLIError("--test and --checks are not available with absorbed fixed effects"
-                + (glm.isGeneralized ? "" : " (--exponentiate is for count models)"))
+            throw CLIError(glm.isGeneralized
+                ? "--test and --checks are not available with absorbed fixed effects in a count model"
+                : "--test and --exponentiate are not available with absorbed fixed effects (--checks prints the panel diagnostics)")
         }
         let errors: PanelStandardErrors
         switch standardErrors {

@@ -16,6 +16,9 @@ import Testing
         #expect(text.stdout.contains("Projection: exact block elimination, accuracy "))
         #expect(text.stdout.contains("convention fixest") && text.stdout.contains("t on 21 df"), "\(text.stdout)")
         #expect(text.stdout.contains("Within R-squared: 0.1584"))
+        let checks = try run(Self.model + ["--checks"])
+        #expect(checks.stdout.contains("Breusch-Pagan LM test for la_code effects (pooled residuals): chisq = 58.651 on 1 df")
+                && checks.stdout.contains("Pesaran CD test of cross-sectional dependence (la_code across year): z = -1.3083"), "\(checks.stdout)")
         let plm = try run(Self.model + ["--se", "cluster", "--cluster", "la_code", "--ssc", "plm", "--format", "json"])
         let object = try JSONSerialization.jsonObject(with: Data(plm.stdout.utf8)) as! [String: Any]
         #expect((object["model"] as! [String: Any])["convention"] as? String == "plm")
@@ -56,7 +59,7 @@ import Testing
         (["--family", "poisson"], "a count must be a whole number"),
         (["--se", "cluster", "--cluster", "la_code,year,la_name"], "--cluster takes one column, or two"),
         (["--se", "cluster", "--cluster", "nope"], "nope"),
-        (["--checks"], "not available with absorbed fixed effects"),
+        (["--test", "unemployment_rate_pct = 0"], "not available with absorbed fixed effects"),
     ])
     func refusesWhatItCannotDo(extra: [String], message: String) throws {
         let r = try run(Self.model + extra)

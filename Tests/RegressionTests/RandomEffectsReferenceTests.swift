@@ -11,7 +11,8 @@ import Testing
 /// The regression-based test is checked against its auxiliary regression computed explicitly
 /// in R (lm, vcov and sandwich's vcovCL HC0), and against plm's phtest(method = "aux") itself in
 /// balanced panels (on the unbalanced one plm's call gives other values than its documented
-/// regression; noted in the script).
+/// regression; noted in the script). Breusch-Pagan's LM test and Pesaran's CD test against
+/// plmtest and pcdtest, 1e-8 (p-values 1e-7).
 @Suite struct RandomEffectsReferenceTests {
     static let numbers = LinearModelReferenceTests.numbers, number = LinearModelReferenceTests.number
     static let close = FixedEffectsReferenceTests.close
@@ -53,6 +54,18 @@ import Testing
             #expect(Self.close(aux.statistic, Self.number(c["hausman_aux"]), 1e-8, 0, "hausman aux"), "\(name) aux \(aux.statistic)")
             #expect(Self.close(auxRobust.statistic, Self.number(c["hausman_aux_robust"]), 1e-8, 0, "hausman aux robust"),
                     "\(name) aux robust \(auxRobust.statistic)")
+            // Panel diagnostics on the two-way fixed-effects fit (singletons removed: the synthetic
+            // panel's three units seen once are left out of the CD test by plm too, having no pair).
+            let fixed = try FixedEffectsModel.fit(
+                Formula(c["formula"] as! String + " | \(unit) + \(c["time"] as! String)"), data: data, options: FixedEffectsOptions(),
+                backend: kind.make())
+            #expect(name != "wales" || fixed.singletonsRemoved == 0)
+            if fixed.singletonsRemoved == 0, let (bp, cd) = try fixed.panelDiagnostics() {
+                #expect(Self.close(bp.statistic, Self.number(c["bp"]), 1e-8, 0, "plmtest bp"), "\(name) bp \(bp.statistic)")
+                #expect(Self.close(bp.pValue, Self.number(c["bp_p"]), 1e-7, 1e-300, "plmtest bp p"), "\(name) bp p")
+                #expect(Self.close(cd.statistic, Self.number(c["cd"]), 1e-8, 0, "pcdtest cd"), "\(name) cd \(cd.statistic)")
+                #expect(Self.close(cd.pValue, Self.number(c["cd_p"]), 1e-7, 1e-300, "pcdtest cd p"), "\(name) cd p")
+            }
             if c["balanced"] as! Bool {
                 #expect(Self.close(aux.statistic, Self.number(c["plm_hausman_aux"]), 1e-8, 0, "hausman aux plm"), "\(name) plm aux")
                 #expect(Self.close(auxRobust.statistic, Self.number(c["plm_hausman_aux_robust"]), 1e-8, 0, "hausman aux plm"),

@@ -2,7 +2,9 @@
 # with Swamy and Arora's variance components (plm(model = "random"), its default
 # random.method "swar"), classical and vcovHC(method = "arellano") errors, ercomp's
 # components and theta, and phtest in its classical form (method "chisq") and its
-# regression-based form (method "aux"), with the classical and the Arellano covariance.
+# regression-based form (method "aux"), with the classical and the Arellano covariance; and
+# the panel diagnostics: plmtest(type = "bp") on the pooled model, pcdtest(test = "cd") on the
+# two-way within model's residuals.
 # Usage, from the repository root (after panel_models.R has written the synthetic panel):
 #   Rscript scripts/reference/panel_random_models.R > Tests/RegressionTests/Fixtures/panel_random_reference.json
 num <- function(v) ifelse(is.na(v), "null", sprintf("\"%.17g\"", v))
@@ -41,13 +43,16 @@ case <- function(name, file, response, rhs, index) {
   wald <- function(V) as.numeric(t(b) %*% solve(V[last, last], b))
   aux_explicit <- wald(vcov(m))
   auxr_explicit <- wald(vcovCL(m, cluster = index(pd)[[1]], type = "HC0", cadjust = FALSE))
-  sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "unit": "%s", "n": %d, "balanced": %s,\n',
+  bp <- plmtest(plm(f, pd, model = "pooling"), type = "bp")
+  cd <- suppressWarnings(pcdtest(plm(f, pd, model = "within", effect = "twoways"), test = "cd"))
+  sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "unit": "%s", "time": "%s", "n": %d, "balanced": %s,\n',
+    '  "bp": %s, "bp_p": %s, "cd": %s, "cd_p": %s,\n',
     '  "terms": %s,\n  "estimate": %s,\n  "se_classical": %s,\n  "se_arellano": %s,\n',
     '  "sigma2_idios": %s, "sigma2_id": %s, "theta": %s,\n',
     '  "hausman": %s, "hausman_df": %d, "hausman_aux": %s, "hausman_aux_robust": %s, "hausman_aux_df": %d,\n',
     '  "plm_hausman_aux": %s, "plm_hausman_aux_robust": %s}'),
-    name, file, paste0(response, " ~ ", paste(rhs, collapse = " + ")), index[1], nrow(data),
-    if (is.pbalanced(pd)) "true" else "false", strs(terms), arr(coef(re)), arr(classical), arr(arellano),
+    name, file, paste0(response, " ~ ", paste(rhs, collapse = " + ")), index[1], index[2], nrow(data),
+    if (is.pbalanced(pd)) "true" else "false", num(bp$statistic), num(bp$p.value), num(cd$statistic), num(cd$p.value), strs(terms), arr(coef(re)), arr(classical), arr(arellano),
     num(ec$sigma2[["idios"]]), num(ec$sigma2[["id"]]), arr(unique(as.numeric(ec$theta))),
     num(h$statistic), as.integer(h$parameter), num(aux_explicit), num(auxr_explicit), as.integer(aux$parameter),
     num(aux$statistic), num(auxr$statistic))

@@ -9,7 +9,7 @@ extension FixedEffectsReport: RenderedReport {
 /// fit with dummies, and point predictions that include the absorbed effects.
 extension FixedEffectsFit: ReportableModel {
     public func summaryReport(_ request: SummaryRequest) throws -> any RenderedReport {
-        FixedEffectsReport(fit: self, dataName: request.dataName)
+        FixedEffectsReport(fit: self, dataName: request.dataName, includeChecks: request.checks)
     }
 
     public func observationReport(ids: [String]?) throws -> any RenderedReport {
@@ -42,7 +42,7 @@ extension RowTable: RenderedReport {}
 
 /// Fixed-effects models as a reportable kind.
 extension FixedEffectsOptions: ReportableSpecification {
-    public var summaryExtras: Set<SummaryExtra> { [] }
+    public var summaryExtras: Set<SummaryExtra> { [.checks] }
 
     public func nestedComparison(_ formulas: [Formula], data: DataTable) throws -> any RenderedReport {
         throw ModelError.unsupported("anova of fixed-effects models is not available")

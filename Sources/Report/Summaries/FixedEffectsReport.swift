@@ -10,10 +10,32 @@ public struct FixedEffectsReport {
     /// How the data were named on the command line.
     public let dataName: String
 
-    /// The summary of `fit` of `dataName`.
-    public init(fit: FixedEffectsFit, dataName: String) {
+    /// Whether the summary ends with the panel diagnostics (Breusch-Pagan LM, Pesaran CD).
+    public var includeChecks = false
+
+    /// The summary of `fit` of `dataName`, with the panel diagnostics when asked.
+    public init(fit: FixedEffectsFit, dataName: String, includeChecks: Bool = false) {
         self.fit = fit
         self.dataName = dataName
+        self.includeChecks = includeChecks
+    }
+
+    /// The panel diagnostics, as text.
+    var checksText: String {
+        guard includeChecks else { return "" }
+        do throws(ModelError) {
+            guard let (bp, cd) = try fit.panelDiagnostics() else {
+                return "\nPanel diagnostics: they need two absorbed factors, the unit and the time.\n"
+            }
+            let unit = fit.factors[0].name, time = fit.factors[1].name
+            return "\nPanel diagnostics (as plm):\n"
+                + "Breusch-Pagan LM test for \(unit) effects (pooled residuals): chisq = \(NumberFormat.significant(bp.statistic, digits: 5)) "
+                + "on 1 df, p-value = \(NumberFormat.pValue(bp.pValue, digits: 4))\n"
+                + "Pesaran CD test of cross-sectional dependence (\(unit) across \(time)): z = \(NumberFormat.significant(cd.statistic, digits: 5)), "
+                + "p-value = \(NumberFormat.pValue(cd.pValue, digits: 4))\n"
+        } catch {
+            return "\nPanel diagnostics: not computed (\(error.description))\n"
+        }
     }
 
     public var text: String {
@@ -28,7 +50,7 @@ public struct FixedEffectsReport {
         out += "Backend: \(fit.solution.backend.rawValue).\n"
         if fit.frame.weights != nil { out += "Weights: analytic (inverse-variance) weights, as R's lm.\n" }
         if let warning = fit.covariance.warning { out += "Warning: \(warning).\n" }
-        return out
+        return out + checksText
     }
 
     /// The coefficient table with `statistic` (t or z) tests and the significance codes, as
