@@ -11,8 +11,8 @@ import Testing
 /// The regression-based test is checked against its auxiliary regression computed explicitly
 /// in R (lm, vcov and sandwich's vcovCL HC0), and against plm's phtest(method = "aux") itself in
 /// balanced panels (on the unbalanced one plm's call gives other values than its documented
-/// regression; noted in the script). Breusch-Pagan's LM test and Pesaran's CD test against
-/// plmtest and pcdtest, 1e-8 (p-values 1e-7).
+/// regression; noted in the script). Breusch-Pagan's LM test, Pesaran's CD test and
+/// Wooldridge's serial-correlation test against plmtest, pcdtest and pwartest, 1e-8 (p-values 1e-7).
 @Suite struct RandomEffectsReferenceTests {
     static let numbers = LinearModelReferenceTests.numbers, number = LinearModelReferenceTests.number
     static let close = FixedEffectsReferenceTests.close
@@ -60,7 +60,10 @@ import Testing
                 Formula(c["formula"] as! String + " | \(unit) + \(c["time"] as! String)"), data: data, options: FixedEffectsOptions(),
                 backend: kind.make())
             #expect(name != "wales" || fixed.singletonsRemoved == 0)
-            if fixed.singletonsRemoved == 0, let (bp, cd) = try fixed.panelDiagnostics() {
+            if fixed.singletonsRemoved == 0, let (bp, cd, wooldridge) = try fixed.panelDiagnostics() {
+                #expect(Self.close(wooldridge.statistic, Self.number(c["wooldridge"]), 1e-8, 0, "pwartest"), "\(name) pwartest \(wooldridge.statistic)")
+                #expect(wooldridge.degreesOfFreedom == c["wooldridge_df"] as? Int, "\(name) pwartest df")
+                #expect(Self.close(wooldridge.pValue, Self.number(c["wooldridge_p"]), 1e-7, 1e-300, "pwartest p"), "\(name) pwartest p")
                 #expect(Self.close(bp.statistic, Self.number(c["bp"]), 1e-8, 0, "plmtest bp"), "\(name) bp \(bp.statistic)")
                 #expect(Self.close(bp.pValue, Self.number(c["bp_p"]), 1e-7, 1e-300, "plmtest bp p"), "\(name) bp p")
                 #expect(Self.close(cd.statistic, Self.number(c["cd"]), 1e-8, 0, "pcdtest cd"), "\(name) cd \(cd.statistic)")

@@ -24,7 +24,7 @@ public struct FixedEffectsReport {
     var checksText: String {
         guard includeChecks else { return "" }
         do throws(ModelError) {
-            guard let (bp, cd) = try fit.panelDiagnostics() else {
+            guard let (bp, cd, wooldridge) = try fit.panelDiagnostics() else {
                 return "\nPanel diagnostics: they need two absorbed factors, the unit and the time.\n"
             }
             let unit = fit.factors[0].name, time = fit.factors[1].name
@@ -33,6 +33,8 @@ public struct FixedEffectsReport {
                 + "on 1 df, p-value = \(NumberFormat.pValue(bp.pValue, digits: 4))\n"
                 + "Pesaran CD test of cross-sectional dependence (\(unit) across \(time)): z = \(NumberFormat.significant(cd.statistic, digits: 5)), "
                 + "p-value = \(NumberFormat.pValue(cd.pValue, digits: 4))\n"
+                + "Wooldridge's test for serial correlation in FE panels: F = \(NumberFormat.significant(wooldridge.statistic, digits: 5)) "
+                + "on 1 and \(wooldridge.degreesOfFreedom ?? 0) df, p-value = \(NumberFormat.pValue(wooldridge.pValue, digits: 4))\n"
         } catch {
             return "\nPanel diagnostics: not computed (\(error.description))\n"
         }
