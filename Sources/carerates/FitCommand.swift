@@ -21,7 +21,7 @@ struct FitCommand: ParsableCommand {
     @Option(help: "Output format: text (R's summary), csv or json (tidy), markdown.")
     var format: OutputFormat = .text
 
-    @Option(help: "Standard errors: classical, hc0, hc1, hc2, hc3, cluster (CR1) or cr2 (Bell-McCaffrey), the last two with --cluster.")
+    @Option(help: "Standard errors: classical, hc0, hc1, hc2, hc3, cluster (CR1) or cr2 (Bell-McCaffrey), the last two with --cluster; for panel models dk (Driscoll-Kraay, by the time column of --panel).")
     var se: StandardErrorOption = .classical
 
     @Option(help: "Column whose values group the rows for --se cluster or --se cr2 (with absorbed fixed effects, two joined by a comma cluster two ways: la_code,year).")
@@ -51,6 +51,9 @@ struct FitCommand: ParsableCommand {
     var out: String?
 
     func validate() throws {
+        if se == .dk && model.panelIndex?.time == nil {
+            throw ValidationError("--se dk needs --panel UNIT,TIME: the periods it sums the scores over")
+        }
         let clustered = se == .cluster || se == .cr2
         if clustered && cluster == nil { throw ValidationError("--se \(se.rawValue) needs --cluster COLUMN") }
         if !clustered && cluster != nil {
@@ -67,6 +70,7 @@ struct FitCommand: ParsableCommand {
         case .hc3: .hc3
         case .cluster: .cluster(column: cluster ?? "")
         case .cr2: .clusterCR2(column: cluster ?? "")
+        case .dk: .driscollKraay(time: model.panelIndex?.time ?? "")
         }
     }
 

@@ -17,6 +17,9 @@ enum ModelChoice {
         standardErrors: StandardErrorKind, level: Double, summary: Set<SummaryExtra> = [], exposureMakesRates: Bool = false,
         fixedEffects: Bool = false, convention: SmallSampleConvention = .fixest
     ) throws -> any ReportableSpecification {
+        if case .driscollKraay = standardErrors, !fixedEffects {
+            throw CLIError("--se dk is for panel models: absorbed fixed effects (after | in the formula) or --model random")
+        }
         if fixedEffects {
             return try fixedEffectsSpecification(
                 glm, weights: weights, weightKind: weightKind, tolerance: tolerance, standardErrors: standardErrors, level: level,
@@ -69,6 +72,7 @@ extension ModelChoice {
         switch standardErrors {
         case .classical: errors = .classical
         case .hc1: errors = .hc1
+        case .driscollKraay(let time): errors = .driscollKraay(time: time, maxLag: nil)
         case .cluster(let column):
             let columns = column.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             guard (1...2).contains(columns.count), !columns.contains("") else {
@@ -109,6 +113,7 @@ extension ModelChoice {
         switch standardErrors {
         case .classical: errors = .classical
         case .cluster(let column) where !column.contains(","): errors = .cluster([column])
+        case .driscollKraay(let time): errors = .driscollKraay(time: time, maxLag: nil)
         default:
             throw CLIError("with --model random, --se takes classical or cluster (--cluster COLUMN; by the unit, as plm's vcovHC(method = \"arellano\"))")
         }

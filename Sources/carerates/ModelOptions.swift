@@ -172,7 +172,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 enum StandardErrorOption: String, ExpressibleByArgument, CaseIterable {
-    case classical, hc0, hc1, hc2, hc3, cluster, cr2
+    case classical, hc0, hc1, hc2, hc3, cluster, cr2, dk
 }
 
 extension WeightKind: ExpressibleByArgument {}

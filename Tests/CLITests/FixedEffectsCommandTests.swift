@@ -75,7 +75,12 @@ import Testing
         let hybrid = try run(["fit", "wales_la_panel", "-f", "rate_per_10000 ~ within(unemployment_rate_pct) + between(unemployment_rate_pct)",
                               "--panel", "la_code,year", "--se", "cluster", "--cluster", "la_code", "--format", "csv"])
         #expect(hybrid.status == 0 && hybrid.stdout.contains("\nwithin(unemployment_rate_pct),"), "\(hybrid.stderr)")
+        let dk = try run(Self.model + ["--se", "dk", "--panel", "la_code,year"])
+        #expect(dk.status == 0 && dk.stdout.contains("Driscoll-Kraay by year (4 periods; Bartlett weights to lag 1, floor(T^(1/4)) with T = 4"),
+                "\(dk.stdout)\(dk.stderr)")
         for (extra, message) in [
+            (["--se", "dk"], "--se dk needs --panel UNIT,TIME"),
+            (["--se", "dk", "--panel", "la_code,year"], "--se dk is for panel models"),
             (["--model", "random"], "--model random needs --panel"),
             (["--panel", "la_code,year,x"], "--panel takes the unit and time columns"),
             (["--panel", "la_code,year", "--model", "random", "--family", "poisson"], "--model random is for linear models"),

@@ -12,7 +12,8 @@ import Testing
 /// in R (lm, vcov and sandwich's vcovCL HC0), and against plm's phtest(method = "aux") itself in
 /// balanced panels (on the unbalanced one plm's call gives other values than its documented
 /// regression; noted in the script). Breusch-Pagan's LM test, Pesaran's CD test and
-/// Wooldridge's serial-correlation test against plmtest, pcdtest and pwartest, 1e-8 (p-values 1e-7).
+/// Wooldridge's serial-correlation test against plmtest, pcdtest and pwartest, 1e-8 (p-values
+/// 1e-7); Driscoll-Kraay errors against vcovSCC, 1e-8.
 @Suite struct RandomEffectsReferenceTests {
     static let numbers = LinearModelReferenceTests.numbers, number = LinearModelReferenceTests.number
     static let close = FixedEffectsReferenceTests.close
@@ -60,6 +61,22 @@ import Testing
                 Formula(c["formula"] as! String + " | \(unit) + \(c["time"] as! String)"), data: data, options: FixedEffectsOptions(),
                 backend: kind.make())
             #expect(name != "wales" || fixed.singletonsRemoved == 0)
+            // Driscoll-Kraay (plm's vcovSCC) of the random-effects fit, and of the two-way fit where the rows agree.
+            let time = c["time"] as! String
+            let dkRandom = try RandomEffectsModel.fit(
+                formula, data: data, options: RandomEffectsOptions(unit: unit, standardErrors: .driscollKraay(time: time, maxLag: nil)),
+                backend: kind.make())
+            for (row, expected) in zip(dkRandom.coefficients, Self.numbers(c["se_dk_random"])) {
+                #expect(Self.close(row.standardError, expected, 1e-8, 0, "vcovSCC random"), "\(name) \(row.term) dk random")
+            }
+            if fixed.singletonsRemoved == 0 {
+                let dk = try FixedEffectsModel.fit(
+                    Formula(c["formula"] as! String + " | \(unit) + \(time)"), data: data,
+                    options: FixedEffectsOptions(standardErrors: .driscollKraay(time: time, maxLag: nil)), backend: kind.make())
+                for (row, expected) in zip(dk.coefficients.filter { !$0.aliased }, Self.numbers(c["se_dk_within"])) {
+                    #expect(Self.close(row.standardError, expected, 1e-8, 0, "vcovSCC within"), "\(name) \(row.term) dk within")
+                }
+            }
             if fixed.singletonsRemoved == 0, let (bp, cd, wooldridge) = try fixed.panelDiagnostics() {
                 #expect(Self.close(wooldridge.statistic, Self.number(c["wooldridge"]), 1e-8, 0, "pwartest"), "\(name) pwartest \(wooldridge.statistic)")
                 #expect(wooldridge.degreesOfFreedom == c["wooldridge_df"] as? Int, "\(name) pwartest df")

@@ -19,11 +19,13 @@ public enum StandardErrorKind: Sendable, Equatable {
     /// Cluster-robust CR2 (Bell–McCaffrey) by a column, with Satterthwaite degrees of freedom
     /// for each coefficient, as R's clubSandwich gives them; recommended with few clusters.
     case clusterCR2(column: String)
+    /// Driscoll-Kraay by a time column: panel models only (``PanelStandardErrors``).
+    case driscollKraay(time: String)
 
-    /// The grouping column of a cluster-robust estimator.
+    /// The grouping column of a cluster-robust estimator (the time column of Driscoll-Kraay).
     public var clusterColumn: String? {
         switch self {
-        case .cluster(let column), .clusterCR2(let column): column
+        case .cluster(let column), .clusterCR2(let column), .driscollKraay(let column): column
         default: nil
         }
     }
@@ -38,6 +40,7 @@ public enum StandardErrorKind: Sendable, Equatable {
         case .hc3: "HC3"
         case .cluster: "CR1"
         case .clusterCR2: "CR2"
+        case .driscollKraay: "Driscoll-Kraay"
         }
     }
 }
@@ -141,6 +144,11 @@ enum CovarianceEstimator {
                 warning = "only \(g) clusters: CR1 standard errors tend to be too small with fewer than about 40 clusters; "
                     + "--se cr2 (Bell-McCaffrey, Satterthwaite df) is recommended"
             }
+        case .driscollKraay:
+            // Panel models compute it (PanelCovariance); the CLI refuses it for the others.
+            matrix = Matrix(rows: k, columns: k, repeating: .nan)
+            description = "Driscoll-Kraay: not available for this model"
+            warning = "Driscoll-Kraay errors are for panel models (absorbed fixed effects or --model random)"
         case .clusterCR2(let column):
             let model = cr2Model ?? ClusterCR2.WorkingModel(x: design, residuals: e)
             guard let cr2 = ClusterCR2.estimate(model, kept: kept, bread: c, labels: clusters ?? []) else {

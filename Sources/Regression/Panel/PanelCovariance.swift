@@ -1,4 +1,5 @@
 import DataTable
+import Foundation
 import LinearAlgebra
 
 /// The coefficient covariance of a fixed-effects fit: the sandwich of the within-transformed
@@ -25,9 +26,14 @@ enum PanelCovariance {
         var dispersion: Double? = nil
         /// Whether the tests are z tests (count models, as glm and PyFixest's fepois).
         var zTests = false
+        /// The most rows of any unit (Driscoll-Kraay's default lag).
+        var longestUnit = 1
     }
 
-    static func estimate(_ inputs: Inputs) throws(ModelError) -> CovarianceEstimate {
+    static func estimate(_ given: Inputs) throws(ModelError) -> CovarianceEstimate {
+        var inputs = given
+        // Driscoll-Kraay's default lag: from the longest unit (the first factor's).
+        if inputs.longestUnit == 1, let unit = inputs.factors.first { inputs.longestUnit = unit.counts.max() ?? 1 }
         let solution = inputs.solution, design = inputs.workingDesign
         let p = design.columns, k = solution.rank, kept = solution.keptColumns
         let c = solution.keptUnscaledCovariance
@@ -53,6 +59,41 @@ enum PanelCovariance {
             description = inputs.convention == .plm
                 ? "HC0 (heteroskedasticity-consistent, as plm's vcovHC(method = \"white1\"))"
                 : "HC1 (heteroskedasticity-consistent; n/(n-K) with K = \(Int(kFull)) counting the absorbed levels)"
+        case .driscollKraay(let time, let maxLag):
+            // Each period's sum of scores, the periods in order (numbers by value, else text).
+            let labels = inputs.clusterLabels[0]
+            let distinct = Array(Set(labels))
+            let numeric = distinct.allSatisfy { Double($0) != nil }
+            let sorted = numeric ? distinct.sorted { Double($0)! < Double($1)! } : distinct.sorted()
+            let index = Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($1, $0) })
+            let periods = sorted.count
+            var h = Matrix(rows: periods, columns: k)
+            design.elements.withUnsafeBufferPointer { xb in
+                for (t, j) in kept.enumerated() {
+                    let col = xb.baseAddress! + j * design.rows
+                    for i in 0..<design.rows { h[index[labels[i]]!, t] += col[i] * e[i] }
+                }
+            }
+            let lag = maxLag ?? Int(pow(Double(inputs.longestUnit), 0.25).rounded(.down))
+            var meat = h.transposed * h
+            if lag > 0 {
+                for l in 1...min(lag, periods - 1) {
+                    let w = 1 - Double(l) / Double(lag + 1)
+                    for a in 0..<k {
+                        for b in 0..<k {
+                            var s = 0.0
+                            for t in l..<periods { s += h[t, a] * h[t - l, b] + h[t - l, a] * h[t, b] }
+                            meat[a, b] += w * s
+                        }
+                    }
+                }
+            }
+            matrix = c * meat * c
+            description = "Driscoll-Kraay by \(time) (\(periods) periods; Bartlett weights to lag \(lag)"
+                + (maxLag == nil ? ", floor(T^(1/4)) with T = \(inputs.longestUnit)" : "") + "; no small-sample factor, as plm's vcovSCC)"
+            if periods < 20 {
+                warning = "only \(periods) periods: Driscoll-Kraay errors rest on the periods, and are unreliable with few"
+            }
         case .cluster(let columns):
             var codings = inputs.clusterLabels.map(codes)
             if codings.count == 2 {

@@ -126,7 +126,7 @@ public enum RandomEffectsModel {
         let labels = try PanelCovariance.labels(frame, options.standardErrors)
         let covariance = try PanelCovariance.estimate(PanelCovariance.Inputs(
             kind: options.standardErrors, convention: options.convention, observations: n, absorbedDOF: 0, factors: [],
-            solution: solution, workingDesign: star, clusterLabels: labels, source: data.source))
+            solution: solution, workingDesign: star, clusterLabels: labels, source: data.source, longestUnit: unit.counts.max() ?? 1))
         return RandomEffectsFit(
             frame: frame, options: options, unit: unit, idiosyncraticVariance: s2e, unitVariance: s2u, theta: theta,
             solution: solution, transformedDesign: star, transformedResponse: yStar, covariance: covariance,

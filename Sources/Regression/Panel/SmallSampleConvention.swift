@@ -8,11 +8,19 @@ public enum PanelStandardErrors: Sendable, Equatable {
     case hc1
     /// Cluster-robust by one column, or by two (Cameron, Gelbach and Miller: `V1 + V2 - V12`).
     case cluster([String])
+    /// Driscoll and Kraay's errors, robust to cross-sectional and serial correlation: the
+    /// Newey-West (Bartlett) covariance over the periods of `time` of each period's sum of
+    /// scores, to `maxLag` lags (nil: `floor(T^(1/4))`, T the most periods of a unit, as plm's
+    /// `vcovSCC` and fixest; with 4 to 10 years that is 1). No small-sample factor (plm's HC0).
+    case driscollKraay(time: String, maxLag: Int?)
 
-    /// The columns the rows are clustered by.
+    /// The columns the rows are clustered by (the time column for Driscoll-Kraay).
     public var clusterColumns: [String] {
-        if case .cluster(let c) = self { return c }
-        return []
+        switch self {
+        case .cluster(let c): c
+        case .driscollKraay(let time, _): [time]
+        default: []
+        }
     }
 }
 
