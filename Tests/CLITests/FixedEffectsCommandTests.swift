@@ -75,6 +75,8 @@ import Testing
         let hybrid = try run(["fit", "wales_la_panel", "-f", "rate_per_10000 ~ within(unemployment_rate_pct) + between(unemployment_rate_pct)",
                               "--panel", "la_code,year", "--se", "cluster", "--cluster", "la_code", "--format", "csv"])
         #expect(hybrid.status == 0 && hybrid.stdout.contains("\nwithin(unemployment_rate_pct),"), "\(hybrid.stderr)")
+        let cr2 = try run(Self.model + ["--se", "cr2", "--cluster", "la_code"])
+        #expect(cr2.status == 0 && cr2.stdout.contains("cluster-robust CR2 (Bell-McCaffrey) by la_code (G = 22 clusters"), "\(cr2.stderr)")
         let dk = try run(Self.model + ["--se", "dk", "--panel", "la_code,year"])
         #expect(dk.status == 0 && dk.stdout.contains("Driscoll-Kraay by year (4 periods; Bartlett weights to lag 1, floor(T^(1/4)) with T = 4"),
                 "\(dk.stdout)\(dk.stderr)")

@@ -6,7 +6,8 @@ import Testing
 
 /// Least squares with absorbed fixed effects against two peers, in every backend:
 /// - `panel_reference` (scripts/reference/panel_models.R): lm with a dummy per level, sandwich's
-///   HC1 and vcovCL (one- and two-way, type HC1: CareRates' `lm` convention) and plm's within
+///   HC1 and vcovCL (one- and two-way, type HC1: CareRates' `lm` convention), clubSandwich's CR2
+///   (Satterthwaite df to 1e-8), and plm's within
 ///   estimator with vcovHC(method = "arellano") (the `plm` convention). Coefficients, every
 ///   standard error, sigma, R-squared (plain, adjusted, within), the log likelihood and the
 ///   fitted values to 1e-10 relative (fitted values relative to the largest); leverages 1e-10
@@ -58,6 +59,11 @@ import Testing
                 ("se_cr1_lm", try Self.fit(c, errors: .cluster([clusters[0]]), convention: .lm, kind: kind)),
             ]
             if clusters.count > 1 { fits.append(("se_twoway_lm", try Self.fit(c, errors: .cluster(clusters), convention: .lm, kind: kind))) }
+            let cr2 = try Self.fit(c, errors: .cr2(clusters[0]), convention: .lm, kind: kind)
+            fits.append(("se_cr2", cr2))
+            for (row, expected) in zip(cr2.coefficients, Self.numbers(c["df_cr2"])) {
+                #expect(Self.close(row.degreesOfFreedom, expected, 1e-8, key: "CR2 df"), "\(name) \(row.term) CR2 df")
+            }
             for (key, fit) in fits {
                 for (row, expected) in zip(fit.coefficients, Self.numbers(c[key])) {
                     // sandwich gives NaN where a two-way covariance has a negative diagonal: skipped.

@@ -1,6 +1,6 @@
 # Reference fits for least squares with absorbed fixed effects: R's lm with a dummy per level
 # (the fit the absorbed one must equal), sandwich's HC1 and cluster-robust errors (vcovCL,
-# type "HC1": K counts every level; one- and two-way), and plm's within estimator with
+# type "HC1": K counts every level; one- and two-way), clubSandwich's CR2 with Satterthwaite df, and plm's within estimator with
 # vcovHC(method = "arellano") where plm can fit the model (two factors: unit and time).
 # Singleton rows (alone in a level of some factor) are removed recursively first, as CareRates
 # and fixest do; lm with them kept gives the same coefficients and classical errors.
@@ -15,7 +15,7 @@ arr <- function(v) paste0("[", paste(num(v), collapse = ", "), "]")
 strs <- function(v) paste0("[", paste0("\"", v, "\"", collapse = ", "), "]")
 markers <- c("", "NA", ".", "..", ":", "-", "*", "c", "k", "u", "x", "z", "[c]", "[k]", "[low]", "[u]", "[x]", "[z]")
 invisible(Sys.setlocale("LC_COLLATE", "C"))
-suppressMessages({ library(sandwich); library(plm) })
+suppressMessages({ library(sandwich); library(plm); library(clubSandwich) })
 
 set.seed(20261202)
 units <- sprintf("U%03d", 1:80)
@@ -72,6 +72,12 @@ case <- function(name, file, response, rhs, factors, weights = "", cluster = cha
   classical <- se(vcov(fit))
   hc1 <- se(vcovHC(fit, type = "HC1"))
   cr1 <- if (length(cluster) > 0) se(vcovCL(fit, cluster = data[cluster[1]], type = "HC1", cadjust = TRUE)) else rep(NA, length(interest))
+  # CR2 (clubSandwich) of the fit with dummies, by the first cluster column, with Satterthwaite df.
+  cr2 <- if (length(cluster) > 0) {
+    V <- vcovCR(fit, cluster = data[[cluster[1]]], type = "CR2")
+    ct <- coef_test(fit, vcov = V, test = "Satterthwaite", coefs = interest[!is.na(coef(fit)[interest])])
+    list(se = se(V), df = { out <- rep(NA, length(interest)); out[!is.na(coef(fit)[interest])] <- ct$df_Satt; out })
+  } else list(se = rep(NA, length(interest)), df = rep(NA, length(interest)))
   twoway <- if (length(cluster) > 1) se(vcovCL(fit, cluster = data[cluster], type = "HC1", cadjust = TRUE, multi0 = FALSE)) else
     rep(NA, length(interest))
   # plm: the within estimator on (unit, time) with Arellano's errors (HC0, no factors).
@@ -91,12 +97,13 @@ case <- function(name, file, response, rhs, factors, weights = "", cluster = cha
   sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "weights": "%s", "cluster": %s,\n',
     '  "terms": %s, "n": %d, "singletons": %d, "absorbed_df": %d, "df_residual": %d,\n',
     '  "estimate": %s,\n  "se_classical": %s,\n  "se_hc1": %s,\n  "se_cr1_lm": %s,\n  "se_twoway_lm": %s,\n',
+    '  "se_cr2": %s,\n  "df_cr2": %s,\n',
     '  "plm_estimate": %s,\n  "se_plm_arellano": %s,\n',
     '  "sigma": %s, "r_squared": %s, "adj_r_squared": %s, "within_r_squared": %s, "log_likelihood": %s,\n',
     '  "lines": %s,\n  "fitted": %s,\n  "hat": %s}'),
     name, file, paste0(response, " ~ ", paste(rhs, collapse = " + "), " | ", paste(factors, collapse = " + ")), weights,
     strs(cluster), strs(interest), nrow(data), singletons, absorbed_df, as.integer(fit$df.residual),
-    arr(coef(fit)[interest]), arr(classical), arr(hc1), arr(cr1), arr(twoway), arr(plm_est), arr(plm_se),
+    arr(coef(fit)[interest]), arr(classical), arr(hc1), arr(cr1), arr(twoway), arr(cr2$se), arr(cr2$df), arr(plm_est), arr(plm_se),
     num(s$sigma), num(s$r.squared), num(s$adj.r.squared), num(within), num(as.numeric(logLik(fit))),
     arr(as.integer(rownames(data)) + 1), arr(fitted(fit)), arr(hatvalues(fit)))
 }

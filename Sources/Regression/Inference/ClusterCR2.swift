@@ -50,8 +50,10 @@ enum ClusterCR2 {
         var a = Matrix(rows: 0, columns: 0)  // A_g
     }
 
-    /// CR2 for `model` with bread `m` (k x k over `kept`) and each row's cluster label.
-    static func estimate(_ model: WorkingModel, kept: [Int], bread m: Matrix, labels: [String]) -> Result? {
+    /// CR2 for `model` with bread `m` (k x k over `kept`) and each row's cluster label; the
+    /// Satterthwaite df of the kept positions `dfFor` only (nil: all; the others `NaN`: a fit
+    /// with a dummy per level wants those of its coefficients of interest).
+    static func estimate(_ model: WorkingModel, kept: [Int], bread m: Matrix, labels: [String], dfFor: Set<Int>? = nil) -> Result? {
         let k = kept.count
         let inverseVariance = model.target == nil
         var index = [String: Int](), blocks = [[Int]]()
@@ -115,6 +117,10 @@ enum ClusterCR2 {
         let omega = m * xwtwx * m
         var df = [Double]()
         for j in 0..<k {
+            if let dfFor, !dfFor.contains(j) {
+                df.append(.nan)
+                continue
+            }
             let mc = m.column(j)  // M e_j
             var uu = [Double](), a = [[Double]](), bw = [[Double]]()
             for block in clusters {

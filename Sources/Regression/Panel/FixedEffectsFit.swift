@@ -81,10 +81,41 @@ public struct FixedEffectsFit: Sendable {
         self.backend = backend
         let labels = try PanelCovariance.labels(frame, options.standardErrors)
         let used = frame.weights.map { $0.filter { $0 > 0 }.count } ?? frame.rows.count
-        covariance = try PanelCovariance.estimate(PanelCovariance.Inputs(
+        var inputs = PanelCovariance.Inputs(
             kind: options.standardErrors, convention: options.convention, observations: used,
             absorbedDOF: factors.map(\.levels.count).reduce(0, +) - redundantLevels, factors: factors,
-            solution: solution, workingDesign: workingDesign, clusterLabels: labels, source: frame.table.source))
+            solution: solution, workingDesign: workingDesign, clusterLabels: labels, source: frame.table.source)
+        inputs.dummyModel = { [frame, factors, residuals] () throws(ModelError) in
+            try FixedEffectsFit.dummyModel(frame: frame, factors: factors, residuals: residuals)
+        }
+        covariance = try PanelCovariance.estimate(inputs)
+    }
+
+    /// CR2's working model: the fit with a dummy per level (the first factor's every level, each
+    /// other's less its first), unweighted design, the fit's residuals; the coefficients of
+    /// interest first. Refused where the dummies would not fit in memory.
+    static func dummyModel(frame: ModelFrame, factors: [AbsorbedFactor], residuals: [Double]) throws(ModelError)
+        -> (model: ClusterCR2.WorkingModel, interest: Int)
+    {
+        let n = frame.rows.count, p = frame.columnNames.count
+        let columns = p + factors.enumerated().map { $0.offset == 0 ? $0.element.levels.count : $0.element.levels.count - 1 }.reduce(0, +)
+        guard Double(n) * Double(columns) <= 2.5e7 else {
+            throw .unsupported("CR2 with absorbed fixed effects builds the design with a dummy per level, here \(columns) columns "
+                + "for \(n) rows: too large; use --se cluster (CR1)")
+        }
+        var z = Matrix(rows: n, columns: columns)
+        for j in 0..<p { for i in 0..<n { z[i, j] = frame.design[i, j] } }
+        var at = p
+        for (f, factor) in factors.enumerated() {
+            for i in 0..<n {
+                let g = Int(factor.codes[i])
+                if f == 0 { z[i, at + g] = 1 } else if g > 0 { z[i, at + g - 1] = 1 }
+            }
+            at += f == 0 ? factor.levels.count : factor.levels.count - 1
+        }
+        let weights = frame.weights
+        return (ClusterCR2.WorkingModel(
+            x: z, residuals: residuals, weights: weights, target: weights.map { [Double](repeating: 1, count: $0.count) }), p)
     }
 
     /// Confidence level of the intervals.

@@ -28,6 +28,8 @@ enum PanelCovariance {
         var zTests = false
         /// The most rows of any unit (Driscoll-Kraay's default lag).
         var longestUnit = 1
+        /// For CR2: the fit with every level's dummy (its design, residuals and weights).
+        var dummyModel: (() throws(ModelError) -> (model: ClusterCR2.WorkingModel, interest: Int))? = nil
     }
 
     static func estimate(_ given: Inputs) throws(ModelError) -> CovarianceEstimate {
@@ -40,7 +42,7 @@ enum PanelCovariance {
         let e = inputs.residuals ?? solution.residuals
         let n = Double(inputs.observations), kFull = Double(k + inputs.absorbedDOF)
         let residualDF = n - kFull
-        var matrix: Matrix, description: String, df = residualDF, warning: String?
+        var matrix: Matrix, description: String, df = residualDF, warning: String?, coefficientDF: [Double]?
         switch inputs.kind {
         case .classical:
             // A count model's inverse information; fixest and Stata scale it by (n - 1) / (n - K) too.
@@ -94,6 +96,34 @@ enum PanelCovariance {
             if periods < 20 {
                 warning = "only \(periods) periods: Driscoll-Kraay errors rest on the periods, and are unreliable with few"
             }
+        case .cr2(let column):
+            guard let dummyModel = inputs.dummyModel else {
+                throw .unsupported("CR2 with absorbed fixed effects is for least-squares fits")
+            }
+            let (model, interest) = try dummyModel()
+            let full = LeastSquares.solve(
+                model.weights.map { rowsScaled(model.x, byRootOf: $0) } ?? model.x, [Double](repeating: 0, count: model.x.rows),
+                backend: SwiftBackend())
+            let interestPositions = Set(full.keptColumns.enumerated().filter { $0.element < interest }.map(\.offset))
+            guard let cr2 = ClusterCR2.estimate(
+                model, kept: full.keptColumns, bread: full.keptUnscaledCovariance, labels: inputs.clusterLabels[0], dfFor: interestPositions)
+            else {
+                throw .unsupported("CR2 was not computed: its cost grows with the cube of each cluster's size, and these clusters are too large; use --se cluster")
+            }
+            // The coefficients of interest are the dummy design's first columns.
+            var position = [Int: Int]()
+            for (t, j) in full.keptColumns.enumerated() where j < interest { position[j] = t }
+            matrix = Matrix(rows: k, columns: k)
+            var perCoefficient = [Double](repeating: .nan, count: p)
+            for (a, j) in kept.enumerated() {
+                guard let s = position[j] else { continue }
+                perCoefficient[j] = cr2.degreesOfFreedom[s]
+                for (b, l) in kept.enumerated() { if let t = position[l] { matrix[a, b] = cr2.covariance[s, t] } }
+            }
+            coefficientDF = perCoefficient
+            df = Double(cr2.clusters - 1)
+            description = "cluster-robust CR2 (Bell-McCaffrey) by \(column) (G = \(cr2.clusters) clusters; the fit with a dummy per level, "
+                + "t with Satterthwaite df for each coefficient, as clubSandwich)"
         case .cluster(let columns):
             var codings = inputs.clusterLabels.map(codes)
             if codings.count == 2 {
@@ -147,7 +177,7 @@ enum PanelCovariance {
             for (s, i) in kept.enumerated() { full[i, j] = matrix[s, t] }
         }
         return CovarianceEstimate(
-            matrix: full, degreesOfFreedom: df, coefficientDegreesOfFreedom: nil, description: description, warning: warning)
+            matrix: full, degreesOfFreedom: df, coefficientDegreesOfFreedom: coefficientDF, description: description, warning: warning)
     }
 
     struct Coding {

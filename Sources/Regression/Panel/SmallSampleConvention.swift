@@ -13,12 +13,18 @@ public enum PanelStandardErrors: Sendable, Equatable {
     /// scores, to `maxLag` lags (nil: `floor(T^(1/4))`, T the most periods of a unit, as plm's
     /// `vcovSCC` and fixest; with 4 to 10 years that is 1). No small-sample factor (plm's HC0).
     case driscollKraay(time: String, maxLag: Int?)
+    /// Bell and McCaffrey's CR2 by a column, with Satterthwaite degrees of freedom per
+    /// coefficient, as clubSandwich's `vcovCR(type = "CR2")` of the fit with a dummy per level
+    /// (the recommended errors with few clusters, such as 22 Welsh authorities). Linear fits
+    /// whose dummies fit in memory.
+    case cr2(String)
 
     /// The columns the rows are clustered by (the time column for Driscoll-Kraay).
     public var clusterColumns: [String] {
         switch self {
         case .cluster(let c): c
         case .driscollKraay(let time, _): [time]
+        case .cr2(let column): [column]
         default: []
         }
     }
