@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test(arguments: [
-        (["--se", "hc3"], "--se takes classical, hc1 or cluster"),
+        (["--se", "hc3"], "--se takes classical, hc1, cluster"),
         (["--family", "binomial"], "absorbed fixed effects (after | in the formula) are for least squares and for --family poisson"),
         (["--family", "poisson"], "a count must be a whole number"),
         (["--se", "cluster", "--cluster", "la_code,year,la_name"], "--cluster takes one column, or two"),
