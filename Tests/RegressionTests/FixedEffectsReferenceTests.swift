@@ -142,3 +142,42 @@ import Testing
         }
     }
 }
+
+/// Absorbed fixed effects against CareRates' own fit with a `factor()` dummy per level, in
+/// every backend: coefficients and classical standard errors to 1e-10 for least squares and
+/// 1e-9 for count models (both at the optimum; the lm convention, which leaves glm's inverse
+/// information unscaled), the same rows (no singletons in these data).
+@Suite struct FixedEffectsAgainstFactorDummiesTests {
+    static let cases: [(file: String, response: String, regressors: String, factors: [String], exposure: String?)] = [
+        ("datasets/wales_la_panel.csv", "rate_per_10000", "children_low_income_pct + unemployment_rate_pct", ["la_code", "year"], nil),
+        ("datasets/wales_la_panel.csv", "children_looked_after", "children_low_income_pct + unemployment_rate_pct", ["la_code", "year"],
+         "population_0_15"),
+    ]
+
+    @Test(arguments: BackendKind.available)
+    func sameAsDummies(kind: BackendKind) throws {
+        for c in Self.cases {
+            let data = try DataTable.read(path: LinearModelReferenceTests.root.appendingPathComponent(c.file).path)
+            let absorbed = try Formula("\(c.response) ~ \(c.regressors) | " + c.factors.joined(separator: " + "))
+            let dummies = try Formula("\(c.response) ~ \(c.regressors) + " + c.factors.map { "factor(\($0))" }.joined(separator: " + "))
+            let fe: any FittedModel, lm: any FittedModel, tolerance: Double
+            if let exposure = c.exposure {
+                fe = try FixedEffectsGLM.fit(absorbed, data: data, options: FixedEffectsGLMOptions(family: .poisson, exposure: exposure, convention: .lm), backend: kind.make())
+                lm = try GeneralizedLinearModel.fit(dummies, data: data, options: GLMOptions(family: .poisson, exposure: exposure), backend: kind.make())
+                tolerance = 1e-9
+            } else {
+                fe = try FixedEffectsModel.fit(absorbed, data: data, options: FixedEffectsOptions(), backend: kind.make())
+                lm = try LinearModel.fit(dummies, data: data, backend: kind.make())
+                tolerance = 1e-10
+            }
+            #expect(fe.nobs == lm.nobs && fe.dofResidual == lm.dofResidual, "\(c.response) rows and df")
+            for row in fe.coefficients {
+                let other = lm.coefficients.first { $0.term == row.term }!
+                #expect(abs(row.estimate! - other.estimate!) <= tolerance * abs(other.estimate!), "\(c.response) \(row.term)")
+                #expect(abs(row.standardError! - other.standardError!) <= tolerance * other.standardError!, "\(c.response) \(row.term) se")
+            }
+            let largest = lm.fitted.map(abs).max()!
+            #expect(zip(fe.fitted, lm.fitted).allSatisfy { abs($0 - $1) <= tolerance * largest }, "\(c.response) fitted")
+        }
+    }
+}
