@@ -7,6 +7,7 @@ import LinearAlgebra
 /// A fitted linear model with absorbed fixed effects: the coefficients of interest, the levels
 /// absorbed per factor, the within R-squared, and the fixed effects themselves.
 public struct FixedEffectsFit: Sendable {
+    /// The formula applied to the data: the rows used and dropped, the response, the design.
     public let frame: ModelFrame
     /// How the model was fitted (refits use the same).
     public let options: FixedEffectsOptions
@@ -49,6 +50,7 @@ public struct FixedEffectsFit: Sendable {
             /// Alternating projections with Irons-Tuck acceleration.
             case alternating = "alternating projections (Irons-Tuck)"
         }
+        /// The algorithm used.
         public let method: Method
         /// The worst accuracy over the columns projected: the largest weighted level mean of
         /// a projected column, relative to the column's root mean square.

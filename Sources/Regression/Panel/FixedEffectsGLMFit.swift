@@ -8,6 +8,7 @@ import LinearAlgebra
 /// the levels absorbed and removed, the deviance and log likelihood of the fit with a dummy per
 /// level, theta for the negative binomial, and the fixed effects themselves.
 public struct FixedEffectsGLMFit: Sendable {
+    /// The formula applied to the data: the rows used and dropped, the response, the design.
     public let frame: ModelFrame
     /// How the model was fitted (refits use the same).
     public let options: FixedEffectsGLMOptions

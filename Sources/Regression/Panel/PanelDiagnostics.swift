@@ -5,8 +5,11 @@ public enum PanelDiagnostics {
     /// A test's statistic, its reference distribution's degrees of freedom (nil: standard
     /// normal, two-sided) and p-value.
     public struct Test: Sendable {
+        /// The statistic.
         public let statistic: Double
+        /// Chi-squared's degrees of freedom (LM), the F test's denominator df (Wooldridge), nil for a z.
         public let degreesOfFreedom: Int?
+        /// Its p-value.
         public let pValue: Double
     }
 

@@ -49,6 +49,7 @@ public struct RandomEffectsOptions: ModelSpecification {
 /// Each unit's `theta_i = 1 - sqrt(s2_e / (T_i s2_u + s2_e))`; the GLS is least squares of
 /// `y - theta_i ybar_i` on `z - theta_i zbar_i`.
 public enum RandomEffectsModel {
+    /// Fits `formula` to `data` (on table rows `candidates` when given), the units those of `options.unit`.
     public static func fit(
         _ formula: Formula, data: DataTable, options: RandomEffectsOptions, backend: (any Backend)? = nil, candidates: [Int]? = nil
     ) throws(ModelError) -> RandomEffectsFit {
@@ -137,7 +138,9 @@ public enum RandomEffectsModel {
 /// A fitted random-effects model: the GLS coefficients, the variance components and each
 /// unit's theta; the Hausman tests against the fixed-effects fit on request.
 public struct RandomEffectsFit: Sendable {
+    /// The formula applied to the data: the rows used and dropped, the response, the design.
     public let frame: ModelFrame
+    /// How the model was fitted.
     public let options: RandomEffectsOptions
     /// The unit factor over the rows used.
     public let unit: AbsorbedFactor
@@ -176,11 +179,14 @@ public struct RandomEffectsFit: Sendable {
 
     /// A Hausman test: its statistic, degrees of freedom and p-value.
     public struct HausmanTest: Sendable {
+        /// The chi-squared statistic.
         public let statistic: Double
+        /// Its degrees of freedom: the coefficients compared.
         public let degreesOfFreedom: Int
         /// Whether the covariance of the difference was positive definite (the classical test's
         /// can be indefinite; the statistic is then the absolute value, as plm reports it).
         public var definite = true
+        /// The upper tail of chi-squared at the statistic.
         public var pValue: Double { Distributions.chiSquaredUpperTail(statistic, df: Double(degreesOfFreedom)) }
     }
 
