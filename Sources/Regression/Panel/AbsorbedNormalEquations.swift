@@ -3,10 +3,10 @@ import LinearAlgebra
 /// An IRLS step's weighted least squares with absorbed factors by its normal equations, for the
 /// steps on the way to the optimum: one pass over the rows gathers each column's weighted level
 /// sums and the weighted cross-products of the design and the working response; the levels are
-/// eliminated exactly in level space (``FixedEffectProjector``'s solver), leaving a
+/// eliminated exactly in level space (`FixedEffectProjector`'s solver), leaving a
 /// coefficients-by-coefficients system. Its error, about the square of the within design's
 /// condition number times the rounding unit, is contracted by the next step; the last step of
-/// every fit is a ``WithinSolve`` (QR of the projected design), so the fit has its digits.
+/// every fit is a `WithinSolve` (QR of the projected design), so the fit has its digits.
 enum AbsorbedNormalEquations {
     /// The coefficients (`NaN` for a column whose within variation is lost: absorbed or
     /// collinear), the effects per factor, and `X b + D a` per row; nil where the projector's

@@ -8,10 +8,10 @@ import LinearAlgebra
 /// How, by the levels: one factor is a weighted mean per level (closed form). With more, the
 /// factor of most levels is eliminated in closed form and the rest solved exactly by a
 /// Cholesky factor of their Schur complement (block elimination: the normal equations of the
-/// other factors' levels), when they number at most ``exactLimit``; each solve is refined once
+/// other factors' levels), when they number at most `exactLimit`; each solve is refined once
 /// from its residual, so the projection is exact to rounding. Past that, alternating
 /// projections (Gauss-Seidel sweeps over the factors, as Guimaraes and Portugal 2010 and
-/// Gaure 2013) with Irons-Tuck extrapolation, to ``tolerance``.
+/// Gaure 2013) with Irons-Tuck extrapolation, to `tolerance`.
 ///
 /// Every projection reports its accuracy: the largest weighted mean of the residual in any
 /// level of any factor, relative to the root mean square of the vector projected (zero for an
@@ -58,7 +58,7 @@ struct FixedEffectProjector: Sendable {
     struct Projection {
         /// `M v`.
         var residual: [Double]
-        /// The effects `a` per factor (the order given), with ``FixedEffectProjector``'s
+        /// The effects `a` per factor (the order given), with `FixedEffectProjector`'s
         /// normalisation.
         var effects: [[Double]]
         /// The accuracy reached (see the type's description).
@@ -156,7 +156,7 @@ struct FixedEffectProjector: Sendable {
         return projection
     }
 
-    /// Projects the `n` values at `v`, writing `M v` to `out` (the projection's ``Projection/residual``
+    /// Projects the `n` values at `v`, writing `M v` to `out` (the projection's `Projection.residual`
     /// is then empty): a design's columns are projected where they will be solved from.
     func project(_ v: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) -> Projection {
         if factors.count == 1 || elimination != nil { return projectExactly(v, into: out) }

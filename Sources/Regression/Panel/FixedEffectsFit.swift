@@ -24,7 +24,7 @@ public struct FixedEffectsFit: Sendable {
     public let projectedResponse: [Double]
     /// `y - X b - D a`, unweighted, per used row.
     let residualValues: [Double]
-    /// The fixed effects per factor and level (the normalisation of ``FixedEffectProjector``).
+    /// The fixed effects per factor and level (the normalisation of `FixedEffectProjector`).
     public let effects: [[Double]]
     /// Levels not identified (set to zero in ``effects``).
     public let redundantLevels: Int

@@ -3,7 +3,7 @@ import Foundation
 import LinearAlgebra
 
 /// Count models with absorbed fixed effects, as fixest's `fepois` and `fenegbin`: IRLS whose
-/// every step is a weighted least-squares problem with absorbed factors (``WithinSolve``, with
+/// every step is a weighted least-squares problem with absorbed factors (`WithinSolve`, with
 /// the step's working weights), so the coefficients and fixed effects are those of `glm` with a
 /// dummy per level. Theta of the negative binomial alternates with the means, as
 /// `MASS::glm.nb`, by maximum likelihood with its standard error.
@@ -184,7 +184,7 @@ public enum FixedEffectsGLM {
 
         /// The means `exp(eta)` and their deviance, in one pass on every core. A Poisson
         /// deviance, `2 sum w (y log y - y eta - y + mu)`, takes its logs from `eta` and a
-        /// constant (``poissonConstant``): no logarithm per row.
+        /// constant (`poissonConstant`): no logarithm per row.
         func means(_ model: FamilyModel, _ eta: [Double], constant: Double) -> (mu: [Double], deviance: Double) {
             let n = y.count
             var mu = [Double](repeating: 0, count: n)
@@ -207,8 +207,8 @@ public enum FixedEffectsGLM {
         /// From the means `start` to the optimum (or R's rule): each step the working problem
         /// `z = eta - offset + (y - mu) / mu` with weights `prior mu^2 / V(mu)`, solved with the
         /// factors absorbed; halved while the deviance is not finite or rises. Steps are solved
-        /// by their normal equations (``AbsorbedNormalEquations``: one pass over the rows) until
-        /// the coefficients settle to about 1e-10, then by ``WithinSolve`` (QR of the projected
+        /// by their normal equations (`AbsorbedNormalEquations`: one pass over the rows) until
+        /// the coefficients settle to about 1e-10, then by `WithinSolve` (QR of the projected
         /// design) until they settle again: the fit is that of the exact solve.
         func run(_ model: FamilyModel, from start: [Double]) throws(ModelError) -> State {
             let n = y.count

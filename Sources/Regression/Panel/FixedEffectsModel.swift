@@ -2,7 +2,7 @@ import DataTable
 import LinearAlgebra
 
 /// Least squares with absorbed fixed effects, as fixest's `feols`: the response and every
-/// column of the design are projected off the factors' levels (``FixedEffectProjector``), and
+/// column of the design are projected off the factors' levels (`FixedEffectProjector`), and
 /// the coefficients of interest solved from the projected columns (Frisch-Waugh-Lovell), with
 /// the degrees of freedom of the fit with a dummy per level.
 ///

@@ -12,7 +12,7 @@ public struct FixedEffectsOptions: ModelSpecification {
     public var level: Double
     /// A column of analytic (inverse-variance) weights, as `lm(weights =)`.
     public var weights: String?
-    /// Rank tolerance for the coefficients of interest (nil: the default of ``PivotedQR``).
+    /// Rank tolerance for the coefficients of interest (nil: the default of `PivotedQR`).
     public var tolerance: Double?
     /// Relative accuracy at which alternating projections stop, where the levels are too many
     /// to solve exactly.
