@@ -33,6 +33,15 @@ public struct AbsorbedFactor: Sendable {
 
 /// The absorbed factors of a formula over a set of table rows, and the rows they leave.
 public enum AbsorbedFactors {
+    /// How the fixed effects of `factors` are normalised (``FixedEffectsFit/effects``), in words.
+    public static func normalisation(_ factors: [AbsorbedFactor]) -> String {
+        guard factors.count > 1 else { return "each level's effect is its mean of the response less X b" }
+        let free = factors.indices.max { (factors[$0].levels.count, -$0) < (factors[$1].levels.count, -$1) } ?? 0
+        let others = factors.indices.filter { $0 != free }.map { factors[$0].name }.joined(separator: ", ")
+        return "\(others): first level zero (and the first of each further set of levels not connected to the rest); "
+            + "\(factors[free].name) takes the constant"
+    }
+
     /// Each factor of `formula.fixedEffects` over table `rows` (every cell present).
     static func build(_ formula: Formula, table: DataTable, rows: [Int]) throws(ModelError) -> [AbsorbedFactor] {
         var names = [String](), columns = [Column]()

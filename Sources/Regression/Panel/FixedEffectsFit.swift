@@ -188,10 +188,5 @@ public struct FixedEffectsFit: Sendable {
     }
 
     /// How the fixed effects are normalised, for outputs that print them.
-    public var normalisation: String {
-        let free = factors.indices.max { (factors[$0].levels.count, -$0) < (factors[$1].levels.count, -$1) } ?? 0
-        if factors.count == 1 { return "\(factors[0].name): each level's effect is its mean of y - X b" }
-        return "\(factors[free].name) (the factor of most levels) takes the constant; every other factor's first level "
-            + "is zero (for each further set of levels not connected to the rest, its first level too)"
-    }
+    public var normalisation: String { AbsorbedFactors.normalisation(factors) }
 }

@@ -89,6 +89,7 @@ public struct FixedEffectsGLMReport {
             ("conf_level", .number(fit.level)),
             ("projection", .string(fit.projection.method.rawValue)),
             ("projection_accuracy", .number(fit.projection.accuracy)),
+            ("fixef_normalisation", .string(AbsorbedFactors.normalisation(fit.factors))),
         ]
         let zero = JSONValue.array(fit.zeroOutcomeLevels.map { .object([("factor", .string($0.factor)), ("level", .string($0.level))]) })
         return JSONValue.object([

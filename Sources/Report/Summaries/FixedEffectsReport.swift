@@ -87,6 +87,7 @@ public struct FixedEffectsReport {
             ("conf_level", .number(fit.level)),
             ("projection", .string(fit.projection.method.rawValue)),
             ("projection_accuracy", .number(fit.projection.accuracy)),
+            ("fixef_normalisation", .string(fit.normalisation)),
             ("backend", .string(fit.solution.backend.rawValue)),
         ]
         let factors = fit.factorsJSON
@@ -159,7 +160,7 @@ extension AbsorbedSummary {
         if p.method == .alternating {
             projection += " (tolerance \(NumberFormat.significant(p.tolerance, digits: 2)), \(p.iterations) sweeps)"
         }
-        return out + "Projection: \(projection)\n"
+        return out + "Projection: \(projection)\n" + "Fixed effects (--fixef) normalised: \(AbsorbedFactors.normalisation(fit.factors))\n"
     }
 
     /// Each factor and its levels, for JSON.
