@@ -23,7 +23,7 @@ public enum FixedEffectsGLM {
 
     static func fit(
         _ formula: Formula, data: DataTable, options: FixedEffectsGLMOptions, backend: (any Backend)?, candidates: [Int]?,
-        start: (mu: [Int: Double], theta: Double?)?
+        start: (mu: [Int: Double], theta: Double?)?, separated: [Int] = []
     ) throws(ModelError) -> FixedEffectsGLMFit {
         guard FixedEffectsGLMOptions.families.contains(options.family) else {
             throw .unsupported("absorbed fixed effects are for least squares and the poisson, quasipoisson and negbin families")
@@ -71,13 +71,19 @@ public enum FixedEffectsGLM {
         }
         return try fit(
             frame: frame, factors: factors, removed: (singletons, zeroRows, zeroLevels), options: options, backend: backend,
-            start: start)
+            start: start, separated: separated)
     }
+
+    /// Rows whose fitted mean goes to zero with a zero count, `mu < 1e-9` of the mean count:
+    /// separated (Santos Silva and Tenreyro; ppmlhdfe's "mu" rule), their linear predictor
+    /// heading to minus infinity, and no finite estimate exists with them.
+    static let separationShare = 1e-9
 
     /// The fit of a frame whose factors are free of singletons and all-zero levels.
     static func fit(
         frame: ModelFrame, factors: [AbsorbedFactor], removed: (singletons: Int, zeroRows: Int, zeroLevels: [(factor: String, level: String)]),
-        options: FixedEffectsGLMOptions, backend: (any Backend)?, start: (mu: [Int: Double], theta: Double?)?
+        options: FixedEffectsGLMOptions, backend: (any Backend)?, start: (mu: [Int: Double], theta: Double?)?,
+        separated: [Int] = []
     ) throws(ModelError) -> FixedEffectsGLMFit {
         let data = frame.table, n = frame.rows.count
         let used = try FixedEffectsModel.checkedRows(frame)
@@ -127,6 +133,17 @@ public enum FixedEffectsGLM {
         } else {
             state = try irls.run(model, from: mu)
         }
+        // Separation: zero counts whose means went to zero are removed and the model fitted again
+        // (the rows alone in a level then, or in a level of zeros, go too).
+        let positive = (0..<n).filter { prior[$0] > 0 }
+        let meanCount = positive.reduce(0) { $0 + y[$1] } / Double(max(1, positive.count))
+        let gone = positive.filter { y[$0] == 0 && state.mu[$0] < separationShare * meanCount }
+        if !gone.isEmpty && gone.count < positive.count {
+            let drop = Set(gone.map { frame.rows[$0] })
+            return try fit(
+                frame.formula, data: data, options: options, backend: backend, candidates: frame.rows.filter { !drop.contains($0) },
+                start: nil, separated: separated + drop.sorted())
+        }
         if !state.converged {
             warnings.append("IRLS did not converge in \(state.iterations) iterations: the deviance stood at "
                 + "\(NumberFormatting.short(state.deviance))")
@@ -138,8 +155,8 @@ public enum FixedEffectsGLM {
                     + "a fixed-effects model needs more rows than both")
         }
         return try FixedEffectsGLMFit(
-            frame: frame, options: options, model: model, factors: factors, removed: removed, y: y, priorWeights: prior,
-            offset: offset, state: state, theta: thetaFit, warnings: warnings, backend: chosen)
+            frame: frame, options: options, model: model, factors: factors, removed: removed, separated: separated, y: y,
+            priorWeights: prior, offset: offset, state: state, theta: thetaFit, warnings: warnings, backend: chosen)
     }
 
     /// IRLS with absorbed factors for one family (theta fixed).

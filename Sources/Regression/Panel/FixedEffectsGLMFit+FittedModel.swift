@@ -91,7 +91,7 @@ extension FixedEffectsGLMFit: FittedModel {
     public func refit(response y: [Double]) throws(ModelError) -> FixedEffectsGLMFit {
         try FixedEffectsGLM.fit(
             frame: frame.replacingResponse(y), factors: factors, removed: (singletonsRemoved, zeroOutcomeRows, zeroOutcomeLevels),
-            options: options, backend: backend, start: warmStart)
+            options: options, backend: backend, start: warmStart, separated: separatedRows)
     }
 
     private var warmStart: (mu: [Int: Double], theta: Double?) {

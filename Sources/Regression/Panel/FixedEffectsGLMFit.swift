@@ -21,6 +21,9 @@ public struct FixedEffectsGLMFit: Sendable {
     public let zeroOutcomeRows: Int
     /// Those levels, by factor.
     public let zeroOutcomeLevels: [(factor: String, level: String)]
+    /// Table rows removed as separated: zero counts whose fitted means went to zero
+    /// (`FixedEffectsGLM.separationShare`), for which no finite estimate exists.
+    public let separatedRows: [Int]
     /// The counts, prior weights and offsets (log exposure included) per used row.
     let y: [Double], priorWeights: [Double], offset: [Double]
     /// The linear predictor and means per used row.
@@ -44,7 +47,7 @@ public struct FixedEffectsGLMFit: Sendable {
 
     init(
         frame: ModelFrame, options: FixedEffectsGLMOptions, model: FamilyModel, factors: [AbsorbedFactor],
-        removed: (singletons: Int, zeroRows: Int, zeroLevels: [(factor: String, level: String)]), y: [Double],
+        removed: (singletons: Int, zeroRows: Int, zeroLevels: [(factor: String, level: String)]), separated: [Int], y: [Double],
         priorWeights: [Double], offset: [Double], state: FixedEffectsGLM.Loop.State, theta: (value: Double, standardError: Double)?,
         warnings: [String], backend: any Backend
     ) throws(ModelError) {
@@ -55,6 +58,7 @@ public struct FixedEffectsGLMFit: Sendable {
         singletonsRemoved = removed.singletons
         zeroOutcomeRows = removed.zeroRows
         zeroOutcomeLevels = removed.zeroLevels
+        separatedRows = separated
         self.y = y
         self.priorWeights = priorWeights
         self.offset = offset

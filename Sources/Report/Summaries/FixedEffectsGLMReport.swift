@@ -68,6 +68,7 @@ public struct FixedEffectsGLMReport {
             ("n", .number(Double(fit.observations))),
             ("singletons_removed", .number(Double(fit.singletonsRemoved))),
             ("zero_outcome_rows_removed", .number(Double(fit.zeroOutcomeRows))),
+            ("separated_rows_removed", .number(Double(fit.separatedRows.count))),
             ("rank", .number(Double(fit.rank))),
             ("absorbed_df", .number(Double(fit.absorbedDegreesOfFreedom))),
             ("df_residual", .number(Double(fit.residualDegreesOfFreedom))),
@@ -107,9 +108,17 @@ public struct FixedEffectsGLMReport {
 
 extension FixedEffectsGLMFit: AbsorbedSummary {
     var otherRemovals: String? {
-        guard zeroOutcomeRows > 0 else { return nil }
-        let shown = zeroOutcomeLevels.prefix(6).map { "\($0.factor) \($0.level)" }.joined(separator: ", ")
-        return "\(zeroOutcomeRows) rows removed in \(zeroOutcomeLevels.count) level\(zeroOutcomeLevels.count == 1 ? "" : "s") "
-            + "whose outcomes are all zero: " + shown + (zeroOutcomeLevels.count > 6 ? ", ..." : "")
+        var notes = [String]()
+        if zeroOutcomeRows > 0 {
+            let shown = zeroOutcomeLevels.prefix(6).map { "\($0.factor) \($0.level)" }.joined(separator: ", ")
+            notes.append("\(zeroOutcomeRows) rows removed in \(zeroOutcomeLevels.count) level\(zeroOutcomeLevels.count == 1 ? "" : "s") "
+                + "whose outcomes are all zero: " + shown + (zeroOutcomeLevels.count > 6 ? ", ..." : ""))
+        }
+        if !separatedRows.isEmpty {
+            let lines = separatedRows.prefix(8).map { String(frame.table.rowLines[$0]) }.joined(separator: ", ")
+            notes.append("\(separatedRows.count) rows separated (zero counts whose fitted means went to zero, as ppmlhdfe's mu rule): "
+                + "lines " + lines + (separatedRows.count > 8 ? ", ..." : ""))
+        }
+        return notes.isEmpty ? nil : notes.joined(separator: "; ")
     }
 }
