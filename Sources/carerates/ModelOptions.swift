@@ -89,7 +89,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "The panel's unit and time columns, UNIT,TIME (e.g. la_code,year): the unit that within(x) and between(x) in the formula average over.")
     var panel: String?
 
-    @Option(name: .customLong("model"), help: "With --panel: random for random-effects GLS (Swamy-Arora variance components, as plm's model = \"random\"), printed with both Hausman tests against the fixed-effects fit.")
+    @Option(name: .customLong("model"), help: "With --panel: random for random-effects GLS (Swamy-Arora variance components, as plm's model = \"random\"), printed with both Hausman tests against the fixed-effects fit; between for the between estimator (least squares of the unit means, as plm's model = \"between\").")
     var panelModel: PanelModelOption?
 
     /// The panel's unit and time columns, from --panel.
@@ -108,8 +108,8 @@ struct ModelOptions: ParsableArguments {
             throw ValidationError("--tol must be between 0 and 1")
         }
         try checkWeightKind(weightKind, weights: weights, generalized: false)
-        if panelModel == .random && panel == nil {
-            throw ValidationError("--model random needs --panel UNIT,TIME (e.g. la_code,year): the unit whose effects are random")
+        if let panelModel, panel == nil {
+            throw ValidationError("--model \(panelModel.rawValue) needs --panel UNIT,TIME (e.g. la_code,year): the panel's unit")
         }
         if let panel {
             let parts = panel.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -128,6 +128,13 @@ struct ModelOptions: ParsableArguments {
     ) throws -> any ReportableSpecification {
         // A formula that does not parse is reported when it is read, with its position.
         let absorbs = (try? Formula(formula))?.fixedEffects.isEmpty == false
+        if panelModel == .between, let unit = panelIndex?.unit {
+            if glm.isGeneralized || absorbs || weights != nil || !summary.isEmpty || standardErrors != .classical {
+                throw CLIError("--model between is the least squares of the unit means, with classical errors: no --family, "
+                    + "absorbed factors, --weights, --se or summary extras")
+            }
+            return BetweenOptions(unit: unit, level: level)
+        }
         if panelModel == .random, let unit = panelIndex?.unit {
             return try ModelChoice.randomEffectsSpecification(
                 glm, unit: unit, weights: weights, absorbs: absorbs, standardErrors: standardErrors, level: level, summary: summary,
@@ -179,7 +186,7 @@ extension WeightKind: ExpressibleByArgument {}
 extension SmallSampleConvention: ExpressibleByArgument {}
 
 enum PanelModelOption: String, ExpressibleByArgument, CaseIterable {
-    case random
+    case random, between
 }
 
 /// Refuses `--weight-kind frequency` without weights, or for a generalized linear model (whose

@@ -72,6 +72,9 @@ import Testing
         #expect(random.status == 0, "\(random.stderr)")
         #expect(random.stdout.contains("Random-effects GLS (individual effects of la_code; Swamy-Arora variance components). Observations: 88, units: 22 (balanced, T = 4)"))
         #expect(random.stdout.contains("Hausman test (fixed against random effects") && random.stdout.contains("Regression-based Hausman test"))
+        let between = try run(["fit", "wales_la_panel", "-f", formula, "--panel", "la_code,year", "--model", "between"])
+        #expect(between.status == 0 && between.stdout.contains("Between estimator: least squares of the unit means of la_code. Units: 22"),
+                "\(between.stderr)")
         let hybrid = try run(["fit", "wales_la_panel", "-f", "rate_per_10000 ~ within(unemployment_rate_pct) + between(unemployment_rate_pct)",
                               "--panel", "la_code,year", "--se", "cluster", "--cluster", "la_code", "--format", "csv"])
         #expect(hybrid.status == 0 && hybrid.stdout.contains("\nwithin(unemployment_rate_pct),"), "\(hybrid.stderr)")
@@ -84,6 +87,7 @@ import Testing
             (["--se", "dk"], "--se dk needs --panel UNIT,TIME"),
             (["--se", "dk", "--panel", "la_code,year"], "--se dk is for panel models"),
             (["--model", "random"], "--model random needs --panel"),
+            (["--model", "between", "--panel", "la_code,year", "--se", "hc1"], "--model between is the least squares of the unit means"),
             (["--panel", "la_code,year,x"], "--panel takes the unit and time columns"),
             (["--panel", "la_code,year", "--model", "random", "--family", "poisson"], "--model random is for linear models"),
         ] {

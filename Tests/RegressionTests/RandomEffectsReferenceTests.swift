@@ -13,7 +13,7 @@ import Testing
 /// balanced panels (on the unbalanced one plm's call gives other values than its documented
 /// regression; noted in the script). Breusch-Pagan's LM test, Pesaran's CD test and
 /// Wooldridge's serial-correlation test against plmtest, pcdtest and pwartest, 1e-8 (p-values
-/// 1e-7); Driscoll-Kraay errors against vcovSCC, 1e-8.
+/// 1e-7); Driscoll-Kraay errors against vcovSCC, 1e-8; the between estimator against plm's, 1e-8.
 @Suite struct RandomEffectsReferenceTests {
     static let numbers = LinearModelReferenceTests.numbers, number = LinearModelReferenceTests.number
     static let close = FixedEffectsReferenceTests.close
@@ -48,6 +48,11 @@ import Testing
             let theta = Set(classical.theta).sorted(), expected = Self.numbers(c["theta"]).map { $0! }.sorted()
             #expect(theta.count == expected.count, "\(name) theta count")
             for (a, b) in zip(theta, expected) { #expect(Self.close(a, b, 1e-8, 0, "random theta"), "\(name) theta") }
+            let between = try BetweenModel.fit(formula, data: data, options: BetweenOptions(unit: unit), backend: kind.make())
+            for (row, (b, se)) in zip(between.coefficients, zip(Self.numbers(c["between_estimate"]), Self.numbers(c["between_se"]))) {
+                #expect(Self.close(row.estimate, b, 1e-8, 0, "between estimate"), "\(name) \(row.term) between")
+                #expect(Self.close(row.standardError, se, 1e-8, 0, "between se"), "\(name) \(row.term) between se")
+            }
             let hausman = try classical.hausman()
             #expect(Self.close(hausman.statistic, Self.number(c["hausman"]), 1e-8, 0, "hausman"), "\(name) hausman \(hausman.statistic)")
             #expect(hausman.degreesOfFreedom == c["hausman_df"] as! Int)

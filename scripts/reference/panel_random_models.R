@@ -5,7 +5,8 @@
 # regression-based form (method "aux"), with the classical and the Arellano covariance; and
 # the panel diagnostics: plmtest(type = "bp") on the pooled model, pcdtest(test = "cd") on the
 # two-way within model's residuals, pwartest on the same; and Driscoll-Kraay errors
-# (vcovSCC, its defaults) of the two-way within model and of the random-effects model.
+# (vcovSCC, its defaults) of the two-way within model and of the random-effects model; and the
+# between estimator (model = "between").
 # Usage, from the repository root (after panel_models.R has written the synthetic panel):
 #   Rscript scripts/reference/panel_random_models.R > Tests/RegressionTests/Fixtures/panel_random_reference.json
 num <- function(v) ifelse(is.na(v), "null", sprintf("\"%.17g\"", v))
@@ -50,19 +51,22 @@ case <- function(name, file, response, rhs, index) {
   wt <- pwartest(within2)
   dk_within <- sqrt(diag(vcovSCC(within2)))
   dk_random <- sqrt(diag(vcovSCC(re)))
+  bw <- plm(f, pd, model = "between")
   sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "unit": "%s", "time": "%s", "n": %d, "balanced": %s,\n',
     '  "bp": %s, "bp_p": %s, "cd": %s, "cd_p": %s, "wooldridge": %s, "wooldridge_df": %d, "wooldridge_p": %s,\n',
     '  "terms": %s,\n  "estimate": %s,\n  "se_classical": %s,\n  "se_arellano": %s,\n',
     '  "sigma2_idios": %s, "sigma2_id": %s, "theta": %s,\n',
     '  "hausman": %s, "hausman_df": %d, "hausman_aux": %s, "hausman_aux_robust": %s, "hausman_aux_df": %d,\n',
     '  "plm_hausman_aux": %s, "plm_hausman_aux_robust": %s,\n',
-    '  "within_terms": %s, "se_dk_within": %s, "se_dk_random": %s}'),
+    '  "within_terms": %s, "se_dk_within": %s, "se_dk_random": %s,\n',
+    '  "between_estimate": %s, "between_se": %s}'),
     name, file, paste0(response, " ~ ", paste(rhs, collapse = " + ")), index[1], index[2], nrow(data),
     if (is.pbalanced(pd)) "true" else "false", num(bp$statistic), num(bp$p.value), num(cd$statistic), num(cd$p.value),
     num(wt$statistic), as.integer(wt$parameter[2]), num(wt$p.value), strs(terms), arr(coef(re)), arr(classical), arr(arellano),
     num(ec$sigma2[["idios"]]), num(ec$sigma2[["id"]]), arr(unique(as.numeric(ec$theta))),
     num(h$statistic), as.integer(h$parameter), num(aux_explicit), num(auxr_explicit), as.integer(aux$parameter),
-    num(aux$statistic), num(auxr$statistic), strs(names(dk_within)), arr(dk_within), arr(dk_random))
+    num(aux$statistic), num(auxr$statistic), strs(names(dk_within)), arr(dk_within), arr(dk_random),
+    arr(coef(bw)), arr(sqrt(diag(vcov(bw)))))
 }
 
 synthetic <- "Tests/RegressionTests/Fixtures/panel_synthetic.csv"

@@ -136,3 +136,43 @@ extension RandomEffectsOptions: ReportableSpecification {
         throw ModelError.unsupported("anova of random-effects models is not available")
     }
 }
+
+extension BetweenReport: RenderedReport {
+    public var markdownTable: String? { markdown }
+}
+
+/// The between estimator read as plm's summary; each row carries its unit's fitted mean.
+extension BetweenFit: ReportableModel {
+    public func summaryReport(_ request: SummaryRequest) throws -> any RenderedReport {
+        BetweenReport(fit: self, dataName: request.dataName)
+    }
+
+    public func observationReport(ids: [String]?) throws -> any RenderedReport {
+        let e = residuals(.response)!, fitted = fitted, h = leverage
+        return RowTable(
+            title: "Observations of \(callDescription): \(frame.rows.count) rows in \(unit.levels.count) units (each row its unit's fit)",
+            columns: ["observed", "fitted", "residual", "unit_leverage"],
+            identifiers: try RowIdentifiers(table: frame.table, names: ids), table: frame.table, rows: frame.rows,
+            values: frame.rows.indices.map { i in [response[i], fitted[i], e[i], h[i]] },
+            left: frame.dropped, leftTitle: "Dropped for missing values",
+            extra: [("formula", .string(frame.formula.text)), ("model", .string("plm_between"))])
+    }
+
+    public func predictionReport(_ data: DataTable?, request: PredictionRequest, ids: [String]?) throws -> any RenderedReport {
+        let p = try predictMean(data)
+        return RowTable(
+            title: "Predictions of \(callDescription): Z b (point predictions)",
+            columns: ["fit"], identifiers: try RowIdentifiers(table: data ?? frame.table, names: ids), table: data ?? frame.table,
+            rows: p.rows, values: p.mean.map { [$0] }, left: p.dropped, leftTitle: "Not predicted (a predictor is missing)",
+            extra: [("model", .string("plm_between"))])
+    }
+}
+
+/// The between estimator as a reportable kind.
+extension BetweenOptions: ReportableSpecification {
+    public var summaryExtras: Set<SummaryExtra> { [] }
+
+    public func nestedComparison(_ formulas: [Formula], data: DataTable) throws -> any RenderedReport {
+        throw ModelError.unsupported("anova of between models is not available")
+    }
+}

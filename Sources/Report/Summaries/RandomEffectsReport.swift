@@ -92,3 +92,53 @@ public struct RandomEffectsReport {
     /// The tidy table as a Markdown table.
     public var markdown: String { TidyCoefficients.markdown(fit.coefficients) }
 }
+
+/// Renders the between estimator as plm's `summary(plm(model = "between"))` reads.
+public struct BetweenReport {
+    /// The fit reported.
+    public let fit: BetweenFit
+    /// How the data were named on the command line.
+    public let dataName: String
+
+    /// The summary of `fit` of `dataName`.
+    public init(fit: BetweenFit, dataName: String) {
+        self.fit = fit
+        self.dataName = dataName
+    }
+
+    /// R-squared of the unit-means regression (about their mean).
+    var rSquared: Double {
+        let y = fit.unitResponse, mean = y.reduce(0, +) / Double(y.count)
+        return 1 - fit.solution.residualSumOfSquares / y.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+    }
+
+    public var text: String {
+        var out = "\nCall:\nplm(formula = \(fit.frame.formula.text), data = \(dataName), model = \"between\", index = \"\(fit.options.unit)\")\n\n"
+        out += "Between estimator: least squares of the unit means of \(fit.options.unit). Units: \(fit.unit.levels.count), "
+            + "observations: \(fit.frame.rows.count)\n"
+        if !fit.frame.dropped.isEmpty { out += "  (\(fit.frame.dropped.count) rows dropped for missing values)\n" }
+        out += "Standard errors: \(fit.standardErrorKind)\n\n"
+        out += FixedEffectsReport.coefficientTable(fit.coefficients, statistic: "t") + "\n"
+        out += "Residual standard error: \(NumberFormat.significant(fit.sigma)) on \(fit.residualDegreesOfFreedom) degrees of freedom\n"
+        out += "R-squared (unit means): \(NumberFormat.significant(rSquared))\n"
+        out += "Backend: \(fit.solution.backend.rawValue).\n"
+        return out
+    }
+
+    /// The tidy coefficient table as CSV.
+    public var csv: String { TidyCoefficients.csv(fit.coefficients) }
+
+    public var json: String {
+        JSONValue.object([
+            ("model", .object([("type", .string("plm_between")), ("formula", .string(fit.frame.formula.text)),
+                               ("data", .string(dataName)), ("unit", .string(fit.options.unit)),
+                               ("standard_errors", .string(fit.standardErrorKind))])),
+            ("coefficients", TidyCoefficients.json(fit.coefficients)),
+            ("statistics", .object([("units", .number(Double(fit.unit.levels.count))), ("n", .number(Double(fit.frame.rows.count))),
+                                    ("sigma", .number(fit.sigma)), ("r_squared", .number(rSquared))])),
+        ]).rendered(indent: 0) + "\n"
+    }
+
+    /// The tidy table as a Markdown table.
+    public var markdown: String { TidyCoefficients.markdown(fit.coefficients) }
+}
