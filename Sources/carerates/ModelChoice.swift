@@ -73,7 +73,7 @@ extension ModelChoice {
         case .classical: errors = .classical
         case .hc1: errors = .hc1
         case .driscollKraay(let time): errors = .driscollKraay(time: time, maxLag: nil)
-        case .clusterCR2(let column) where !glm.isGeneralized: errors = .cr2(column)
+        case .clusterCR2(let column): errors = .cr2(column)
         case .cluster(let column):
             let columns = column.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             guard (1...2).contains(columns.count), !columns.contains("") else {
@@ -81,7 +81,7 @@ extension ModelChoice {
             }
             errors = .cluster(columns)
         default:
-            throw CLIError("with absorbed fixed effects, --se takes classical, hc1, cluster (with --cluster COLUMN or COLUMN,COLUMN), dk, or cr2 for least squares; "
+            throw CLIError("with absorbed fixed effects, --se takes classical, hc1, cluster (with --cluster COLUMN or COLUMN,COLUMN), dk or cr2; "
                 + "\(standardErrors.shortName) is not available")
         }
         guard glm.isGeneralized else {

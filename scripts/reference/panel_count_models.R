@@ -2,7 +2,8 @@
 # and MASS::glm.nb (theta by maximum likelihood, with its standard error) with a dummy per
 # level, at the maximum-likelihood optimum (glm.control(epsilon = 1e-12, maxit = 200),
 # theta.ml to 1e-11, each fit polished from its own estimates until they settle), with
-# sandwich's vcovCL (type "HC1": CareRates' lm convention; one- and two-way).
+# sandwich's vcovCL (type "HC1": CareRates' lm convention; one- and two-way) and clubSandwich's
+# CR2 with Satterthwaite df.
 # Rows alone in a level, and rows in a level whose counts are all zero, are removed (repeatedly)
 # first, as CareRates and fixest do.
 # Usage, from the repository root (after panel_models.R has written the synthetic panel):
@@ -14,7 +15,15 @@ arr <- function(v) paste0("[", paste(num(v), collapse = ", "), "]")
 strs <- function(v) paste0("[", paste0("\"", v, "\"", collapse = ", "), "]")
 markers <- c("", "NA", ".", "..", ":", "-", "*", "c", "k", "u", "x", "z", "[c]", "[k]", "[low]", "[u]", "[x]", "[z]")
 invisible(Sys.setlocale("LC_COLLATE", "C"))
-suppressMessages({ library(MASS); library(sandwich) })
+suppressMessages({ library(MASS); library(sandwich); library(clubSandwich) })
+# clubSandwich's matrix_power drops eigenvalues below 1e-12 in absolute terms; CareRates drops
+# those below 1e-12 of the largest (as glm_models.R, which explains why): this patch makes
+# clubSandwich do the same.
+assignInNamespace("matrix_power", function(x, p, symmetric = TRUE, tol = -12) {
+  eig <- eigen(x, symmetric = symmetric)
+  val_p <- with(eig, ifelse(values > 10^tol * max(abs(values)), values^p, 0))
+  with(eig, vectors %*% (val_p * t(vectors)))
+}, "clubSandwich")
 ctl <- glm.control(epsilon = 1e-12, maxit = 200)
 theta_ml <- MASS::theta.ml
 assignInNamespace("theta.ml", function(y, mu, n = sum(weights), weights, limit = 10, eps = .Machine$double.eps^0.25,
@@ -82,15 +91,21 @@ case <- function(name, file, response, rhs, factors, family, exposure = "", weig
   twoway <- if (length(cluster) > 1) se(vcovCL(fit, cluster = data[cluster], type = "HC1", cadjust = TRUE, multi0 = FALSE)) else
     rep(NA, length(interest))
   quasi <- family == "quasipoisson"
+  # CR2 (clubSandwich) of the glm with dummies by the first cluster column, Satterthwaite df.
+  ok <- !is.na(coef(fit)[interest])
+  Vcr2 <- vcovCR(fit, cluster = data[[cluster[1]]], type = "CR2")
+  ct <- coef_test(fit, vcov = Vcr2, test = "Satterthwaite", coefs = interest[ok])
+  cr2 <- se(Vcr2); cr2df <- rep(NA, length(interest)); cr2df[ok] <- ct$df_Satt
   sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "family": "%s", "exposure": "%s", "weights": "%s", "cluster": %s,\n',
     '  "terms": %s, "n": %d, "removed": %d, "absorbed_df": %d, "df_residual": %d,\n',
     '  "estimate": %s,\n  "se_classical": %s,\n  "se_hc1": %s,\n  "se_cr1_lm": %s,\n  "se_twoway_lm": %s,\n',
+    '  "se_cr2": %s,\n  "df_cr2": %s,\n',
     '  "deviance": %s, "dispersion": %s, "log_likelihood": %s, "aic": %s, "theta": %s, "theta_se": %s,\n',
     '  "lines": %s,\n  "fitted": %s,\n  "hat": %s}'),
     name, file, paste0(response, " ~ ", paste(rhs, collapse = " + "), " | ", paste(factors, collapse = " + ")), family,
     exposure, weights, strs(cluster), strs(interest), nrow(data), before - nrow(data),
     fit$rank - sum(!is.na(coef(fit)[interest])), as.integer(fit$df.residual),
-    arr(coef(fit)[interest]), arr(se(vcov(fit))), arr(se(vcovHC(fit, type = "HC1"))), arr(cr1), arr(twoway),
+    arr(coef(fit)[interest]), arr(se(vcov(fit))), arr(se(vcovHC(fit, type = "HC1"))), arr(cr1), arr(twoway), arr(cr2), arr(cr2df),
     num(fit$deviance), num(s$dispersion), num(if (quasi) NA else as.numeric(logLik(fit))), num(if (quasi) NA else AIC(fit)),
     num(if (nb) fit$theta else NA), num(if (nb) fit$SE.theta else NA),
     arr(as.integer(rownames(data)) + 1), arr(fitted(fit)), arr(hatvalues(fit)))

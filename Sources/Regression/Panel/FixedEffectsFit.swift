@@ -97,8 +97,18 @@ public struct FixedEffectsFit: Sendable {
     /// other's less its first), unweighted design, the fit's residuals; the coefficients of
     /// interest first. Refused where the dummies would not fit in memory.
     static func dummyModel(frame: ModelFrame, factors: [AbsorbedFactor], residuals: [Double]) throws(ModelError)
-        -> (model: ClusterCR2.WorkingModel, interest: Int)
+        -> (model: ClusterCR2.WorkingModel, interest: Int, design: Matrix, breadWeights: [Double]?)
     {
+        let z = try dummyDesign(frame: frame, factors: factors)
+        let weights = frame.weights
+        return (ClusterCR2.WorkingModel(
+            x: z, residuals: residuals, weights: weights, target: weights.map { [Double](repeating: 1, count: $0.count) }),
+            frame.columnNames.count, z, nil)
+    }
+
+    /// The design with a dummy per level: the frame's columns, then the first factor's every
+    /// level and each other's less its first. Refused where it would not fit in memory.
+    static func dummyDesign(frame: ModelFrame, factors: [AbsorbedFactor]) throws(ModelError) -> Matrix {
         let n = frame.rows.count, p = frame.columnNames.count
         let columns = p + factors.enumerated().map { $0.offset == 0 ? $0.element.levels.count : $0.element.levels.count - 1 }.reduce(0, +)
         guard Double(n) * Double(columns) <= 2.5e7 else {
@@ -115,9 +125,7 @@ public struct FixedEffectsFit: Sendable {
             }
             at += f == 0 ? factor.levels.count : factor.levels.count - 1
         }
-        let weights = frame.weights
-        return (ClusterCR2.WorkingModel(
-            x: z, residuals: residuals, weights: weights, target: weights.map { [Double](repeating: 1, count: $0.count) }), p)
+        return z
     }
 
     /// Confidence level of the intervals.

@@ -83,11 +83,22 @@ public struct FixedEffectsGLMFit: Sendable {
             for i in y.indices where priorWeights[i] > 0 { pearson += priorWeights[i] * (y[i] - mu[i]) * (y[i] - mu[i]) / mu[i] }
             dispersion = pearson / Double(used - within.solution.rank - absorbedDOF)
         }
-        covariance = try PanelCovariance.estimate(PanelCovariance.Inputs(
+        var inputs = PanelCovariance.Inputs(
             kind: options.standardErrors, convention: options.convention, observations: used, absorbedDOF: absorbedDOF,
             factors: factors, solution: within.solution, workingDesign: within.workingDesign,
             clusterLabels: try PanelCovariance.labels(frame, options.standardErrors), source: frame.table.source,
-            residuals: residuals, dispersion: dispersion, zTests: true))
+            residuals: residuals, dispersion: dispersion, zTests: true)
+        // CR2 as clubSandwich for the glm with dummies: X = mu Z, W = prior / V(mu) at the final
+        // means, response residuals, the adjustment's (X' W X)^{-1} there, the bread the last IRLS step's.
+        inputs.dummyModel = { [frame, factors, model, y, priorWeights, state] () throws(ModelError) in
+            let z = try FixedEffectsFit.dummyDesign(frame: frame, factors: factors)
+            var x = z
+            for j in 0..<z.columns { for i in 0..<z.rows { x[i, j] = z[i, j] * state.mu[i] } }
+            let w = state.mu.indices.map { priorWeights[$0] / model.variance(state.mu[$0]) }
+            return (ClusterCR2.WorkingModel(x: x, residuals: y.indices.map { y[$0] - state.mu[$0] }, weights: w),
+                    frame.columnNames.count, z, state.workingWeights)
+        }
+        covariance = try PanelCovariance.estimate(inputs)
         self.dispersion = dispersion
     }
 

@@ -29,7 +29,9 @@ enum PanelCovariance {
         /// The most rows of any unit (Driscoll-Kraay's default lag).
         var longestUnit = 1
         /// For CR2: the fit with every level's dummy (its design, residuals and weights).
-        var dummyModel: (() throws(ModelError) -> (model: ClusterCR2.WorkingModel, interest: Int))? = nil
+        /// `breadWeights`: the weights of the bread `(Z' W Z)^{-1}` over the dummy design `Z`
+        /// (a count model's last IRLS step's; nil: the working model's own `x` and weights).
+        var dummyModel: (() throws(ModelError) -> (model: ClusterCR2.WorkingModel, interest: Int, design: Matrix, breadWeights: [Double]?))? = nil
     }
 
     static func estimate(_ given: Inputs) throws(ModelError) -> CovarianceEstimate {
@@ -98,12 +100,15 @@ enum PanelCovariance {
             }
         case .cr2(let column):
             guard let dummyModel = inputs.dummyModel else {
-                throw .unsupported("CR2 with absorbed fixed effects is for least-squares fits")
+                throw .unsupported("CR2 is not available for this model")
             }
-            let (model, interest) = try dummyModel()
-            let full = LeastSquares.solve(
-                model.weights.map { rowsScaled(model.x, byRootOf: $0) } ?? model.x, [Double](repeating: 0, count: model.x.rows),
-                backend: SwiftBackend())
+            var (model, interest, z, breadWeights) = try dummyModel()
+            let breadDesign = breadWeights.map { rowsScaled(z, byRootOf: $0) } ?? model.weights.map { rowsScaled(model.x, byRootOf: $0) } ?? model.x
+            let full = LeastSquares.solve(breadDesign, [Double](repeating: 0, count: z.rows), backend: SwiftBackend())
+            if breadWeights != nil, let w = model.weights {
+                // A count model's adjustment matrices use (X' W X)^{-1} at the final means.
+                model.adjustment = ClusterCR2.matrixPower(CovarianceEstimator.gram(model.x, kept: full.keptColumns, weights: w), -1)
+            }
             let interestPositions = Set(full.keptColumns.enumerated().filter { $0.element < interest }.map(\.offset))
             guard let cr2 = ClusterCR2.estimate(
                 model, kept: full.keptColumns, bread: full.keptUnscaledCovariance, labels: inputs.clusterLabels[0], dfFor: interestPositions)
