@@ -99,6 +99,9 @@ import Testing
     @Test func conventionsAreForFixedEffects() throws {
         let r = try run(["fit", "wales_la_panel", "-f", "rate_per_10000 ~ unemployment_rate_pct", "--ssc", "stata"])
         #expect(r.status != 0 && r.stderr.contains("--ssc is for panel models"), "\(r.stderr)")
+        let singletons = try run(["fit", "wales_la_panel", "-f", "rate_per_10000 ~ unemployment_rate_pct | la_name^year"])
+        #expect(singletons.status != 0 && singletons.stderr.contains("none of the 88 rows is left once those alone in a level of la_name^year"),
+                "\(singletons.stderr)")
         let misspelt = try run(["fit", "wales_la_panel", "-f", "rate_per_10000 ~ unemployment_rate_pct | la_cod"])
         #expect(misspelt.status != 0 && misspelt.stderr.contains("position 42") && misspelt.stderr.contains("la_code"), "\(misspelt.stderr)")
     }

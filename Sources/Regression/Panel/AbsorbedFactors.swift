@@ -179,6 +179,13 @@ public enum AbsorbedFactors {
         return (kept, removed)
     }
 
+    /// The error when no row is left: every row alone in a level (or, for counts, in a level of zeros).
+    static func nothingLeft(_ frame: ModelFrame, _ factors: [AbsorbedFactor]) -> ModelError {
+        .unsupported("\(frame.table.source): none of the \(frame.rows.count) rows is left once those alone in a level of "
+            + factors.map(\.name).joined(separator: " or ") + " (singletons, which carry no information) are removed"
+            + " (and, for a count model, those in a level whose outcomes are all zero): nothing is left to fit")
+    }
+
     /// Whether every level of `inner` falls within one level of `outer` (rows paired by
     /// position): fixed effects nested in a cluster factor.
     static func isNested(_ inner: [Int32], innerLevels: Int, in outer: [Int32]) -> Bool {

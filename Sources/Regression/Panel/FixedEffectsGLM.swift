@@ -65,6 +65,7 @@ public enum FixedEffectsGLM {
             positions = positions.indices.filter { !drop.contains($0) }.map { positions[$0] }
             current = factors.map { $0.restricted(to: positions) }
         }
+        if positions.isEmpty && !frame.rows.isEmpty { throw AbsorbedFactors.nothingLeft(frame, factors) }
         if positions.count < frame.rows.count {
             frame = try build(positions.map { frame.rows[$0] })
             factors = current

@@ -32,6 +32,7 @@ public enum FixedEffectsModel {
         var frame = try build(candidates)
         var factors = try AbsorbedFactors.build(formula, table: data, rows: frame.rows)
         let (kept, singletons) = AbsorbedFactors.withoutSingletons(factors, weights: frame.weights)
+        if kept.isEmpty && !frame.rows.isEmpty { throw AbsorbedFactors.nothingLeft(frame, factors) }
         if kept.count < frame.rows.count {
             let rows = kept.map { frame.rows[$0] }
             frame = try build(rows)
