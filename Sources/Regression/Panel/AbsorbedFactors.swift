@@ -142,6 +142,10 @@ public enum AbsorbedFactors {
     /// singletons) where it does not, as their effects would not be identified.
     static func withoutSingletons(_ factors: [AbsorbedFactor], weights: [Double]?) -> (kept: [Int], removed: Int) {
         let n = factors.first?.codes.count ?? 0
+        // The common case first: every row of positive weight, no level with one row.
+        if weights?.allSatisfy({ $0 > 0 }) ?? true, !factors.contains(where: { levelCounts($0).contains(1) }) {
+            return (Array(0..<n), 0)
+        }
         var alive = [Bool](repeating: true, count: n)
         if let weights { for i in 0..<n where !(weights[i] > 0) { alive[i] = false } }
         let weightless = alive.map { !$0 }
@@ -177,6 +181,15 @@ public enum AbsorbedFactors {
             }
         }
         return (kept, removed)
+    }
+
+    /// Rows per level of `factor`, in one pass.
+    private static func levelCounts(_ factor: AbsorbedFactor) -> [Int] {
+        var counts = [Int](repeating: 0, count: factor.levels.count)
+        counts.withUnsafeMutableBufferPointer { c in
+            factor.codes.withUnsafeBufferPointer { codes in for code in codes { c[Int(code)] += 1 } }
+        }
+        return counts
     }
 
     /// The error when no row is left: every row alone in a level (or, for counts, in a level of zeros).
