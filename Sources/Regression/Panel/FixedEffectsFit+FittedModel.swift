@@ -34,9 +34,13 @@ extension FixedEffectsFit: FittedModel {
     }
 
     /// `r_i^2 h_i / (k (1 - h_i))`, k counting the absorbed levels, as `cooks.distance` of the fit with dummies.
-    public var cooksDistance: [Double] {
-        let h = leverage, r = standardized(h), k = Double(rank + absorbedDegreesOfFreedom)
-        return r.indices.map { r[$0] * r[$0] * h[$0] / (k * (1 - h[$0])) }
+    public var cooksDistance: [Double] { influence.cooksDistance }
+
+    /// Leverage, standardized and studentized residuals and Cook's distance, from one
+    /// computation of the leverage (each costs a projector of the levels).
+    public var influence: (leverage: [Double], standardized: [Double], studentized: [Double], cooksDistance: [Double]) {
+        let h = leverage, r = standardized(h), k = Double(rank + absorbedDegreesOfFreedom), df = Double(residualDegreesOfFreedom)
+        return (h, r, r.map { $0 * ((df - 1) / (df - $0 * $0)).squareRoot() }, r.indices.map { r[$0] * r[$0] * h[$0] / (k * (1 - h[$0])) })
     }
 
     private func standardized(_ h: [Double]) -> [Double] {
@@ -56,9 +60,7 @@ extension FixedEffectsFit: FittedModel {
         case .pearson, .deviance:
             return frame.weights.map { w in zip(residualValues, w).map { $0 * $1.squareRoot() } } ?? residualValues
         case .standardized: return standardized(leverage)
-        case .studentized:
-            let df = Double(residualDegreesOfFreedom)
-            return standardized(leverage).map { r in r * ((df - 1) / (df - r * r)).squareRoot() }
+        case .studentized: return influence.studentized
         }
     }
 

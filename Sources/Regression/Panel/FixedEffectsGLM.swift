@@ -293,8 +293,7 @@ public enum FixedEffectsGLM {
             }
             if state == nil {
                 // The iterations ran out on the normal equations: the last means' solve by QR, for the fit's quantities.
-                let w = (0..<n).map { i in prior[i] * mu[i] * mu[i] / model.variance(mu[i]) }
-                let z = (0..<n).map { i in eta[i] - offset[i] + (y[i] - mu[i]) / mu[i] }
+                let (w, z) = working(model, eta: eta, mu: mu)
                 let within = WithinSolve(
                     frame: frame, factors: factors, weights: w, response: z, tolerance: nil,
                     projectionTolerance: options.projectionTolerance, backend: backend, projector: projector.reweighted(w))

@@ -36,9 +36,14 @@ extension FixedEffectsGLMFit: FittedModel {
     }
 
     /// R's `cooks.distance` of the glm with dummies: `(r_P / (1 - h))^2 h / (phi k)`.
-    public var cooksDistance: [Double] {
-        let h = leverage, r = residuals(.pearson)!, k = Double(rank + absorbedDegreesOfFreedom)
-        return h.indices.map { i in (r[i] / (1 - h[i])) * (r[i] / (1 - h[i])) * h[i] / (dispersion * k) }
+    public var cooksDistance: [Double] { influence.cooksDistance }
+
+    /// Leverage, standardized deviance residuals and Cook's distance, from one computation of
+    /// the leverage (each costs a projector of the levels).
+    public var influence: (leverage: [Double], standardized: [Double], cooksDistance: [Double]) {
+        let h = leverage, r = residuals(.pearson)!, d = residuals(.deviance)!, k = Double(rank + absorbedDegreesOfFreedom)
+        return (h, h.indices.map { d[$0] / (dispersion * (1 - h[$0])).squareRoot() },
+                h.indices.map { i in (r[i] / (1 - h[i])) * (r[i] / (1 - h[i])) * h[i] / (dispersion * k) })
     }
 
     public var residualKinds: [ResidualKind] { [.response, .pearson, .deviance, .working, .standardized] }
@@ -53,9 +58,7 @@ extension FixedEffectsGLMFit: FittedModel {
                 return y[i] >= mu[i] ? d : -d
             }
         case .working: return y.indices.map { i in (y[i] - mu[i]) / mu[i] }
-        case .standardized:
-            let h = leverage, d = residuals(.deviance)!
-            return h.indices.map { i in d[i] / (dispersion * (1 - h[i])).squareRoot() }
+        case .standardized: return influence.standardized
         case .studentized: return nil
         }
     }

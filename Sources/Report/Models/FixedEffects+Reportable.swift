@@ -13,8 +13,7 @@ extension FixedEffectsFit: ReportableModel {
     }
 
     public func observationReport(ids: [String]?) throws -> any RenderedReport {
-        let e = self.residuals(.response)!, standardized = self.residuals(.standardized)!, studentized = self.residuals(.studentized)!
-        let h = leverage, cooks = cooksDistance
+        let e = self.residuals(.response)!, (h, standardized, studentized, cooks) = influence
         return RowTable(
             title: "Observations of \(callDescription): \(frame.rows.count) used"
                 + (singletonsRemoved > 0 ? " (\(singletonsRemoved) singletons removed)" : ""),
@@ -28,17 +27,21 @@ extension FixedEffectsFit: ReportableModel {
     }
 
     public func predictionReport(_ data: DataTable?, request: PredictionRequest, ids: [String]?) throws -> any RenderedReport {
-        let p = try predictMean(data)
-        return RowTable(
-            title: "Predictions of \(callDescription): X b plus the fixed effects of each row's levels (point predictions; "
-                + "no intervals, as the fixed effects' own uncertainty is not estimated)",
-            columns: ["fit"], identifiers: try RowIdentifiers(table: data ?? frame.table, names: ids), table: data ?? frame.table,
-            rows: p.rows, values: p.mean.map { [$0] }, left: p.dropped, leftTitle: "Not predicted (a predictor is missing)",
-            extra: [("model", .string("feols"))])
+        try RowTable.meanPredictions(
+            predictMean(data), title: "Predictions of \(callDescription): X b plus the fixed effects of each row's levels (point predictions; "
+                + "no intervals, as the fixed effects' own uncertainty is not estimated)", table: data ?? frame.table, ids: ids, model: "feols")
     }
 }
 
-extension RowTable: RenderedReport {}
+extension RowTable: RenderedReport {
+    /// A model's point predictions of the mean (one `fit` column) for the rows of `table`.
+    static func meanPredictions(_ p: MeanPrediction, title: String, table: DataTable, ids: [String]?, model: String) throws -> RowTable {
+        RowTable(
+            title: title, columns: ["fit"], identifiers: try RowIdentifiers(table: table, names: ids), table: table, rows: p.rows,
+            values: p.mean.map { [$0] }, left: p.dropped, leftTitle: "Not predicted (a predictor is missing)",
+            extra: [("model", .string(model))])
+    }
+}
 
 /// Fixed-effects models as a reportable kind.
 extension FixedEffectsOptions: ReportableSpecification {
@@ -63,7 +66,7 @@ extension FixedEffectsGLMFit: ReportableModel {
     public func observationReport(ids: [String]?) throws -> any RenderedReport {
         let r = { (kind: ResidualKind) in self.residuals(kind)! }
         let response = r(.response), pearson = r(.pearson), deviance = r(.deviance), working = r(.working)
-        let standardized = r(.standardized), h = leverage, cooks = cooksDistance
+        let (h, standardized, cooks) = influence
         return RowTable(
             title: "Observations of \(callDescription): \(frame.rows.count) used",
             columns: ["observed", "fitted", "linear_predictor", "resid_response", "resid_pearson", "resid_deviance",
@@ -77,13 +80,9 @@ extension FixedEffectsGLMFit: ReportableModel {
     }
 
     public func predictionReport(_ data: DataTable?, request: PredictionRequest, ids: [String]?) throws -> any RenderedReport {
-        let p = try predictMean(data)
-        return RowTable(
-            title: "Predictions of \(callDescription): the mean, exp(X b plus the fixed effects of each row's levels plus the "
-                + "offset) (point predictions; no intervals, as the fixed effects' own uncertainty is not estimated)",
-            columns: ["fit"], identifiers: try RowIdentifiers(table: data ?? frame.table, names: ids), table: data ?? frame.table,
-            rows: p.rows, values: p.mean.map { [$0] }, left: p.dropped, leftTitle: "Not predicted (a predictor is missing)",
-            extra: [("model", .string(String(callDescription.prefix { $0 != "(" })))])
+        try RowTable.meanPredictions(
+            predictMean(data), title: "Predictions of \(callDescription): the mean, exp(X b plus the fixed effects of each row's levels plus the "
+                + "offset) (point predictions; no intervals, as the fixed effects' own uncertainty is not estimated)", table: data ?? frame.table, ids: ids, model: String(callDescription.prefix { $0 != "(" }))
     }
 }
 
@@ -119,12 +118,8 @@ extension RandomEffectsFit: ReportableModel {
     }
 
     public func predictionReport(_ data: DataTable?, request: PredictionRequest, ids: [String]?) throws -> any RenderedReport {
-        let p = try predictMean(data)
-        return RowTable(
-            title: "Predictions of \(callDescription): the population average Z b (no unit's own effect; point predictions)",
-            columns: ["fit"], identifiers: try RowIdentifiers(table: data ?? frame.table, names: ids), table: data ?? frame.table,
-            rows: p.rows, values: p.mean.map { [$0] }, left: p.dropped, leftTitle: "Not predicted (a predictor is missing)",
-            extra: [("model", .string("plm_random"))])
+        try RowTable.meanPredictions(
+            predictMean(data), title: "Predictions of \(callDescription): the population average Z b (no unit's own effect; point predictions)", table: data ?? frame.table, ids: ids, model: "plm_random")
     }
 }
 
@@ -159,12 +154,8 @@ extension BetweenFit: ReportableModel {
     }
 
     public func predictionReport(_ data: DataTable?, request: PredictionRequest, ids: [String]?) throws -> any RenderedReport {
-        let p = try predictMean(data)
-        return RowTable(
-            title: "Predictions of \(callDescription): Z b (point predictions)",
-            columns: ["fit"], identifiers: try RowIdentifiers(table: data ?? frame.table, names: ids), table: data ?? frame.table,
-            rows: p.rows, values: p.mean.map { [$0] }, left: p.dropped, leftTitle: "Not predicted (a predictor is missing)",
-            extra: [("model", .string("plm_between"))])
+        try RowTable.meanPredictions(
+            predictMean(data), title: "Predictions of \(callDescription): Z b (point predictions)", table: data ?? frame.table, ids: ids, model: "plm_between")
     }
 }
 
