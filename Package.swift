@@ -33,8 +33,10 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CLAPACK", path: "Sources/CLAPACK"),
+        // mallopt, for ProcessMemory (a header only: nothing to link).
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .target(
-            name: "LinearAlgebra", dependencies: [.target(name: "CLAPACK", condition: lapack)],
+            name: "LinearAlgebra", dependencies: [.target(name: "CLAPACK", condition: lapack), "CMalloc"],
             // The pure-Swift kernels use SIMD and fused multiply-add; without this, the compiler
             // targets the x86-64 baseline and every fma becomes a libm call. The binary is then
             // for the machine that builds it, which is how swift build is used here.

@@ -32,11 +32,14 @@ final class PeerSession {
     }
 
     /// Sends `request` and returns every number of the line the peer answers (its time first,
-    /// then, for a fit, its coefficients); nil if it failed.
+    /// then, for a fit, its coefficients); nil if it failed. It returns a moment after the
+    /// answer: a peer's BLAS and numba worker threads spin for a while once its work is done,
+    /// and on a machine of two cores they would slow whatever is timed next.
     func askNumbers(_ request: String) -> [Double]? {
         guard process.isRunning, (try? input.fileHandleForWriting.write(contentsOf: Data((request + "\n").utf8))) != nil
         else { return nil }
         guard let line = readLine() else { return nil }
+        usleep(300_000)
         let numbers = line.split(whereSeparator: \.isWhitespace).map { Double($0) }
         return numbers.isEmpty || numbers.contains(nil) ? nil : numbers.map { $0! }
     }

@@ -22,6 +22,8 @@
 import Foundation
 import LinearAlgebra
 
+ProcessMemory.reuseFreedMemory()  // as the command-line tool does
+
 struct SplitMix64 {
     var state: UInt64
     mutating func next() -> UInt64 {

@@ -14,6 +14,18 @@ struct CareRatesCommand: ParsableCommand {
             version: BackendInfo.versionText,
             subcommands: [FitCommand.self, ResidualsCommand.self, PredictCommand.self, CompareCommand.self, PlotCommand.self, NotebookCommand.self, AnovaCommand.self, DataCommand.self, BackendCommand.self])
     }
+
+    /// Parses and runs the command, as `ParsableCommand`'s own `main()` does, once the allocator
+    /// is told to reuse freed columns (fits free and allocate them many times over).
+    static func main() {
+        ProcessMemory.reuseFreedMemory()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// `--backend lapack|swift`, shared by every command that computes.

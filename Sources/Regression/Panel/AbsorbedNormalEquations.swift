@@ -16,43 +16,7 @@ enum AbsorbedNormalEquations {
     {
         guard projector.factors.count == 1 || projector.elimination != nil, let w = projector.weights else { return nil }
         let n = x.rows, p = x.columns, k = p + 1, levels = projector.totalLevels, f = projector.factors.count
-        // Per column of [X z] (on every core): its weighted level sums (k x levels), and its
-        // weighted cross-products with the columns before it (the Gram matrix's lower triangle).
-        var total = [Double](repeating: 0, count: k * levels + k * k)
-        total.withUnsafeMutableBufferPointer { out in
-            let out = SharedPointer(base: out.baseAddress!)
-            x.elements.withUnsafeBufferPointer { xb in
-                z.withUnsafeBufferPointer { zb in
-                    w.withUnsafeBufferPointer { wb in
-                        projector.flatCodes.withUnsafeBufferPointer { codes in
-                            let (xb, zb, wb, codes) = (xb, zb, wb, codes)
-                            func column(_ c: Int) -> UnsafePointer<Double> { c < p ? xb.baseAddress! + c * n : zb.baseAddress! }
-                            parallelFor(k, parallel: n >= 1 << 15) { c in
-                                let v = column(c), t = out.base + c * levels
-                                let code = codes.baseAddress!
-                                switch f {
-                                case 1: for i in 0..<n { t[Int(code[i])] += wb[i] * v[i] }
-                                case 2:
-                                    for i in 0..<n {
-                                        let wv = wb[i] * v[i]
-                                        t[Int(code[2 * i])] += wv
-                                        t[Int(code[2 * i + 1])] += wv
-                                    }
-                                default:
-                                    for i in 0..<n {
-                                        let wv = wb[i] * v[i]
-                                        for g in 0..<f { t[Int(code[i * f + g])] += wv }
-                                    }
-                                }
-                                for d in 0...c {
-                                    out.base[k * levels + c * k + d] = weightedDot(wb.baseAddress!, v, column(d), n)
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        let total = gather(design: x, z: z, weights: w, projector: projector)
         // Each column's effects, and the within Gram matrix G~ = G - T' a.
         let effects: [[Double]] = (0..<k).map { c in
             projector.solveLevels(Array(total[(c * levels)..<((c + 1) * levels)]))
@@ -118,22 +82,96 @@ enum AbsorbedNormalEquations {
     }
 }
 
-/// `sum_i w_i a_i b_i`, four lanes at a time in two accumulators.
-func weightedDot(_ w: UnsafePointer<Double>, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double {
-    let rw = UnsafeRawPointer(w), ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+extension AbsorbedNormalEquations {
+    /// For each column of `[X z]`, its weighted level sums (`k x levels`), then the weighted
+    /// Gram matrix of the columns (`k x k`, lower triangle filled), in one pass over the rows.
+    /// The rows are cut into parts fixed by `n` alone (so the sums do not depend on the number of
+    /// cores), each part into blocks small enough to stay in cache while every pair of columns
+    /// is multiplied: the design is read once, not once per pair.
+    static func gather(design x: Matrix, z: [Double], weights w: [Double], projector: FixedEffectProjector) -> [Double] {
+        let n = x.rows, p = x.columns, k = p + 1, levels = projector.totalLevels, f = projector.factors.count
+        let parts = max(1, min(64, n / 16_384)), block = 256
+        // Level sums per part while they are small; past that, one pass per column into the total.
+        let perPart = parts * k * levels <= 1 << 20
+        let width = (perPart ? k * levels : 0) + k * k
+        var partial = [Double](repeating: 0, count: parts * width)
+        var total = [Double](repeating: 0, count: k * levels + k * k)
+        partial.withUnsafeMutableBufferPointer { pb in total.withUnsafeMutableBufferPointer { tb in
+            let (out, whole) = (SharedPointer(base: pb.baseAddress!), SharedPointer(base: tb.baseAddress!))
+            x.elements.withUnsafeBufferPointer { xb in z.withUnsafeBufferPointer { zb in
+                w.withUnsafeBufferPointer { wb in projector.flatCodes.withUnsafeBufferPointer { cb in
+                    let (xs, zs, wt, codes) = (xb.baseAddress!, zb.baseAddress!, wb.baseAddress!, cb.baseAddress!)
+                    func column(_ c: Int) -> UnsafePointer<Double> { c < p ? xs + c * n : zs }
+                    // w v_c into a block's scratch, then its level sums and its dots with v_d, d <= c.
+                    func rows(_ lo: Int, _ end: Int, columns: Range<Int>, sums: UnsafeMutablePointer<Double>?,
+                              gram: UnsafeMutablePointer<Double>?)
+                    {
+                        withUnsafeTemporaryAllocation(of: Double.self, capacity: block) { scratch in
+                            let wv = scratch.baseAddress!
+                            var lo = lo
+                            while lo < end {
+                                let m = min(block, end - lo)
+                                for c in columns {
+                                    let vc = column(c) + lo
+                                    for i in 0..<m { wv[i] = wt[lo + i] * vc[i] }
+                                    if let sums { addLevelSums(sums + c * levels, wv, codes + lo * f, f, m) }
+                                    if let gram { for d in 0...c { gram[c * k + d] += dot(wv, column(d) + lo, m) } }
+                                }
+                                lo += m
+                            }
+                        }
+                    }
+                    parallelFor(parts, parallel: n >= 1 << 16) { part in
+                        let t = out.base + part * width
+                        rows((part * n) / parts, ((part + 1) * n) / parts, columns: 0..<k, sums: perPart ? t : nil,
+                             gram: t + (perPart ? k * levels : 0))
+                    }
+                    if !perPart {
+                        parallelFor(k, parallel: n >= 1 << 15) { c in rows(0, n, columns: c..<(c + 1), sums: whole.base, gram: nil) }
+                    }
+                } }
+            } }
+        } }
+        // The parts' sums, added in order.
+        for part in 0..<parts {
+            let base = part * width
+            if perPart { for j in 0..<(k * levels) { total[j] += partial[base + j] } }
+            let g = base + (perPart ? k * levels : 0)
+            for j in 0..<(k * k) { total[k * levels + j] += partial[g + j] }
+        }
+        return total
+    }
+}
+
+/// Adds `values[i]` to `sums` at each of row i's `f` level codes, for `m` rows.
+private func addLevelSums(_ sums: UnsafeMutablePointer<Double>, _ values: UnsafePointer<Double>, _ code: UnsafePointer<Int32>,
+                          _ f: Int, _ m: Int)
+{
+    switch f {
+    case 1: for i in 0..<m { sums[Int(code[i])] += values[i] }
+    case 2:
+        for i in 0..<m {
+            sums[Int(code[2 * i])] += values[i]
+            sums[Int(code[2 * i + 1])] += values[i]
+        }
+    default: for i in 0..<m { for g in 0..<f { sums[Int(code[i * f + g])] += values[i] } }
+    }
+}
+
+/// `sum_i a_i b_i` over `n` elements, four lanes at a time in two accumulators.
+private func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double {
+    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
     var s0 = SIMD4<Double>(), s1 = SIMD4<Double>()
     var i = 0
     while i + 8 <= n {
         let o = i * 8
-        s0 += rw.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self) * ra.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
-            * rb.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
-        s1 += rw.loadUnaligned(fromByteOffset: o + 32, as: SIMD4<Double>.self) * ra.loadUnaligned(fromByteOffset: o + 32, as: SIMD4<Double>.self)
-            * rb.loadUnaligned(fromByteOffset: o + 32, as: SIMD4<Double>.self)
+        s0 += ra.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self) * rb.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
+        s1 += ra.loadUnaligned(fromByteOffset: o + 32, as: SIMD4<Double>.self) * rb.loadUnaligned(fromByteOffset: o + 32, as: SIMD4<Double>.self)
         i += 8
     }
     var total = (s0 + s1).sum()
     while i < n {
-        total += w[i] * a[i] * b[i]
+        total += a[i] * b[i]
         i += 1
     }
     return total
