@@ -36,7 +36,11 @@ enum Codebook {
         for panel in panels {
             let authorities = Set(panel.rows.map { $0[0] }).count
             out += "\n## `\(panel.file)`: \(panel.title)\n\n"
-            out += "\(panel.rows.count) rows: \(authorities) authorities, one row per authority and year.\n\n"
+            if let rowsAre = panel.rowsAre {
+                out += "\(panel.rows.count) rows, \(rowsAre).\n\n"
+            } else {
+                out += "\(panel.rows.count) rows: \(authorities) authorities, one row per authority and year.\n\n"
+            }
             out += "| column | unit | reference date | definition | source | missing |\n|---|---|---|---|---|---|\n"
             for (column, counts) in zip(panel.columns, panel.missingCounts) {
                 let missing = counts.byMarker.isEmpty ? "0" : counts.byMarker.map { "\($0.1) `\($0.0)`" }.joined(separator: ", ")

@@ -5,7 +5,10 @@ import Foundation
 public enum DataBuild {
     /// The panels, built from `directory` (the folder `../shared/data` of the checkout).
     public static func panels(from directory: URL) throws(DataError) -> [Panel] {
-        [try WalesPanel.build(from: directory), try EnglandPanel.build(from: directory)]
+        [
+            try WalesPanel.build(from: directory), try EnglandPanel.build(from: directory),
+            try EnglandLongPanel.build(from: directory), EnglandBoundaries.table,
+        ]
     }
 
     /// Writes each panel's CSV and the codebook (`README.md`) into `output`, atomically.

@@ -83,6 +83,25 @@ extension DataTable {
         return (DataTable(source: source, columns: columns, rowLines: rowLines), report)
     }
 
+    /// The rows at `positions`, in that order, each keeping its source line (so messages still
+    /// name the file's lines) and every column its kind.
+    public func selecting(rows positions: [Int]) -> DataTable {
+        let columns = columns.map { c -> Column in
+            let strings = c.strings.isEmpty ? [] : positions.map { c.strings[$0] }
+            let missing = c.missing.isEmpty ? [] : positions.map { c.missing[$0] }
+            var first: Int?
+            if c.kind == .text {
+                first = strings.indices.first { (missing.isEmpty || missing[$0] == nil) && DataTable.parseNumber(strings[$0]) == nil }
+            }
+            var selected = Column(
+                name: c.name, numbers: c.numbers.isEmpty ? [] : positions.map { c.numbers[$0] }, strings: strings,
+                missing: missing.contains { $0 != nil } ? missing : [], kind: c.kind, firstNonNumericRow: first)
+            selected.filePosition = c.filePosition
+            return selected
+        }
+        return DataTable(source: source, columns: columns, rowLines: positions.map { rowLines[$0] })
+    }
+
     /// A copy with one more column.
     public func adding(_ column: Column) -> DataTable {
         DataTable(source: source, columns: columns + [column], rowLines: rowLines)

@@ -78,7 +78,7 @@ struct FitCommand: ParsableCommand {
     var plot: String?
 
     func run() throws {
-        let request = SummaryRequest(dataName: model.file, exponentiate: exponentiate, checks: checks, hypotheses: hypotheses)
+        let request = SummaryRequest(dataName: model.callData, exponentiate: exponentiate, checks: checks, hypotheses: hypotheses)
         let spec = try model.specification(
             glm, standardErrors: standardErrors, level: level, summary: request.extras, convention: ssc)
         if !(spec is FixedEffectsOptions || spec is FixedEffectsGLMOptions) && fixef != nil {

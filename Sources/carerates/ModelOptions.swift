@@ -86,11 +86,19 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "How --weights are read in a linear model: analytic (inverse-variance, as R's lm) or frequency (each row counts that many times, as Stata's fweight; whole numbers).")
     var weightKind: WeightKind = .analytic
 
+    @Option(help: ArgumentHelp(
+        "Fit to the rows where this condition holds, as R's subset =: comparisons of a column with a number or a quoted value, joined by & and |.",
+        discussion: "For example \"year >= 2015 & year <= 2020\" or \"region_name %in% c('London', 'South East')\"; a row missing a compared cell is left out."))
+    var subset: String?
+
     @Option(help: "The panel's unit and time columns, UNIT,TIME (e.g. la_code,year): the unit that within(x) and between(x) in the formula average over.")
     var panel: String?
 
     @Option(name: .customLong("model"), help: "With --panel: random for random-effects GLS (Swamy-Arora variance components, as plm's model = \"random\"), printed with both Hausman tests against the fixed-effects fit; between for the between estimator (least squares of the unit means, as plm's model = \"between\").")
     var panelModel: PanelModelOption?
+
+    /// The data as the summary's call names it: the file, and the subset as R writes it.
+    var callData: String { file + (subset.map { ", subset = \($0)" } ?? "") }
 
     /// The panel's unit and time columns, from --panel.
     var panelIndex: (unit: String, time: String?)? {
@@ -158,17 +166,32 @@ struct ModelOptions: ParsableArguments {
         let path = try Sandbox.input(file)
         let parsed: Formula
         do { parsed = try Formula(formula).withPanel(unit: panelIndex?.unit) } catch { throw CLIError(error.description) }
+        let filter: RowFilter?
+        do { filter = try subset.map { (text: String) throws(RowFilterError) -> RowFilter in try RowFilter(text) } } catch {
+            throw CLIError(error.description)
+        }
         var options = CSVOptions.limited
         if let alsoRead {
             var columns = parsed.variables
-            for name in alsoRead where !columns.contains(name) { columns.append(name) }
+            for name in alsoRead + (filter?.columns ?? []) where !columns.contains(name) { columns.append(name) }
             options.columns = columns
         }
         do {
-            return (parsed, try DataTable.read(path: path, options: options), path)
-        } catch {
+            let table = try DataTable.read(path: path, options: options)
+            guard let filter else { return (parsed, table, path) }
+            do {
+                let rows = try filter.rows(in: table)
+                if rows.isEmpty { throw CLIError("--subset \"\(filter.text)\" holds for none of the \(table.rowCount) rows of \(path)") }
+                return (parsed, table.selecting(rows: rows), path)
+            } catch let error as RowFilterError {
+                throw CLIError(error.description)
+            }
+        } catch let error as DataError {
             // (A DataError: read throws typed.) A misspelt column of the formula: point at it there.
             if let pointed = parsed.pointing(at: error) { throw CLIError(pointed.description) }
+            if case .unknownColumn(_, let name, _) = error, let filter, filter.columns.contains(name) {
+                throw CLIError(filter.error(at: name, error.description).description)
+            }
             throw error
         }
     }

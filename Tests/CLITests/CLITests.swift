@@ -173,12 +173,25 @@ import Testing
         #expect(try String(contentsOf: input, encoding: .utf8) == "y,x\n1,2\n2,3.5\n3,3\n4,6\n")
     }
 
+    /// `--subset` fits the rows where the condition holds, says so in the call as R does, and a
+    /// condition that cannot be read is one error with its position.
+    @Test func subsetFitsTheRowsWhereItHolds() throws {
+        let fit = try run(["fit", "wales_la_panel", "-f", "rate_per_10000 ~ unemployment_rate_pct", "--subset", "year <= 2016 & la_name != 'Cardiff'"])
+        #expect(fit.status == 0, "\(fit.stderr)")
+        #expect(fit.stdout.contains("data = wales_la_panel, subset = year <= 2016 & la_name != 'Cardiff')"), "\(fit.stdout)")
+        #expect(fit.stdout.contains("on 40 degrees of freedom"), "\(fit.stdout)")  // 21 authorities, 2 years, 2 coefficients
+        let misspelt = try run(["fit", "wales_la_panel", "-f", "rate_per_10000 ~ unemployment_rate_pct", "--subset", "yaer <= 2016"])
+        #expect(misspelt.status != 0 && misspelt.stderr.contains("--subset, position 1: ") && misspelt.stderr.contains("did you mean"), "\(misspelt.stderr)")
+        let none = try run(["fit", "wales_la_panel", "-f", "rate_per_10000 ~ unemployment_rate_pct", "--subset", "year > 2030"])
+        #expect(none.status != 0 && none.stderr.contains("holds for none of the 132 rows"), "\(none.stderr)")
+    }
+
     @Test func dataCommandsAndBundledNames() throws {
         let list = try run(["data", "list"])
         #expect(list.status == 0 && list.stdout.contains("wales_la_panel") && list.stdout.contains("england_la_panel"))
         let describe = try run(["data", "describe", "wales_la_panel"])
         #expect(describe.status == 0, "\(describe.stderr)")
-        #expect(describe.stdout.contains("wales_la_panel: 88 rows, 11 columns"))
+        #expect(describe.stdout.contains("wales_la_panel: 132 rows, 14 columns"))
         #expect(describe.stdout.split(separator: "\n").contains { $0.hasPrefix("la_code ") && $0.contains("text") && $0.contains("22: ") })
         let fit = try run(["fit", "england_la_panel", "-f", "rate_per_10000 ~ idaci_average_score + csc_net_spend_per_child_gbp"])
         #expect(fit.status == 0, "\(fit.stderr)")

@@ -47,6 +47,8 @@ public struct Panel: Sendable {
     public var rows: [[PanelCell]]
     /// What the codebook says a user must know (boundary changes, gaps, vintages).
     public var caveats: [String]
+    /// What a row is, for the codebook (nil: one authority in one year).
+    public var rowsAre: String? = nil
 
     /// The panel as CSV, gaps written as their markers.
     public var csv: String {

@@ -132,7 +132,8 @@ public enum TablePlots {
         let counts = try count.map { c throws(DataError) in try numbers(table, c) }
         let exposures = try exposure.map { c throws(DataError) in try numbers(table, c) }
         var order = [String](), byUnit = [String: [(Double, Double)]]()
-        for k in units.indices where years[k].isFinite {
+        // Rows without a rate draw nothing, and do not stretch the axis (a panel's later years may have no denominator).
+        for k in units.indices where years[k].isFinite && rates[k].isFinite {
             if byUnit[units[k]] == nil { order.append(units[k]) }
             byUnit[units[k], default: []].append((years[k], rates[k]))
         }
@@ -140,7 +141,7 @@ public enum TablePlots {
             let points = byUnit[u]!.sorted { $0.0 < $1.0 }
             return TrendPlot.Series(name: u, years: points.map(\.0), values: points.map(\.1))
         }
-        let allYears = Set(years.filter(\.isFinite)).sorted()
+        let allYears = Set(byUnit.values.flatMap { $0.map(\.0) }).sorted()
         let overall: [Double] = allYears.map { y in
             let rows = units.indices.filter { years[$0] == y }
             if let counts, let exposures {

@@ -38,7 +38,7 @@ public struct RandomEffectsReport {
         out += "Random-effects GLS (individual effects of \(fit.options.unit); Swamy-Arora variance components). "
             + "Observations: \(fit.frame.rows.count), units: \(fit.unit.levels.count) ("
             + (Set(counts).count == 1 ? "balanced, T = \(counts[0])" : "unbalanced, T = \(counts.min()!) to \(counts.max()!)") + ")\n"
-        if !fit.frame.dropped.isEmpty { out += "  (\(fit.frame.dropped.count) rows dropped for missing values)\n" }
+        out += droppedLine(fit.frame)
         out += "\nEffects:\n"
         let total = fit.idiosyncraticVariance + fit.unitVariance
         out += alignColumns([["", "var", "std.dev", "share"],
@@ -116,7 +116,7 @@ public struct BetweenReport {
         var out = "\nCall:\nplm(formula = \(fit.frame.formula.text), data = \(dataName), model = \"between\", index = \"\(fit.options.unit)\")\n\n"
         out += "Between estimator: least squares of the unit means of \(fit.options.unit). Units: \(fit.unit.levels.count), "
             + "observations: \(fit.frame.rows.count)\n"
-        if !fit.frame.dropped.isEmpty { out += "  (\(fit.frame.dropped.count) rows dropped for missing values)\n" }
+        out += droppedLine(fit.frame)
         out += "Standard errors: \(fit.standardErrorKind)\n\n"
         out += FixedEffectsReport.coefficientTable(fit.coefficients, statistic: "t") + "\n"
         out += "Residual standard error: \(NumberFormat.significant(fit.sigma)) on \(fit.residualDegreesOfFreedom) degrees of freedom\n"
@@ -141,4 +141,11 @@ public struct BetweenReport {
 
     /// The tidy table as a Markdown table.
     public var markdown: String { TidyCoefficients.markdown(fit.coefficients) }
+}
+
+/// `  (N rows dropped for missing values: column "marker": count, ...)`, or nothing.
+func droppedLine(_ frame: ModelFrame) -> String {
+    guard !frame.dropped.isEmpty else { return "" }
+    let detail = frame.droppedSummary.map { "\($0.column) \"\($0.marker)\": \($0.count)" }.joined(separator: ", ")
+    return "  (\(frame.dropped.count) rows dropped for missing values: \(detail))\n"
 }
