@@ -28,7 +28,7 @@ enum Codebook {
 
             A gap stays a gap: nothing is estimated or imputed. A missing cell holds the source's own
             marker (`*` disclosive, `c` suppressed, `x` not available, `z` not applicable, `k` less
-            than 0.5%, `[x]` not available or not certified) or `NA` where no source has a row for
+            than 0.5%, `u` low reliability, `[x]` not available or not certified) or `NA` where no source has a row for
             that authority and year. CareRates reads all of these as missing and reports, for each
             model, how many rows each column and marker dropped.
 

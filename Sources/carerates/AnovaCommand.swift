@@ -26,6 +26,8 @@ struct AnovaCommand: ParsableCommand {
 
     @OptionGroup var glm: GLMOptionGroup
 
+    @OptionGroup var rows: SubsetOption
+
     @OptionGroup var memory: MemoryOption
 
     @Option(help: "Output format: text, csv or json.")
@@ -42,7 +44,8 @@ struct AnovaCommand: ParsableCommand {
     func run() throws {
         memory.apply()
         let path = try Sandbox.input(file)
-        let table = try DataTable.read(path: path, options: .limited)
+        let filter = try rows.filter()
+        let table = try SubsetOption.apply(filter, to: try DataTable.read(path: path, options: .limited), path: path)
         var formulas = [Formula]()
         for text in formula {
             do { formulas.append(try Formula(text)) } catch { throw CLIError(error.description) }

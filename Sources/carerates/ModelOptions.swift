@@ -86,10 +86,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "How --weights are read in a linear model: analytic (inverse-variance, as R's lm) or frequency (each row counts that many times, as Stata's fweight; whole numbers).")
     var weightKind: WeightKind = .analytic
 
-    @Option(help: ArgumentHelp(
-        "Fit to the rows where this condition holds, as R's subset =: comparisons of a column with a number or a quoted value, joined by & and |.",
-        discussion: "For example \"year >= 2015 & year <= 2020\" or \"region_name %in% c('London', 'South East')\"; a row missing a compared cell is left out."))
-    var subset: String?
+    @OptionGroup var rows: SubsetOption
 
     @Option(help: "The panel's unit and time columns, UNIT,TIME (e.g. la_code,year): the unit that within(x) and between(x) in the formula average over.")
     var panel: String?
@@ -98,7 +95,7 @@ struct ModelOptions: ParsableArguments {
     var panelModel: PanelModelOption?
 
     /// The data as the summary's call names it: the file, and the subset as R writes it.
-    var callData: String { file + (subset.map { ", subset = \($0)" } ?? "") }
+    var callData: String { file + rows.callSuffix }
 
     /// The panel's unit and time columns, from --panel.
     var panelIndex: (unit: String, time: String?)? {
@@ -166,10 +163,7 @@ struct ModelOptions: ParsableArguments {
         let path = try Sandbox.input(file)
         let parsed: Formula
         do { parsed = try Formula(formula).withPanel(unit: panelIndex?.unit) } catch { throw CLIError(error.description) }
-        let filter: RowFilter?
-        do { filter = try subset.map { (text: String) throws(RowFilterError) -> RowFilter in try RowFilter(text) } } catch {
-            throw CLIError(error.description)
-        }
+        let filter = try rows.filter()
         var options = CSVOptions.limited
         if let alsoRead {
             var columns = parsed.variables
@@ -177,23 +171,46 @@ struct ModelOptions: ParsableArguments {
             options.columns = columns
         }
         do {
-            let table = try DataTable.read(path: path, options: options)
-            guard let filter else { return (parsed, table, path) }
-            do {
-                let rows = try filter.rows(in: table)
-                if rows.isEmpty { throw CLIError("--subset \"\(filter.text)\" holds for none of the \(table.rowCount) rows of \(path)") }
-                return (parsed, table.selecting(rows: rows), path)
-            } catch let error as RowFilterError {
-                throw CLIError(error.description)
-            }
+            return (parsed, try SubsetOption.apply(filter, to: try DataTable.read(path: path, options: options), path: path), path)
         } catch let error as DataError {
             // (A DataError: read throws typed.) A misspelt column of the formula: point at it there.
             if let pointed = parsed.pointing(at: error) { throw CLIError(pointed.description) }
-            if case .unknownColumn(_, let name, _) = error, let filter, filter.columns.contains(name) {
-                throw CLIError(filter.error(at: name, error.description).description)
-            }
-            throw error
+            throw SubsetOption.pointing(filter, at: error)
         }
+    }
+}
+
+/// `--subset`, the rows a model is fitted to.
+struct SubsetOption: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Fit to the rows where this condition holds, as R's subset =: comparisons of a column with a number or a quoted value, joined by & and |.",
+        discussion: "For example \"year >= 2015 & year <= 2020\" or \"region_name %in% c('London', 'South East')\"; a row missing a compared cell is left out."))
+    var subset: String?
+
+    /// The call's data argument continued, as R prints it: `, subset = CONDITION`.
+    var callSuffix: String { subset.map { ", subset = \($0)" } ?? "" }
+
+    /// The parsed condition (nil without --subset), or its error with the position.
+    func filter() throws -> RowFilter? {
+        guard let subset else { return nil }
+        do { return try RowFilter(subset) } catch { throw CLIError(error.description) }
+    }
+
+    /// The rows of `table` where `filter` holds; an error if none does.
+    static func apply(_ filter: RowFilter?, to table: DataTable, path: String) throws -> DataTable {
+        guard let filter else { return table }
+        let rows: [Int]
+        do { rows = try filter.rows(in: table) } catch { throw CLIError(error.description) }
+        if rows.isEmpty { throw CLIError("--subset \"\(filter.text)\" holds for none of the \(table.rowCount) rows of \(path)") }
+        return table.selecting(rows: rows)
+    }
+
+    /// A read error for a column only the condition names, pointed at in the condition.
+    static func pointing(_ filter: RowFilter?, at error: DataError) -> any Error {
+        if case .unknownColumn(_, let name, _) = error, let filter, filter.columns.contains(name) {
+            return CLIError(filter.error(at: name, error.description).description)
+        }
+        return error
     }
 }
 
