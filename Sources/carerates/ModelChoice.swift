@@ -104,7 +104,7 @@ extension ModelChoice {
     /// Random-effects GLS on the panel's unit (`--model random`).
     static func randomEffectsSpecification(
         _ glm: GLMOptionGroup, unit: String, weights: String?, absorbs: Bool, standardErrors: StandardErrorKind, level: Double,
-        summary: Set<SummaryExtra>, convention: SmallSampleConvention?
+        summary: Set<SummaryExtra>, convention: SmallSampleConvention?, method: RandomEffectsMethod = .swar
     ) throws -> RandomEffectsOptions {
         if glm.isGeneralized { throw CLIError("--model random is for linear models (a mixed model of counts is not available yet)") }
         if absorbs { throw CLIError("--model random takes no absorbed fixed effects (after | in the formula)") }
@@ -118,6 +118,6 @@ extension ModelChoice {
         default:
             throw CLIError("with --model random, --se takes classical or cluster (--cluster COLUMN; by the unit, as plm's vcovHC(method = \"arellano\"))")
         }
-        return RandomEffectsOptions(unit: unit, standardErrors: errors, convention: convention ?? .plm, level: level)
+        return RandomEffectsOptions(unit: unit, standardErrors: errors, convention: convention ?? .plm, level: level, method: method)
     }
 }

@@ -91,8 +91,11 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "The panel's unit and time columns, UNIT,TIME (e.g. la_code,year): the unit that within(x) and between(x) in the formula average over.")
     var panel: String?
 
-    @Option(name: .customLong("model"), help: "With --panel: random for random-effects GLS (Swamy-Arora variance components, as plm's model = \"random\"), printed with both Hausman tests against the fixed-effects fit; between for the between estimator (least squares of the unit means, as plm's model = \"between\").")
+    @Option(name: .customLong("model"), help: "With --panel: random for random-effects GLS (Swamy-Arora variance components unless --random-method says otherwise, as plm's model = \"random\"), printed with both Hausman tests against the fixed-effects fit; between for the between estimator (least squares of the unit means, as plm's model = \"between\").")
     var panelModel: PanelModelOption?
+
+    @Option(help: "With --model random: how the variance components are estimated, as plm's random.method: swar (Swamy-Arora, the default), walhus (Wallace-Hussain), amemiya or nerlove.")
+    var randomMethod: RandomEffectsMethod?
 
     /// The data as the summary's call names it: the file, and the subset as R writes it.
     var callData: String { file + rows.callSuffix }
@@ -113,6 +116,9 @@ struct ModelOptions: ParsableArguments {
             throw ValidationError("--tol must be between 0 and 1")
         }
         try checkWeightKind(weightKind, weights: weights, generalized: false)
+        if randomMethod != nil && panelModel != .random {
+            throw ValidationError("--random-method is for --model random")
+        }
         if let panelModel, panel == nil {
             throw ValidationError("--model \(panelModel.rawValue) needs --panel UNIT,TIME (e.g. la_code,year): the panel's unit")
         }
@@ -143,7 +149,7 @@ struct ModelOptions: ParsableArguments {
         if panelModel == .random, let unit = panelIndex?.unit {
             return try ModelChoice.randomEffectsSpecification(
                 glm, unit: unit, weights: weights, absorbs: absorbs, standardErrors: standardErrors, level: level, summary: summary,
-                convention: convention)
+                convention: convention, method: randomMethod ?? .swar)
         }
         return try ModelChoice.specification(
             glm, weights: weights, weightKind: weightKind, tolerance: tolerance, standardErrors: standardErrors, level: level,
@@ -223,6 +229,7 @@ enum StandardErrorOption: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension WeightKind: ExpressibleByArgument {}
+extension RandomEffectsMethod: ExpressibleByArgument {}
 extension SmallSampleConvention: ExpressibleByArgument {}
 
 enum PanelModelOption: String, ExpressibleByArgument, CaseIterable {

@@ -72,6 +72,9 @@ import Testing
         #expect(random.status == 0, "\(random.stderr)")
         #expect(random.stdout.contains("Random-effects GLS (individual effects of la_code; Swamy-Arora variance components). Observations: 88, units: 22 (balanced, T = 4)"))
         #expect(random.stdout.contains("Hausman test (fixed against random effects") && random.stdout.contains("Regression-based Hausman test"))
+        let amemiya = try run(["fit", "wales_la_panel", "-f", formula, "--panel", "la_code,year", "--model", "random", "--random-method", "amemiya"])
+        #expect(amemiya.status == 0 && amemiya.stdout.contains("random.method = \"amemiya\"")
+                && amemiya.stdout.contains("; Amemiya variance components)"), "\(amemiya.stdout)\(amemiya.stderr)")
         let between = try run(["fit", "wales_la_panel", "-f", formula, "--panel", "la_code,year", "--model", "between"])
         #expect(between.status == 0 && between.stdout.contains("Between estimator: least squares of the unit means of la_code. Units: 22"),
                 "\(between.stderr)")
@@ -87,6 +90,7 @@ import Testing
             (["--se", "dk"], "--se dk needs --panel UNIT,TIME"),
             (["--se", "dk", "--panel", "la_code,year"], "--se dk is for panel models"),
             (["--model", "random"], "--model random needs --panel"),
+            (["--random-method", "nerlove"], "--random-method is for --model random"),
             (["--model", "between", "--panel", "la_code,year", "--se", "hc1"], "--model between is the least squares of the unit means"),
             (["--panel", "la_code,year,x"], "--panel takes the unit and time columns"),
             (["--panel", "la_code,year", "--model", "random", "--family", "poisson"], "--model random is for linear models"),

@@ -4,7 +4,8 @@ import LinearAlgebra
 import Regression
 import Testing
 
-/// Random-effects GLS (Swamy-Arora) and the Hausman tests against plm
+/// Random-effects GLS (Swamy-Arora, and the Wallace-Hussain, Amemiya and Nerlove components)
+/// and the Hausman tests against plm
 /// (scripts/reference/panel_random_models.R), in every backend, balanced and unbalanced:
 /// coefficients, classical and Arellano standard errors, the variance components, theta, and
 /// the Hausman statistics (classical; regression-based, classical and robust) to 1e-8 relative.
@@ -48,6 +49,25 @@ import Testing
             let theta = Set(classical.theta).sorted(), expected = Self.numbers(c["theta"]).map { $0! }.sorted()
             #expect(theta.count == expected.count, "\(name) theta count")
             for (a, b) in zip(theta, expected) { #expect(Self.close(a, b, 1e-8, 0, "random theta"), "\(name) theta") }
+            // The other variance-component methods, each with its GLS (null where plm refuses the
+            // model: Amemiya's with a regressor constant within units, which CareRates refuses too).
+            for (method, expected) in c["methods"] as! [String: Any] {
+                let options = RandomEffectsOptions(unit: unit, method: RandomEffectsMethod(rawValue: method)!)
+                guard let expected = expected as? [String: Any] else {
+                    #expect(throws: ModelError.self, "\(name) \(method) should be refused") {
+                        try RandomEffectsModel.fit(formula, data: data, options: options, backend: kind.make())
+                    }
+                    continue
+                }
+                let fit = try RandomEffectsModel.fit(formula, data: data, options: options, backend: kind.make())
+                #expect(Self.close(fit.idiosyncraticVariance, Self.number(expected["sigma2_idios"]), 1e-8, 0, "random \(method) sigma2 idios"),
+                        "\(name) \(method)")
+                #expect(Self.close(fit.unitVariance, Self.number(expected["sigma2_id"]), 1e-8, 0, "random \(method) sigma2 id"), "\(name) \(method)")
+                for (row, (b, se)) in zip(fit.coefficients, zip(Self.numbers(expected["estimate"]), Self.numbers(expected["se_classical"]))) {
+                    #expect(Self.close(row.estimate, b, 1e-8, 0, "random \(method) estimate"), "\(name) \(method) \(row.term)")
+                    #expect(Self.close(row.standardError, se, 1e-8, 0, "random \(method) se"), "\(name) \(method) \(row.term) se")
+                }
+            }
             let between = try BetweenModel.fit(formula, data: data, options: BetweenOptions(unit: unit), backend: kind.make())
             for (row, (b, se)) in zip(between.coefficients, zip(Self.numbers(c["between_estimate"]), Self.numbers(c["between_se"]))) {
                 #expect(Self.close(row.estimate, b, 1e-8, 0, "between estimate"), "\(name) \(row.term) between")

@@ -1,6 +1,6 @@
 # Reference fits for random-effects panel models and the Hausman tests, from plm: the GLS
 # with Swamy and Arora's variance components (plm(model = "random"), its default
-# random.method "swar"), classical and vcovHC(method = "arellano") errors, ercomp's
+# random.method "swar", and the others: "walhus", "amemiya", "nerlove"), classical and vcovHC(method = "arellano") errors, ercomp's
 # components and theta, and phtest in its classical form (method "chisq") and its
 # regression-based form (method "aux"), with the classical and the Arellano covariance; and
 # the panel diagnostics: plmtest(type = "bp") on the pooled model, pcdtest(test = "cd") on the
@@ -52,6 +52,14 @@ case <- function(name, file, response, rhs, index) {
   dk_within <- sqrt(diag(vcovSCC(within2)))
   dk_random <- sqrt(diag(vcovSCC(re)))
   bw <- plm(f, pd, model = "between")
+  # The other variance-component methods (plm's random.method), each with its own GLS.
+  methods <- vapply(c("walhus", "amemiya", "nerlove"), function(m) {
+    r <- tryCatch(plm(f, pd, model = "random", random.method = m), error = function(e) NULL)
+    if (is.null(r)) return(sprintf('"%s": null', m))
+    e <- ercomp(f, pd, method = m)
+    sprintf('"%s": {"sigma2_idios": %s, "sigma2_id": %s, "estimate": %s, "se_classical": %s}', m, num(e$sigma2[["idios"]]),
+            num(e$sigma2[["id"]]), arr(coef(r)), arr(sqrt(diag(vcov(r)))))
+  }, "")
   sprintf(paste0('{"name": "%s", "file": "%s", "formula": "%s", "unit": "%s", "time": "%s", "n": %d, "balanced": %s,\n',
     '  "bp": %s, "bp_p": %s, "cd": %s, "cd_p": %s, "wooldridge": %s, "wooldridge_df": %d, "wooldridge_p": %s,\n',
     '  "terms": %s,\n  "estimate": %s,\n  "se_classical": %s,\n  "se_arellano": %s,\n',
@@ -59,14 +67,14 @@ case <- function(name, file, response, rhs, index) {
     '  "hausman": %s, "hausman_df": %d, "hausman_aux": %s, "hausman_aux_robust": %s, "hausman_aux_df": %d,\n',
     '  "plm_hausman_aux": %s, "plm_hausman_aux_robust": %s,\n',
     '  "within_terms": %s, "se_dk_within": %s, "se_dk_random": %s,\n',
-    '  "between_estimate": %s, "between_se": %s}'),
+    '  "between_estimate": %s, "between_se": %s,\n  "methods": {%s}}'),
     name, file, paste0(response, " ~ ", paste(rhs, collapse = " + ")), index[1], index[2], nrow(data),
     if (is.pbalanced(pd)) "true" else "false", num(bp$statistic), num(bp$p.value), num(cd$statistic), num(cd$p.value),
     num(wt$statistic), as.integer(wt$parameter[2]), num(wt$p.value), strs(terms), arr(coef(re)), arr(classical), arr(arellano),
     num(ec$sigma2[["idios"]]), num(ec$sigma2[["id"]]), arr(unique(as.numeric(ec$theta))),
     num(h$statistic), as.integer(h$parameter), num(aux_explicit), num(auxr_explicit), as.integer(aux$parameter),
     num(aux$statistic), num(auxr$statistic), strs(names(dk_within)), arr(dk_within), arr(dk_random),
-    arr(coef(bw)), arr(sqrt(diag(vcov(bw)))))
+    arr(coef(bw)), arr(sqrt(diag(vcov(bw)))), paste(methods, collapse = ", "))
 }
 
 synthetic <- "Tests/RegressionTests/Fixtures/panel_synthetic.csv"

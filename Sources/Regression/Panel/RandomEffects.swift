@@ -18,13 +18,17 @@ public struct RandomEffectsOptions: ModelSpecification {
     public var level: Double
     /// Columns that must be present in a row for it to be used.
     public var alsoRequire: [String]
+    /// How the variance components are estimated (plm's `random.method`).
+    public var method: RandomEffectsMethod
 
-    /// Options for the individual effect of `unit`, classical errors and 95% intervals unless told otherwise.
+    /// Options for the individual effect of `unit`, Swamy-Arora components, classical errors and
+    /// 95% intervals unless told otherwise.
     public init(
         unit: String, standardErrors: PanelStandardErrors = .classical, convention: SmallSampleConvention = .plm,
-        level: Double = 0.95, alsoRequire: [String] = []
+        level: Double = 0.95, alsoRequire: [String] = [], method: RandomEffectsMethod = .swar
     ) {
         self.unit = unit
+        self.method = method
         self.standardErrors = standardErrors
         self.convention = convention
         self.level = level
@@ -41,12 +45,12 @@ public struct RandomEffectsOptions: ModelSpecification {
 /// Random-effects GLS (Swamy-Arora), with the Hausman test against the fixed-effects fit in
 /// its classical and regression-based forms.
 ///
-/// The variance components are plm's (`ercomp`, method "swar"): the idiosyncratic variance
-/// from the within regression's residuals, `SSR_w / (n - N - K_w)`; the unit variance from the
-/// between regression (the unit means, each counted `T_i` times), `(q_b - (N - K - 1) s2_e) / m`,
-/// `m = T (N - K - 1)` in a balanced panel and `n - tr((Z_B' Z_B)^{-1} Z_S' Z)` otherwise
-/// (`Z_B` the unit means and `Z_S` the unit sums of the design, row by row), zero if negative.
-/// Each unit's `theta_i = 1 - sqrt(s2_e / (T_i s2_u + s2_e))`; the GLS is least squares of
+/// The variance components are plm's (`ercomp`; `RandomEffectsOptions/method`, Swamy-Arora
+/// by default: the idiosyncratic variance from the within regression's residuals,
+/// `SSR_w / (n - N - K_w)`; the unit variance from the between regression (the unit means, each
+/// counted `T_i` times), `(q_b - (N - K - 1) s2_e) / m`, `m = T (N - K - 1)` in a balanced panel
+/// and `n - tr((Z_B' Z_B)^{-1} Z_S' Z)` otherwise (`Z_B` the unit means and `Z_S` the unit sums
+/// of the design, row by row), zero if negative; the others in `VarianceComponents`). Each unit's `theta_i = 1 - sqrt(s2_e / (T_i s2_u + s2_e))`; the GLS is least squares of
 /// `y - theta_i ybar_i` on `z - theta_i zbar_i`.
 public enum RandomEffectsModel {
     /// Fits `formula` to `data` (on table rows `candidates` when given), the units those of `options.unit`.
@@ -86,37 +90,20 @@ public enum RandomEffectsModel {
         for (t, j) in varying.enumerated() { for i in 0..<n { within[i, t] = z[i, j] - zMeans[j][Int(unit.codes[i])] } }
         let yWithin = (0..<n).map { y[$0] - yMeans[Int(unit.codes[$0])] }
         let withinFit = LeastSquares.solve(within, yWithin, backend: chosen)
-        let kw = withinFit.rank
-        let s2e = withinFit.residualSumOfSquares / Double(n - units - kw)
+        var gram = [Double](repeating: 0, count: varying.count * varying.count)
+        for r in varying.indices { for c in varying.indices { gram[r * varying.count + c] = (0..<n).reduce(0) { $0 + within[$1, r] * within[$1, c] } } }
+        let withinRegression = VarianceComponents.WithinRegression(
+            columns: varying, coefficients: withinFit.coefficients, rank: withinFit.rank,
+            residualSumOfSquares: withinFit.residualSumOfSquares, gram: gram)
 
         // The between regression, each unit's means counted T_i times.
         var between = Matrix(rows: units, columns: p)
         for g in 0..<units { for j in 0..<p { between[g, j] = zMeans[j][g] * counts[g].squareRoot() } }
         let betweenFit = LeastSquares.solve(between, yMeans.indices.map { yMeans[$0] * counts[$0].squareRoot() }, backend: chosen)
-        let quadBetween = betweenFit.residualSumOfSquares
-        let balanced = Set(unit.counts).count == 1
-        let nu: Double, eta: Double
-        if balanced {
-            nu = Double(units - (betweenFit.rank - 1) - 1)
-            eta = counts[0] * nu
-        } else {
-            // m = n - tr(A^{-1} B), A = sum_i S_i S_i' / T_i, B = sum_i S_i S_i' (S_i the unit sums of z).
-            var a = [Double](repeating: 0, count: p * p), b = a
-            for g in 0..<units {
-                let s = (0..<p).map { zMeans[$0][g] * counts[g] }
-                for r in 0..<p { for c in 0..<p { a[r * p + c] += s[r] * s[c] / counts[g]; b[r * p + c] += s[r] * s[c] } }
-            }
-            var trace = 0.0
-            for c in 0..<p {
-                guard let column = solvePositiveDefinite(a, (0..<p).map { b[$0 * p + c] }, order: p) else {
-                    throw .unsupported("the between regression's design is singular: a regressor does not vary between units")
-                }
-                trace += column[c]
-            }
-            nu = Double(units - k - 1)
-            eta = Double(n) - trace
-        }
-        let s2u = max(0, (quadBetween - nu * s2e) / eta)
+        let components = try VarianceComponents.estimate(
+            options.method, panel: VarianceComponents.Panel(y: y, z: z, codes: unit.codes, counts: counts), within: withinRegression,
+            zMeans: zMeans, yMeans: yMeans, between: (betweenFit.residualSumOfSquares, betweenFit.rank), backend: chosen)
+        let s2e = components.idiosyncratic, s2u = components.unit
         let theta = counts.map { 1 - (s2e / ($0 * s2u + s2e)).squareRoot() }
 
         // GLS: quasi-demeaned least squares.
@@ -197,7 +184,7 @@ public struct RandomEffectsFit: Sendable {
     public func hausman() throws(ModelError) -> HausmanTest {
         let fe = try fixedEffectsFit()
         let re = try RandomEffectsModel.fit(
-            frame.formula, data: frame.table, options: RandomEffectsOptions(unit: options.unit), backend: backend, candidates: frame.rows)
+            frame.formula, data: frame.table, options: RandomEffectsOptions(unit: options.unit, method: options.method), backend: backend, candidates: frame.rows)
         let common = withinColumns
         let q = common.count
         var d = [Double](), v = [Double](repeating: 0, count: q * q)

@@ -34,8 +34,9 @@ public struct RandomEffectsReport {
 
     public var text: String {
         let counts = fit.unit.counts
-        var out = "\nCall:\nplm(formula = \(fit.frame.formula.text), data = \(dataName), model = \"random\", index = \"\(fit.options.unit)\")\n\n"
-        out += "Random-effects GLS (individual effects of \(fit.options.unit); Swamy-Arora variance components). "
+        var out = "\nCall:\nplm(formula = \(fit.frame.formula.text), data = \(dataName), model = \"random\", "
+            + (fit.options.method == .swar ? "" : "random.method = \"\(fit.options.method.rawValue)\", ") + "index = \"\(fit.options.unit)\")\n\n"
+        out += "Random-effects GLS (individual effects of \(fit.options.unit); \(fit.options.method.name) variance components). "
             + "Observations: \(fit.frame.rows.count), units: \(fit.unit.levels.count) ("
             + (Set(counts).count == 1 ? "balanced, T = \(counts[0])" : "unbalanced, T = \(counts.min()!) to \(counts.max()!)") + ")\n"
         out += droppedLine(fit.frame)
@@ -81,7 +82,8 @@ public struct RandomEffectsReport {
         }
         let model: [(String, JSONValue)] = [
             ("type", .string("plm_random")), ("formula", .string(fit.frame.formula.text)), ("data", .string(dataName)),
-            ("unit", .string(fit.options.unit)), ("standard_errors", .string(fit.standardErrorKind)),
+            ("unit", .string(fit.options.unit)), ("random_method", .string(fit.options.method.rawValue)),
+            ("standard_errors", .string(fit.standardErrorKind)),
             ("conf_level", .number(fit.level)), ("backend", .string(fit.solution.backend.rawValue)),
         ]
         return JSONValue.object([
