@@ -77,8 +77,9 @@ enum DataDescription {
                 rows.append([column.name, "numeric", String(values.count), missingText,
                              format(values.min()), format(mean), format(values.max()), ""])
             case .text:
-                var seen = [String]()
-                for i in present where !seen.contains(column.strings[i]) { seen.append(column.strings[i]) }
+                // Levels in order of first appearance (a set beside them: a column may have a level per row).
+                var seen = [String](), known = Set<String>()
+                for i in present where known.insert(column.strings[i]).inserted { seen.append(column.strings[i]) }
                 let levels = seen.count <= 3 ? seen.joined(separator: ", ") : "\(seen.count): " + seen.prefix(3).joined(separator: ", ") + ", ..."
                 rows.append([column.name, "text", String(present.count), missingText, "", "", "", levels])
             }
