@@ -97,6 +97,11 @@ extension GeneralizedLinearModelFit {
     /// binomial's intercept and theta by joint Newton steps from there (a pass over the rows
     /// each), or its intercept alone at this fit's theta. Nil for other families and links.
     func interceptOnly(estimateTheta: Bool) -> (mu: [Double], deviance: Double, theta: ThetaFit?)? {
+        // Poisson's is the same either way; a summary asks for it twice (null deviance, LR test).
+        memo.value("intercept only \(estimateTheta && family == .negbin)") { InterceptOnly(value: computeInterceptOnly(estimateTheta: estimateTheta)) }.value
+    }
+
+    private func computeInterceptOnly(estimateTheta: Bool) -> (mu: [Double], deviance: Double, theta: ThetaFit?)? {
         guard link == .log, [.poisson, .quasipoisson, .negbin].contains(family) else { return nil }
         let y = glmResponse.y, w = glmResponse.priorWeights
         var scale = 0.0, total = 0.0
@@ -180,4 +185,9 @@ extension GeneralizedLinearModelFit {
                                statistic: z2, pValue: Distributions.normalSF(z2)),
         ]
     }
+}
+
+/// The intercept-only fit, boxed for the memo.
+private struct InterceptOnly: Sendable {
+    let value: (mu: [Double], deviance: Double, theta: ThetaFit?)?
 }

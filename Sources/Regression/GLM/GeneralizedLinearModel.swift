@@ -236,7 +236,10 @@ public enum GeneralizedLinearModel {
         } else if let start {
             (last, main) = run(FamilyModel(family: .negbin, link: .log, theta: start.theta), from: start.mu, optimum: false)
         } else {
-            (last, main) = run(FamilyModel(family: .poisson, link: .log), from: y.map { $0 + 0.1 }, optimum: false)
+            // The Poisson fit only starts theta and the means: to a loose rule (the alternation refines both).
+            var poisson = irls(FamilyModel(family: .poisson, link: .log))
+            poisson.rule = .deviance(epsilon: rule == .optimum ? 1e-4 : rule.devianceEpsilon)
+            (last, main) = (poisson, poisson.run(startMu: y.map { $0 + 0.1 }, refine: false))
         }
         var mu = main.mu
         var th = thetaML(counts, y: y, weights: weights, mu: mu, rule: rule, limit: limit, start: newton?.theta)
@@ -260,7 +263,11 @@ public enum GeneralizedLinearModel {
             // the same theta, which looks settled though the means moved. To the optimum, theta
             // is taken at the new means.
             if rule == .optimum { mu = main.mu }
-            th = thetaML(counts, y: y, weights: weights, mu: mu, rule: rule, limit: limit)
+            // To the optimum, Newton for theta starts from the last theta (the root is the same, to
+            // 1e-12, whatever the start; R's rule stops at 1e-4 and starts where MASS does), unless
+            // theta is running to infinity, where only the moment estimate keeps Newton in range.
+            let warm = rule == .optimum && th.value.isFinite && th.value < 1e4
+            th = thetaML(counts, y: y, weights: weights, mu: mu, rule: rule, limit: limit, start: warm ? th.value : nil)
             mu = main.mu
             del = t0 - th.value
             lm0 = lm

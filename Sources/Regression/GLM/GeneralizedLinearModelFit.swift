@@ -35,14 +35,18 @@ public struct GeneralizedLinearModelFit: Sendable {
         self.thetaFit = thetaFit
         self.warnings = warnings
         self.robustCovariance = robustCovariance
+        observations = response.priorWeights.reduce(0) { $0 + ($1 > 0 ? 1 : 0) }
     }
 
     let backend: any Backend
+    let memo = FitMemo()
 
     /// The deviance of the model with only the intercept (and the offsets), as R's glm reports
     /// it: with offsets it refits that model (from the fitted means; glm.nb from the family's
     /// start), so it is computed when asked for, not during the fit.
-    public var nullDeviance: Double {
+    public var nullDeviance: Double { memo.value("null deviance") { computeNullDeviance() } }
+
+    private func computeNullDeviance() -> Double {
         let n = frame.rows.count
         let irls = IRLS(x: Matrix(rows: n, columns: 1, repeating: 1), y: glmResponse.y, priorWeights: glmResponse.priorWeights,
                         offset: offset, model: model, backend: backend, maxIterations: options.maxIterations,
@@ -80,7 +84,7 @@ public struct GeneralizedLinearModelFit: Sendable {
     /// The design's numerical rank.
     public var rank: Int { result.solution.rank }
     /// Rows with a non-zero prior weight (R's `n.ok`, and `nobs`).
-    public var observations: Int { glmResponse.priorWeights.filter { $0 > 0 }.count }
+    public let observations: Int
     /// Observations less the rank.
     public var residualDegreesOfFreedom: Int { observations - rank }
     /// The null model's degrees of freedom.
@@ -139,7 +143,9 @@ public struct GeneralizedLinearModelFit: Sendable {
 
     /// The log-likelihood (nil for quasi-Poisson, which has none). Gaussian and Gamma plug in
     /// the ML estimate of the dispersion, as R's `logLik.glm`.
-    public var logLikelihood: Double? { logLikelihood(mu: result.mu, deviance: result.deviance, thetaFit: thetaFit) }
+    public var logLikelihood: Double? {
+        memo.value("log-likelihood") { logLikelihood(mu: result.mu, deviance: result.deviance, thetaFit: thetaFit) }
+    }
 
     func logLikelihood(mu: [Double], deviance: Double, thetaFit: ThetaFit?) -> Double? {
         guard family.hasLikelihood else { return nil }

@@ -70,6 +70,35 @@ struct IRLS {
         blockSum(y.count) { i in model.devianceContribution(y[i], mu[i], priorWeights[i]) }
     }
 
+    /// For the log-link Poisson and negative binomial, the part of the deviance that depends on
+    /// y alone (`sum w y log y`, less `sum w (y + theta) log(y + theta)`), so that the steps'
+    /// deviances take `log mu` from `eta`: no logarithm per row (Poisson) or one (negative
+    /// binomial) instead of two or three. nil for other families and links.
+    func devianceConstant() -> Double? {
+        guard model.link == .log else { return nil }
+        switch model.family {
+        case .poisson, .quasipoisson: return blockSum(y.count) { i in y[i] > 0 ? priorWeights[i] * y[i] * log(y[i]) : 0 }
+        case .negbin:
+            // The constant's terms grow as theta log theta: past 1e4 they would cost the
+            // deviance digits its comparisons need (and overflow as theta runs to infinity).
+            let th = model.theta!
+            guard th <= 1e4 else { return nil }
+            return blockSum(y.count) { i in priorWeights[i] * ((y[i] > 1 ? y[i] * log(y[i]) : 0) - (y[i] + th) * log(y[i] + th)) }
+        default: return nil
+        }
+    }
+
+    /// The deviance at `eta` (`mu = exp(eta)`) from ``devianceConstant()``; equal to
+    /// ``deviance(_:)`` to rounding (the constant's size relative to the deviance, times eps),
+    /// for the steps' comparisons. The deviance reported is summed row by row.
+    func deviance(eta: [Double], mu: [Double], constant: Double) -> Double {
+        if model.family == .negbin {
+            let th = model.theta!
+            return 2 * (constant + blockSum(y.count) { i in priorWeights[i] * ((y[i] + th) * log(mu[i] + th) - y[i] * eta[i]) })
+        }
+        return 2 * (constant + blockSum(y.count) { i in priorWeights[i] * (mu[i] - y[i] - y[i] * eta[i]) })
+    }
+
 
     /// Runs from the starting means (R's `mustart`). With `refine`, the last least-squares
     /// problem is solved again with refinement and the fit taken from it (see ``refined(_:)``).
@@ -89,13 +118,22 @@ struct IRLS {
                 }
             }
         }
-        var devOld = deviance(mu)
+        let constant = devianceConstant()
+        func stepDeviance(_ eta: [Double], _ mu: [Double]) -> Double {
+            if let constant {
+                let quick = deviance(eta: eta, mu: mu, constant: constant)
+                if quick.isFinite { return quick }
+            }
+            return deviance(mu)
+        }
+        var devOld = stepDeviance(eta, mu)
         var solution: LeastSquaresSolution?
         var coefficients = [Double](repeating: 0, count: p), previous = coefficients
         var weights = [Double](repeating: 0, count: n)
         var converged = false, lastHalved = false, lastNormal = false
         var iterations = 0, change = Double.nan
         var lastStep = Double.infinity  // the last QR step's relative coefficient change, past R's test
+        var lastNormalStep = Double.infinity  // and the last normal-equation step's
         var settling = false  // past R's test, on the way to the optimum: QR steps only
         for iteration in 1...maxIterations {
             iterations = iteration
@@ -112,14 +150,14 @@ struct IRLS {
             }
             var next = step.coefficients.map { $0.isNaN ? 0 : $0 }
             var (newEta, newMu) = predictor(next)
-            var dev = deviance(newMu)
+            var dev = stepDeviance(newEta, newMu)
             var halvings = 0
             while halvings < 30 && iteration > 1
                 && (!dev.isFinite || !valid(newEta, newMu) || dev > devOld + 1e-8 * abs(devOld))
             {
                 next = zip(next, coefficients).map { ($0 + $1) / 2 }
                 (newEta, newMu) = predictor(next)
-                dev = deviance(newMu)
+                dev = stepDeviance(newEta, newMu)
                 halvings += 1
             }
             solution = step
@@ -135,15 +173,24 @@ struct IRLS {
                 converged = true
                 break
             }
-            // Past R's test: QR steps until the coefficients settle (or stop shrinking: rounding).
+            // Past R's test: normal-equation steps while the coefficients move by more than those
+            // steps' own accuracy (about 1e-10), then QR steps until the coefficients settle (or
+            // stop shrinking: rounding). Near the optimum each step squares the error, so the
+            // cheap steps do the moving and one or two QR steps give the digits.
             let moved = largestRelativeChange(coefficients, previous)
-            if !lastNormal && (moved <= ConvergenceRule.settled || (moved >= lastStep && !lastHalved)) {
+            if lastNormal {
+                if moved <= 1e-10 || (moved >= lastNormalStep && !lastHalved) { settling = true }
+                lastNormalStep = moved
+                continue
+            }
+            if moved <= ConvergenceRule.settled || (moved >= lastStep && !lastHalved) {
                 converged = true
                 break
             }
-            if !lastNormal { lastStep = moved }
+            lastStep = moved
             settling = true
         }
+        if constant != nil { devOld = deviance(mu) }  // reported: summed row by row
         let result = Result(
             solution: solution!, coefficients: zip(coefficients, solution!.coefficients).map { $1.isNaN ? .nan : $0 },
             eta: eta, mu: mu, workingWeights: weights, deviance: devOld, iterations: iterations, converged: converged,
