@@ -12,9 +12,11 @@ func store8(_ v: SIMD8<Double>, _ p: UnsafeMutablePointer<Double>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Double>.self)
 }
 
-/// `sum_i x[i] * y[i]`.
+/// `sum_i x[i] * y[i]`, in SIMD accumulators. Public for the other modules' kernels, and not
+/// inlinable on purpose: only this module is built for the native CPU (`-target-cpu native`),
+/// so inlined elsewhere its fused multiply-adds would become libm calls.
 @inline(__always)
-func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ n: Int) -> Double {
+public func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ n: Int) -> Double {
     var a0 = SIMD8<Double>(), a1 = SIMD8<Double>()
     var i = 0
     while i + 16 <= n {

@@ -6,19 +6,14 @@ import Foundation
 enum EnglandPanel {
     static let years = 2019...2024
 
-    /// Authorities whose code changed without a boundary change (a county becoming a unitary
-    /// authority on the same boundary): sources of other dates use the other code.
-    static let sameBoundaryCodes: [String: String] = [
-        "E06000060": "E10000002",  // Buckinghamshire, from April 2020
-        "E06000065": "E10000023",  // North Yorkshire, from April 2023
-        "E06000066": "E10000027",  // Somerset, from April 2023
-    ]
-
-    /// The row for `code` (or its same-boundary alternative) and the rest of the key.
+    /// The row for `code`, or for another code of the same area (`EnglandBoundaries`' recodes:
+    /// sources of other dates use the other code), and the rest of the key.
     static func lookup(_ index: [[String]: Int], _ code: String, _ rest: String...) -> Int? {
         if let row = index[[code] + rest] { return row }
-        let other = sameBoundaryCodes[code] ?? sameBoundaryCodes.first { $0.value == code }?.key
-        return other.flatMap { index[[$0] + rest] }
+        for other in EnglandBoundaries.codes(of: EnglandBoundaries.unit(code)) where other != code {
+            if let row = index[[other] + rest] { return row }
+        }
+        return nil
     }
 
     static func build(from directory: URL) throws(DataError) -> Panel {

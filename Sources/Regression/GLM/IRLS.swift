@@ -70,36 +70,6 @@ struct IRLS {
         blockSum(y.count) { i in model.devianceContribution(y[i], mu[i], priorWeights[i]) }
     }
 
-    /// For the log-link Poisson and negative binomial, the part of the deviance that depends on
-    /// y alone (`sum w y log y`, less `sum w (y + theta) log(y + theta)`), so that the steps'
-    /// deviances take `log mu` from `eta`: no logarithm per row (Poisson) or one (negative
-    /// binomial) instead of two or three. nil for other families and links.
-    func devianceConstant() -> Double? {
-        guard model.link == .log else { return nil }
-        switch model.family {
-        case .poisson, .quasipoisson: return blockSum(y.count) { i in y[i] > 0 ? priorWeights[i] * y[i] * log(y[i]) : 0 }
-        case .negbin:
-            // The constant's terms grow as theta log theta: past 1e4 they would cost the
-            // deviance digits its comparisons need (and overflow as theta runs to infinity).
-            let th = model.theta!
-            guard th <= 1e4 else { return nil }
-            return blockSum(y.count) { i in priorWeights[i] * ((y[i] > 1 ? y[i] * log(y[i]) : 0) - (y[i] + th) * log(y[i] + th)) }
-        default: return nil
-        }
-    }
-
-    /// The deviance at `eta` (`mu = exp(eta)`) from ``devianceConstant()``; equal to
-    /// ``deviance(_:)`` to rounding (the constant's size relative to the deviance, times eps),
-    /// for the steps' comparisons. The deviance reported is summed row by row.
-    func deviance(eta: [Double], mu: [Double], constant: Double) -> Double {
-        if model.family == .negbin {
-            let th = model.theta!
-            return 2 * (constant + blockSum(y.count) { i in priorWeights[i] * ((y[i] + th) * log(mu[i] + th) - y[i] * eta[i]) })
-        }
-        return 2 * (constant + blockSum(y.count) { i in priorWeights[i] * (mu[i] - y[i] - y[i] * eta[i]) })
-    }
-
-
     /// Runs from the starting means (R's `mustart`). With `refine`, the last least-squares
     /// problem is solved again with refinement and the fit taken from it (see ``refined(_:)``).
     func run(startMu: [Double], refine: Bool = true) -> Result {
@@ -118,10 +88,10 @@ struct IRLS {
                 }
             }
         }
-        let constant = devianceConstant()
+        let shortcut = LogLinkDeviance(model, y: y, weights: priorWeights)
         func stepDeviance(_ eta: [Double], _ mu: [Double]) -> Double {
-            if let constant {
-                let quick = deviance(eta: eta, mu: mu, constant: constant)
+            if let shortcut {
+                let quick = shortcut.deviance(y: y, eta: eta, mu: mu, weights: priorWeights)
                 if quick.isFinite { return quick }
             }
             return deviance(mu)
@@ -190,7 +160,7 @@ struct IRLS {
             lastStep = moved
             settling = true
         }
-        if constant != nil { devOld = deviance(mu) }  // reported: summed row by row
+        if shortcut != nil { devOld = deviance(mu) }  // reported: summed row by row
         let result = Result(
             solution: solution!, coefficients: zip(coefficients, solution!.coefficients).map { $1.isNaN ? .nan : $0 },
             eta: eta, mu: mu, workingWeights: weights, deviance: devOld, iterations: iterations, converged: converged,

@@ -157,22 +157,3 @@ private func addLevelSums(_ sums: UnsafeMutablePointer<Double>, _ values: Unsafe
     default: for i in 0..<m { for g in 0..<f { sums[Int(code[i * f + g])] += values[i] } }
     }
 }
-
-/// `sum_i a_i b_i` over `n` elements, four lanes at a time in two accumulators.
-private func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double {
-    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
-    var s0 = SIMD4<Double>(), s1 = SIMD4<Double>()
-    var i = 0
-    while i + 8 <= n {
-        let o = i * 8
-        s0 += ra.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self) * rb.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
-        s1 += ra.loadUnaligned(fromByteOffset: o + 32, as: SIMD4<Double>.self) * rb.loadUnaligned(fromByteOffset: o + 32, as: SIMD4<Double>.self)
-        i += 8
-    }
-    var total = (s0 + s1).sum()
-    while i < n {
-        total += a[i] * b[i]
-        i += 1
-    }
-    return total
-}

@@ -200,27 +200,23 @@ public enum FixedEffectsGLM {
             return (w, z)
         }
 
-        /// The means `exp(eta)` and their deviance, in one pass on every core. A Poisson
-        /// deviance, `2 sum w (y log y - y eta - y + mu)`, takes its logs from `eta` and a
-        /// constant (`poissonConstant`): no logarithm per row.
-        func means(_ model: FamilyModel, _ eta: [Double], constant: Double) -> (mu: [Double], deviance: Double) {
+        /// The means `exp(eta)` and their deviance, in one pass on every core; the deviance from
+        /// `eta` and a constant where the family allows (`LogLinkDeviance`: no logarithm per row
+        /// for Poisson).
+        func means(_ model: FamilyModel, _ eta: [Double], shortcut: LogLinkDeviance?) -> (mu: [Double], deviance: Double) {
             let n = y.count
             var mu = [Double](repeating: 0, count: n)
-            let poisson = model.family != .negbin
-            let deviance = mu.withUnsafeMutableBufferPointer { m in
+            let sum = mu.withUnsafeMutableBufferPointer { m in
                 let m = SharedPointer(base: m.baseAddress!)
                 return blockSum(n) { i in
                     let mi = exp(eta[i])
                     m.base[i] = mi
-                    if poisson { return prior[i] * (mi - y[i] * (eta[i] + 1)) }
+                    if let shortcut { return shortcut.term(y: y[i], eta: eta[i], mu: mi, weight: prior[i]) }
                     return model.devianceContribution(y[i], mi, prior[i])
                 }
             }
-            return (mu, poisson ? 2 * (deviance + constant) : deviance)
+            return (mu, shortcut?.deviance(terms: sum) ?? sum)
         }
-
-        /// `sum w y log y` (zero counts contribute nothing).
-        var poissonConstant: Double { blockSum(y.count) { i in y[i] > 0 ? prior[i] * y[i] * log(y[i]) : 0 } }
 
         /// From the means `start` to the optimum (or R's rule): each step the working problem
         /// `z = eta - offset + (y - mu) / mu` with weights `prior mu^2 / V(mu)`, solved with the
@@ -232,7 +228,7 @@ public enum FixedEffectsGLM {
             let n = y.count
             var mu = start, eta = start.map { log($0) }
             var dev = deviance(model, mu)
-            let constant = model.family == .negbin ? 0 : poissonConstant
+            let shortcut = LogLinkDeviance(model, y: y, weights: prior)
             var state: State?
             var previous = [Double](repeating: .nan, count: frame.columnNames.count), lastMoved = Double.infinity
             var exact = options.convergence != .optimum  // R's rule: every step by QR, as glm.fit
@@ -255,11 +251,11 @@ public enum FixedEffectsGLM {
                     b = solve.solution.coefficients
                     newEta = (0..<n).map { i in offset[i] + z[i] - solve.residuals[i] }
                 }
-                var (newMu, newDev) = means(model, newEta, constant: constant)
+                var (newMu, newDev) = means(model, newEta, shortcut: shortcut)
                 var halvings = 0
                 while halvings < 30 && iteration > 1 && (!newDev.isFinite || newDev > dev + 1e-8 * abs(dev)) {
                     newEta = zip(newEta, eta).map { ($0 + $1) / 2 }
-                    (newMu, newDev) = means(model, newEta, constant: constant)
+                    (newMu, newDev) = means(model, newEta, shortcut: shortcut)
                     halvings += 1
                 }
                 guard newDev.isFinite, newMu.allSatisfy({ $0 > 0 && $0.isFinite }) else {
